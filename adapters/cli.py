@@ -1,0 +1,385 @@
+"""`yuntai` on the command line. Heavy imports wait until a command needs them (fast --help).
+
+Exit codes: 0 done, 1 the environment is broken (database, configuration), 2 usage errors.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("yuntai")
+
+WORKFLOW_CHOICES = ("text-to-video", "image-to-video", "video-to-video")
+BATCH_CONCURRENCY = 8
+
+
+class UsageError(Exception):
+    """Exit 2 with this message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="yuntai", description="Is this AI video demo representative of what the model really does?")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="reality-check one clip (or a batch)", description="Reality-check a clip.")
+    c.add_argument("url", nargs="?", help="the clip's link")
+    c.add_argument("--caption", help="the caption or description that came with it")
+    c.add_argument("--model", help="the model that made it, when the link and caption don't say")
+    c.add_argument("--workflow", choices=WORKFLOW_CHOICES, help="how it was made")
+    c.add_argument("--batch", metavar="FILE.jsonl", help='one {"url", "caption"?, "model"?, "workflow"?} a line')
+    c.add_argument("--json", action="store_true", help="print the JSON object of DESIGN.md")
+    c.add_argument("--no-fetch", action="store_true", help="don't read the clip's page; judge from what you give")
+
+    sub.add_parser("chat", help="a chat session in this terminal (the console adapter)")
+    sub.add_parser("run", help="the main job: the console now; Discord and Slack when configured")
+
+    kb = sub.add_parser("kb", help="see and move the knowledge base")
+    kbs = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=_Parser)
+    kl = kbs.add_parser("list", help="list models, capabilities or claims")
+    kl.add_argument("what", nargs="?", choices=("models", "capabilities", "claims"), default="models")
+    kl.add_argument("--model", help="only the claims about this model")
+    ks = kbs.add_parser("show", help="show one model or capability")
+    ks.add_argument("id", help="a model name or id, or a capability id")
+    ki = kbs.add_parser("import", help="import knowledge-base files (default: the shipped seed)")
+    ki.add_argument("directory", nargs="?", help="a folder of models.yaml, capabilities.yaml, claims*.yaml")
+    ke = kbs.add_parser("export", help="write the knowledge base as reviewable files")
+    ke.add_argument("directory", help="the folder to write into (created if missing)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbs = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    dbs.add_parser("upgrade", help="migrate the database to the newest schema")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        _configure_logging()
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"yuntai: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("yuntai: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, logged in full
+        from bot.config import ConfigError
+        from storage.db import DatabaseError
+
+        if isinstance(exc, DatabaseError | ConfigError):
+            print(f"yuntai: {exc}", file=sys.stderr)
+            return 1
+        log.debug("unexpected error", exc_info=True)
+        print(f"yuntai: unexpected error ({type(exc).__name__}); run with YUNTAI_LOG_LEVEL=DEBUG for details",
+              file=sys.stderr)
+        return 1
+
+
+def _configure_logging() -> None:
+    import os
+
+    level = os.environ.get("YUNTAI_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from bot.config import Settings
+
+    return Settings.from_env()
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command in {"chat", "run"}:
+        return _chat(args.command)
+    if args.command == "kb":
+        return _kb(args)
+    if args.command == "db":
+        if args.db_command != "upgrade":
+            raise UsageError("db needs an action: upgrade")
+        from storage.bootstrap import open_store
+        from storage.db import current_revision
+
+        store = open_store(_settings().database_url)
+        print(f"database at revision {current_revision(store.engine)}")
+        return 0
+    raise UsageError(f"unknown command {args.command}")
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    if args.batch and args.url:
+        raise UsageError("give either a URL or --batch FILE, not both")
+    if not args.batch and not args.url:
+        raise UsageError("check needs a clip URL (or --batch FILE.jsonl)")
+    if args.caption is not None and len(args.caption) > 20_000:
+        raise UsageError(f"the caption is {len(args.caption):,} characters long; the limit is 20,000")
+    # Input errors are found before the database is opened, so a typo never touches storage.
+    from bot.links import LinkError, parse_link
+
+    if args.url:
+        try:
+            parse_link(args.url)
+        except LinkError as exc:
+            raise UsageError(str(exc)) from None
+
+    from adapters.wiring import build_app
+
+    app = build_app(_settings(), fetch=not args.no_fetch)
+    if args.batch:
+        return _batch(app, args)
+    return _single(app, args)
+
+
+def _single(app: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from adapters.text_render import render_check
+    from bot.config import CONSOLE_COMMUNITY
+    from bot.ports import Actor
+    from bot.service import INPUT_ERRORS, CheckRequest
+
+    actor = Actor(CONSOLE_COMMUNITY, "cli")
+    request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=not args.no_fetch)
+    try:
+        result = asyncio.run(app.checks.check(request, actor))
+    except INPUT_ERRORS as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(render_check(result))
+    return 0
+
+
+def _read_batch(path: str):  # type: ignore[no-untyped-def]
+    """(line number, request fields or an error message) for each non-blank line."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below; lines decoded one by one
+    except OSError as exc:
+        raise UsageError(f"can't read {path}: {exc.strerror}") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            yield number, _parse_batch_line(raw)
+
+
+def _parse_batch_line(raw: bytes) -> dict[str, Any] | str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the line is not UTF-8 text"
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"the line is not valid JSON ({exc.msg})"
+    if not isinstance(obj, dict):
+        return 'each line must be a JSON object like {"url": "..."}'
+    unknown = set(obj) - {"url", "caption", "model", "workflow"}
+    if unknown:
+        return f"unknown field(s): {', '.join(sorted(unknown))[:100]}"
+    for key in ("url", "caption", "model", "workflow"):
+        if key in obj and obj[key] is not None and not isinstance(obj[key], str):
+            return f'"{key}" must be a string'
+    if not obj.get("url"):
+        return 'the line has no "url"'
+    if obj.get("workflow") and obj["workflow"] not in WORKFLOW_CHOICES:
+        return f'"workflow" must be one of {", ".join(WORKFLOW_CHOICES)}'
+    return obj
+
+
+def _batch(app: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from adapters.text_render import LEVEL_LABELS
+    from bot.config import CONSOLE_COMMUNITY
+    from bot.ports import Actor
+    from bot.service import INPUT_ERRORS, CheckRequest
+
+    actor = Actor(CONSOLE_COMMUNITY, "cli")
+    progress = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(desc="checking", unit="clip", file=sys.stderr)
+
+    async def one(number: int, item: dict[str, Any] | str) -> dict[str, Any] | tuple[int, Any]:
+        if isinstance(item, str):
+            return {"line": number, "error": item}
+        request = CheckRequest(
+            item["url"], item.get("caption") or args.caption, item.get("model") or args.model,
+            item.get("workflow") or args.workflow, fetch=not args.no_fetch,
+        )
+        try:
+            return (number, await app.checks.check(request, actor))
+        except INPUT_ERRORS as exc:
+            return {"line": number, "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
+            log.exception("batch line %s failed", number)
+            return {"line": number, "error": f"internal error ({type(exc).__name__})"}
+
+    def emit(out: dict[str, Any] | tuple[int, Any]) -> None:
+        if isinstance(out, dict):
+            line = json.dumps(out, ensure_ascii=False) if args.json else f"line {out['line']}: error: {out['error']}"
+        else:
+            number, result = out
+            if args.json:
+                line = json.dumps(result.to_json(), ensure_ascii=False)
+            else:
+                line = f"line {number}: {LEVEL_LABELS[result.level]} {result.clip.canonical_url} {result.summary}"
+        print(line, flush=True)
+        if progress is not None:
+            progress.update(1)
+
+    async def run_all() -> None:
+        sem = asyncio.Semaphore(BATCH_CONCURRENCY)
+
+        async def limited(number: int, item: dict[str, Any] | str):  # type: ignore[no-untyped-def]
+            async with sem:
+                return await one(number, item)
+
+        window: list[asyncio.Task] = []
+        for number, item in _read_batch(args.batch):
+            window.append(asyncio.create_task(limited(number, item)))
+            if len(window) >= BATCH_CONCURRENCY * 4:
+                emit(await window.pop(0))
+        for task in window:
+            emit(await task)
+
+    try:
+        asyncio.run(run_all())
+    finally:
+        if progress is not None:
+            progress.close()
+    return 0
+
+
+# -- chat and kb ------------------------------------------------------------------------------
+
+
+def _chat(command: str) -> int:
+    from adapters.console import run_console
+    from adapters.wiring import build_app
+
+    settings = _settings()
+    if command == "run" and (settings.discord_token or settings.slack_bot_token):
+        print("yuntai: Discord and Slack adapters are not in this version yet; starting the console.",
+              file=sys.stderr)
+    app = build_app(settings)
+    return run_console(app.chat)
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from storage.bootstrap import open_store
+
+    if args.kb_command is None:
+        raise UsageError("kb needs an action: list, show, import or export")
+    store = open_store(_settings().database_url)
+    kb = store.knowledge_base()
+    if args.kb_command == "list":
+        return _kb_list(kb, args)
+    if args.kb_command == "show":
+        return _kb_show(store, kb, args.id)
+    if args.kb_command == "import":
+        from storage.seed_files import SeedError, load_seed
+
+        try:
+            loaded = load_seed(Path(args.directory) if args.directory else None)
+        except (SeedError, OSError) as exc:
+            raise UsageError(f"can't import: {exc}") from None
+        report = store.import_knowledge(loaded, actor="seed")
+        print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
+              f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "
+              f"{report.claims_unchanged} unchanged; knowledge base {report.version}")
+        for note in report.notes:
+            print(f"  note: {note}")
+        return 0
+    if args.kb_command == "export":
+        from storage.seed_files import dump_seed
+
+        target = Path(args.directory)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            dump_seed(kb, target)
+        except OSError as exc:
+            raise UsageError(f"can't write to {target}: {exc.strerror}") from None
+        print(f"wrote {len(kb.models)} models, {len(kb.capabilities)} capabilities and {len(kb.claims)} claims "
+              f"to {target}")
+        return 0
+    raise UsageError(f"unknown kb action {args.kb_command}")
+
+
+def _kb_list(kb: Any, args: argparse.Namespace) -> int:
+    if args.what == "models":
+        for m in kb.models:
+            n = sum(len(v) for v in kb.claims_by_model.get(m.id, {}).values())
+            print(f"{m.id:<22} {m.name:<26} {m.vendor:<24} {n:>4} claims")
+    elif args.what == "capabilities":
+        for c in kb.capabilities:
+            depth = len(kb.path(c.id)) - 1
+            print(f"{'  ' * depth}{c.id}  ({len(c.terms)} terms)")
+    else:
+        model_id = None
+        if args.model:
+            from bot.signals import ModelMatcher, UnknownModel
+
+            try:
+                model_id = ModelMatcher(kb).resolve(args.model).id
+            except UnknownModel as exc:
+                raise UsageError(str(exc)) from None
+        for c in kb.claims:
+            if model_id and c.model != model_id:
+                continue
+            src = c.sources[0] if c.sources else None
+            print(f"{c.model:<20} {c.capability:<18} {c.rating:<9} {src.date if src else '':<10} "
+                  f"{src.url if src else ''}")
+    return 0
+
+
+def _kb_show(store: Any, kb: Any, ident: str) -> int:
+    from adapters.text_render import render
+    from bot.chat import ChatCore
+    from bot.config import CONSOLE_COMMUNITY
+    from bot.ports import Actor
+    from bot.service import CheckService
+
+    cap = kb.capability_by_id.get(ident)
+    if cap is not None:
+        print(f"{cap.id}: {cap.name}  (path: {' > '.join(kb.path(cap.id))})")
+        if cap.description:
+            print(f"  {cap.description}")
+        print(f"  terms: {', '.join(cap.terms)}")
+        if cap.not_terms:
+            print(f"  not: {', '.join(cap.not_terms)}")
+        return 0
+    chat = ChatCore(CheckService(store))
+    reply = chat.model(ident, Actor(CONSOLE_COMMUNITY, "cli"))
+    text = render(reply)
+    if text.startswith("Sorry: "):
+        raise UsageError(text.removeprefix("Sorry: "))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Plain-text rendering of core results, for the console adapter and the command line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport
+
+LEVEL_LABELS = {
+    "showcase": "SHOWCASE: the model at its best",
+    "representative": "REPRESENTATIVE",
+    "stress_test": "STRESS TEST: shows a documented weak spot",
+    "mixed": "MIXED: can't place it",
+    "unknown": "UNKNOWN: not enough to judge",
+}
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def render(result: object) -> str:
+    if isinstance(result, CheckResult):
+        return render_check(result)
+    if isinstance(result, ModelReport):
+        return render_model(result)
+    if isinstance(result, ModelList):
+        return render_model_list(result)
+    if isinstance(result, HelpResult):
+        return render_help(result)
+    if isinstance(result, ErrorResult):
+        return f"Sorry: {result.message}"
+    return str(result)
+
+
+def render_check(r: CheckResult) -> str:
+    names = r.names
+    s = r.signals
+    lines = [f"Reality check: {r.clip.canonical_url}"]
+    if r.clip.title:
+        lines.append(f"  title: {r.clip.title}")
+    if not r.clip.fetched and r.clip.fetch_error:
+        lines.append(f"  (page not read: {r.clip.fetch_error})")
+    lines.append(f"Verdict: {LEVEL_LABELS[r.level]}")
+    lines.append("")
+    lines.append(textwrap.fill(r.summary, WIDTH))
+    lines.append("")
+    model = f"{s.model.name} (from the {s.model.source})" if s.model else "not identified"
+    workflow = s.workflow.value + (f" (from the {s.workflow.source})" if s.workflow.source else "")
+    takes = (f"best of {s.takes.count}" if s.takes.count and s.takes.count > 1 else
+             "first take" if s.takes.count == 1 else "mentioned, no number" if s.takes.disclosed else "not said")
+    lines += [
+        f"  model:    {model}",
+        f"  workflow: {workflow}",
+        f"  prompt:   {'shared' if s.prompt_disclosed else 'not shared'}",
+        f"  takes:    {takes}",
+        "  shows:    " + (", ".join(f"{names.get(x.id, x.id)} ({x.evidence!r})" for x in s.shown) or "nothing I "
+                          "recognise"),
+    ]
+    if r.verdict.reasons:
+        lines.append("Why:")
+        lines += [_wrap(f"- {reason}") for reason in r.verdict.reasons]
+    if r.verdict.does_not_tell:
+        lines.append("What this clip does not tell you:")
+        lines += [_wrap(f"- {item}") for item in r.verdict.does_not_tell]
+    lines.append(f"(summary by {r.summary_source}; knowledge base {r.kb_version})")
+    return "\n".join(lines)
+
+
+def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
+    note = f": {c.notes[0]}" if c.notes else ""
+    src = f" [{c.sources[0]}]" if c.sources else ""
+    return _wrap(f"- {names.get(c.capability, c.capability)}{note}{src}")
+
+
+def render_model(r: ModelReport) -> str:
+    lines = [f"{r.name} ({r.vendor}{', ' + r.released if r.released else ''})"]
+    if r.workflows:
+        lines.append(f"  workflows: {', '.join(r.workflows)}")
+    if r.notes:
+        lines.append(_wrap(r.notes))
+    for title, group in (("Strengths", r.strengths), ("Hit and miss", r.mixed), ("Weak spots", r.weaknesses)):
+        lines.append(f"{title}:" if group else f"{title}: none documented")
+        lines += [_claim_line(c, r.names) for c in group]
+    if r.undocumented:
+        lines.append("Nobody has documented: " + ", ".join(r.names.get(c, c) for c in r.undocumented))
+    return "\n".join(lines)
+
+
+def render_model_list(r: ModelList) -> str:
+    lines = ["Models I know (use /model NAME for a report):"]
+    lines += [f"  {name:<28} {vendor:<22} {count:>3} claims" for _id, name, vendor, count in r.models]
+    return "\n".join(lines)
+
+
+def render_help(r: HelpResult) -> str:
+    lines = [textwrap.fill(r.intro, WIDTH), "", "Commands:"]
+    lines += [f"  {usage}\n      {desc}" for usage, desc in r.lines]
+    lines.append("Or paste a clip link on its own and I'll check it.")
+    return "\n".join(lines)

@@ -1,0 +1,186 @@
+"""Plain result objects the core hands back to adapters, and the stable JSON shape of a check.
+
+Adapters render these; they never reach into storage or recompute anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVELS = ("showcase", "representative", "stress_test", "mixed", "unknown")
+VOTE_VALUES = ("representative", "cherry_picked", "misleading_workflow", "cant_tell")
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    url: str
+    canonical_url: str
+    platform: str
+    title: str | None = None
+    description: str | None = None
+    author: str | None = None
+    fetched: bool = False
+    fetch_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSignal:
+    id: str
+    name: str
+    source: str  # "user" | "url" | "caption" | "metadata"
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowSignal:
+    value: str  # "text-to-video" | "image-to-video" | "video-to-video" | "unknown"
+    source: str | None = None  # "user" | "caption" | "metadata" | None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Takes:
+    disclosed: bool = False
+    count: int | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Shown:
+    id: str
+    path: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Signals:
+    model: ModelSignal | None
+    workflow: WorkflowSignal
+    prompt_disclosed: bool
+    takes: Takes
+    shown: tuple[Shown, ...]
+    other_models: tuple[str, ...] = ()  # further models named in the text (comparison clips)
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    capability: str
+    rating: str
+    sources: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    via: str | None = None  # the ancestor capability the rating was inherited from, if any
+
+
+@dataclass(frozen=True)
+class AttemptRate:
+    capability: str
+    tries: int
+    usable: int
+
+
+@dataclass(frozen=True)
+class CommunityEvidence:
+    votes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VOTE_VALUES, 0))
+    attempts: tuple[AttemptRate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: str
+    reasons: tuple[str, ...]
+    claims: tuple[ClaimView, ...]
+    hidden_weaknesses: tuple[str, ...]
+    generalization_traps: tuple[str, ...]
+    does_not_tell: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    clip: ClipInfo
+    signals: Signals
+    verdict: Verdict
+    community: CommunityEvidence
+    summary: str
+    summary_source: str  # "template" | "llm"
+    kb_version: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # capability/model id -> display name
+
+    @property
+    def level(self) -> str:
+        return self.verdict.level
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.signals
+        return {
+            "schema": SCHEMA_VERSION,
+            "clip": {
+                "url": self.clip.url,
+                "canonical_url": self.clip.canonical_url,
+                "platform": self.clip.platform,
+                "title": self.clip.title,
+                "fetched": self.clip.fetched,
+                "fetch_error": self.clip.fetch_error,
+            },
+            "model": (
+                {"id": s.model.id, "name": s.model.name, "source": s.model.source} if s.model else None
+            ),
+            "workflow": {"value": s.workflow.value, "source": s.workflow.source},
+            "prompt_disclosed": s.prompt_disclosed,
+            "takes": {"disclosed": s.takes.disclosed, "count": s.takes.count},
+            "shown": [{"id": x.id, "path": list(x.path), "evidence": x.evidence} for x in s.shown],
+            "claims": [
+                {"capability": c.capability, "rating": c.rating, "sources": list(c.sources)}
+                for c in self.verdict.claims
+            ],
+            "hidden_weaknesses": list(self.verdict.hidden_weaknesses),
+            "generalization_traps": list(self.verdict.generalization_traps),
+            "community": {
+                "votes": dict(self.community.votes),
+                "attempts": [
+                    {"capability": a.capability, "tries": a.tries, "usable": a.usable}
+                    for a in self.community.attempts
+                ],
+            },
+            "level": self.verdict.level,
+            "reasons": list(self.verdict.reasons),
+            "does_not_tell": list(self.verdict.does_not_tell),
+            "summary": self.summary,
+            "summary_source": self.summary_source,
+        }
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """An honest progress report of one model: `/model name`."""
+
+    model_id: str
+    name: str
+    vendor: str
+    released: str
+    workflows: tuple[str, ...]
+    notes: str
+    strengths: tuple[ClaimView, ...]
+    mixed: tuple[ClaimView, ...]
+    weaknesses: tuple[ClaimView, ...]
+    undocumented: tuple[str, ...]  # capabilities nobody has rated for this model
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelList:
+    models: tuple[tuple[str, str, str, int], ...]  # (id, name, vendor, number of claims)
+
+
+@dataclass(frozen=True)
+class HelpResult:
+    lines: tuple[tuple[str, str], ...]  # (usage, description)
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorResult:
+    """A polite one-line answer for the user; the operator's detail goes to the log, not here."""
+
+    message: str

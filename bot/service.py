@@ -1,0 +1,163 @@
+"""The reality check as one service call: link -> metadata -> signals -> verdict -> summary.
+
+Adapters call `CheckService.check` with a request and an actor and render the result. Nothing
+here knows about Discord, Slack or SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot.errors import CaptionTooLong, InputError
+from bot.knowledge import KnowledgeBase
+from bot.links import LinkError, parse_link
+from bot.ports import Actor, CachedMetadata, CheckLog, EvidenceSource, KnowledgeSource, MetadataCache, NoEvidence
+from bot.results import CheckResult, ClipInfo
+from bot.signals import SignalExtractor, SignalInput, UnknownModel, UnknownWorkflow, normalise_workflow
+from bot.summary import Summarizer, SummaryRequest, TemplateSummarizer
+from bot.verdict import VerdictRules
+
+log = logging.getLogger(__name__)
+
+MAX_CAPTION = 20_000
+INPUT_ERRORS: tuple[type[Exception], ...] = (InputError, LinkError, UnknownModel, UnknownWorkflow)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    url: str
+    caption: str | None = None
+    model: str | None = None
+    workflow: str | None = None
+    fetch: bool = True
+    store: bool = True
+
+
+class MetadataSource(Protocol):
+    async def fetch(self, canonical_url: str, platform: str): ...  # -> bot.metadata.FetchOutcome
+
+
+@dataclass
+class _Pipeline:
+    kb: KnowledgeBase
+    signals: SignalExtractor
+    rules: VerdictRules
+    names: dict[str, str]
+
+
+class CheckService:
+    def __init__(
+        self,
+        knowledge: KnowledgeSource,
+        *,
+        metadata_cache: MetadataCache | None = None,
+        metadata_source: MetadataSource | None = None,
+        check_log: CheckLog | None = None,
+        evidence: EvidenceSource | None = None,
+        summarizer: Summarizer | None = None,
+        metadata_ttl: timedelta = timedelta(hours=24),
+    ) -> None:
+        self.knowledge = knowledge
+        self.metadata_cache = metadata_cache
+        self.metadata_source = metadata_source
+        self.check_log = check_log
+        self.evidence = evidence or NoEvidence()
+        self.summarizer = summarizer or TemplateSummarizer()
+        self.metadata_ttl = metadata_ttl
+        self._pipelines: dict[str, _Pipeline] = {}
+
+    def pipeline(self, community_id: str) -> _Pipeline:
+        """Matchers are compiled once per knowledge-base version, not per check."""
+        kb = self.knowledge.knowledge_base(community_id)
+        cached = self._pipelines.get(kb.version)
+        if cached is None or cached.kb is not kb:
+            names = {c.id: c.name for c in kb.capabilities} | {m.id: m.name for m in kb.models}
+            cached = _Pipeline(kb, SignalExtractor(kb), VerdictRules(kb), names)
+            if len(self._pipelines) > 8:
+                self._pipelines.clear()
+            self._pipelines[kb.version] = cached
+        return cached
+
+    async def check(self, request: CheckRequest, actor: Actor) -> CheckResult:
+        if request.caption is not None and len(request.caption) > MAX_CAPTION:
+            raise CaptionTooLong(
+                f"That caption is {len(request.caption):,} characters long; I read at most {MAX_CAPTION:,}. "
+                "Paste the part that describes the clip."
+            )
+        link = parse_link(request.url)
+        p = self.pipeline(actor.community_id)
+        # Explicit options are checked before any network work, so a typo fails fast.
+        if request.model:
+            p.signals.models.resolve(request.model)
+        if request.workflow:
+            normalise_workflow(request.workflow)
+
+        meta = await self._metadata(link.canonical_url, link.platform, request.fetch)
+        clip = ClipInfo(
+            url=link.url,
+            canonical_url=link.canonical_url,
+            platform=link.platform,
+            title=meta.title if meta else None,
+            description=meta.description if meta else None,
+            author=meta.author if meta else None,
+            fetched=bool(meta and meta.fetched),
+            fetch_error=(meta.error if meta else "not fetched (fetching was turned off)"),
+        )
+        signals = p.signals.extract(
+            SignalInput(
+                canonical_url=link.canonical_url,
+                caption=request.caption,
+                title=clip.title,
+                description=clip.description,
+                model=request.model,
+                workflow=request.workflow,
+            )
+        )
+        community = self.evidence.evidence(
+            actor.community_id,
+            link.canonical_url,
+            signals.model.id if signals.model else None,
+            [s.id for s in signals.shown],
+        )
+        verdict = p.rules.decide(signals, community)
+        summary = await self.summarizer.summarize(
+            SummaryRequest(clip, signals, verdict, community, p.names, actor.community_id, p.kb.version)
+        )
+        result = CheckResult(
+            clip=clip,
+            signals=signals,
+            verdict=verdict,
+            community=community,
+            summary=summary.text,
+            summary_source=summary.source,
+            kb_version=p.kb.version,
+            names=p.names,
+        )
+        if request.store and self.check_log is not None:
+            self.check_log.record_check(actor, link.platform, link.video_id, request.caption, result)
+        return result
+
+    async def _metadata(self, canonical_url: str, platform: str, fetch: bool) -> CachedMetadata | None:
+        if self.metadata_cache is not None:
+            cached = self.metadata_cache.cached_metadata(canonical_url, self.metadata_ttl)
+            if cached is not None and (cached.fetched or not fetch):
+                return cached
+        if not fetch or self.metadata_source is None:
+            return None
+        outcome = await self.metadata_source.fetch(canonical_url, platform)
+        md = outcome.metadata
+        meta = CachedMetadata(
+            fetched=outcome.fetched,
+            title=md.title if md else None,
+            description=md.description if md else None,
+            author=md.author if md else None,
+            error=outcome.error,
+        )
+        if not outcome.fetched:
+            log.info("metadata fetch refused or failed for %s: %s", canonical_url, outcome.error)
+        if self.metadata_cache is not None:
+            self.metadata_cache.save_metadata(canonical_url, meta, md.source if md else None)
+        return meta

@@ -1,0 +1,100 @@
+"""Turning a verdict into 2-4 plain sentences.
+
+The summarizer only phrases; it never decides. The template below is the always-available
+answer; an LLM summarizer implements the same protocol and falls back to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.results import ClipInfo, CommunityEvidence, Signals, Verdict
+
+LEVEL_PHRASES = {
+    "showcase": "looks like a showcase",
+    "representative": "looks representative",
+    "stress_test": "is a stress test",
+    "mixed": "is hard to place",
+    "unknown": "can't be judged yet",
+}
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    clip: ClipInfo
+    signals: Signals
+    verdict: Verdict
+    community: CommunityEvidence
+    names: dict[str, str]
+    community_id: str = ""
+    kb_version: str = ""
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    source: str  # "template" | "llm"
+
+
+class Summarizer(Protocol):
+    async def summarize(self, request: SummaryRequest) -> Summary: ...
+
+
+def _names(ids: tuple[str, ...], names: dict[str, str], limit: int = 4) -> str:
+    shown = [names.get(i, i) for i in ids[:limit]]
+    if len(ids) > limit:
+        shown.append(f"{len(ids) - limit} more")
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+class TemplateSummarizer:
+    async def summarize(self, request: SummaryRequest) -> Summary:
+        return Summary(self.write(request), "template")
+
+    def write(self, request: SummaryRequest) -> str:
+        v, s, names = request.verdict, request.signals, request.names
+        model = s.model.name if s.model else None
+        shown = tuple(x.id for x in s.shown)
+        subject = f"This {model} clip" if model else "This clip"
+        sentences = [f"{subject} {LEVEL_PHRASES[v.level]}."]
+        if v.level == "unknown":
+            sentences.append(v.reasons[0])
+        elif shown:
+            sentences.append(self._what_it_shows(v, shown, names, model or "the model"))
+        if v.hidden_weaknesses and v.level != "unknown":
+            sentences.append(
+                f"It doesn't show {_names(v.hidden_weaknesses, names)}, where the model is documented as weak."
+            )
+        elif v.generalization_traps and v.level != "unknown":
+            sentences.append(f"It says nothing about {_names(v.generalization_traps, names, 3)}.")
+        sentences.append(self._process(s))
+        return " ".join(sentences[:4])
+
+    def _what_it_shows(self, v: Verdict, shown: tuple[str, ...], names: dict[str, str], model: str) -> str:
+        by_rating: dict[str, list[str]] = {}
+        for c in v.claims:
+            by_rating.setdefault(c.rating, []).append(c.capability)
+        parts = []
+        for rating, word in (("strength", "strengths"), ("mixed", "hit-and-miss"), ("weakness", "weaknesses")):
+            if by_rating.get(rating):
+                parts.append(f"{_names(tuple(by_rating[rating]), names)} ({word})")
+        if not parts:
+            return f"It shows {_names(shown, names)}, which nobody has rated for {model} yet."
+        return f"It shows {'; '.join(parts)} for {model}."
+
+    def _process(self, s: Signals) -> str:
+        takes = s.takes
+        if takes.count and takes.count > 1:
+            how = f"it is the best of {takes.count} takes"
+        elif takes.count == 1:
+            how = "it is said to be a first take"
+        elif takes.disclosed:
+            how = "it was selected from several takes"
+        else:
+            how = "nobody said how many takes it took"
+        workflow = "the workflow is unknown" if s.workflow.value == "unknown" else f"it is {s.workflow.value}"
+        prompt = "the prompt is shared" if s.prompt_disclosed else "the prompt is not shared"
+        return f"{how.capitalize()}, {workflow}, and {prompt}."

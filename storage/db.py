@@ -1,0 +1,94 @@
+"""Engines and schema upgrades for the embedded SQLite default and for Postgres."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import create_engine
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any number will do as long as every Yuntai process agrees on it.
+MIGRATION_LOCK_KEY = 0x59554E54  # "YUNT"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used; the message is meant for the operator, one line."""
+
+
+def default_sqlite_url() -> str:
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("yuntai", appauthor=False))
+    return f"sqlite:///{folder / 'yuntai.db'}"
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    db = make_url(url).database
+    if db and db != ":memory:":
+        path = Path(db)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        # WAL lets the console, a bot process and `yuntai kb` read while one writes.
+        cur = dbapi_conn.cursor()
+        with contextlib.suppress(Exception):  # a read-only file cannot switch modes; reads still work
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration.
+
+    On Postgres several bot processes may start at once; an advisory lock makes one of them run
+    the migrations while the others wait and then find nothing to do.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    with engine.connect() as conn:
+        is_pg = conn.dialect.name == "postgresql"
+        if is_pg:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        try:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            conn.commit()
+        finally:
+            if is_pg:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,131 @@
+"""SQLModel tables. Migrations in storage/migrations own the schema; these classes mirror it.
+
+The knowledge base is global (`community_id == ""`) with room for per-community overrides,
+so knowledge rows carry a community id too. Rows that belong to a community (checks) always do.
+Curation keeps history in `kb_change` (who, when, before/after) instead of overwriting silently.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+GLOBAL = ""  # community id of the shared knowledge base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class KbModel(SQLModel, table=True):
+    __tablename__ = "kb_model"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    vendor: str = Field(default="", max_length=200)
+    released: str = Field(default="", max_length=32)
+    sites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    workflows: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = Field(default="")
+    retired: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class KbAlias(SQLModel, table=True):
+    __tablename__ = "kb_alias"
+    __table_args__ = (UniqueConstraint("alias", name="uq_kb_alias_alias"),)
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: str = Field(foreign_key="kb_model.id", index=True, max_length=64)
+    alias: str = Field(max_length=200)
+    position: int = Field(default=0)
+
+
+class KbCapability(SQLModel, table=True):
+    __tablename__ = "kb_capability"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    parent_id: str | None = Field(default=None, max_length=64, index=True)
+    description: str = Field(default="")
+    terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    not_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = Field(default=0)
+
+
+class KbClaim(SQLModel, table=True):
+    __tablename__ = "kb_claim"
+    __table_args__ = (Index("ix_kb_claim_lookup", "community_id", "model_id", "capability_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(default=GLOBAL, max_length=100)
+    model_id: str = Field(foreign_key="kb_model.id", max_length=64)
+    capability_id: str = Field(foreign_key="kb_capability.id", max_length=64)
+    rating: str = Field(max_length=16)
+    note: str = Field(default="")
+    derived_from: str = Field(default="", max_length=200)
+    sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    curated_by: str = Field(default="seed", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    retired_at: datetime | None = Field(default=None)
+
+
+class KbChange(SQLModel, table=True):
+    """One curation event; `before`/`after` are the row as JSON (null for create/retire)."""
+
+    __tablename__ = "kb_change"
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(default=GLOBAL, max_length=100, index=True)
+    actor: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+    entity: str = Field(max_length=32)  # "model" | "capability" | "claim"
+    entity_id: str = Field(max_length=200)
+    action: str = Field(max_length=16)  # "create" | "update" | "retire"
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class KbMeta(SQLModel, table=True):
+    __tablename__ = "kb_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="")
+
+
+class Clip(SQLModel, table=True):
+    __tablename__ = "clip"
+    id: int | None = Field(default=None, primary_key=True)
+    canonical_url: str = Field(max_length=2048, unique=True)
+    platform: str = Field(max_length=32)
+    video_id: str | None = Field(default=None, max_length=200)
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class MetadataCache(SQLModel, table=True):
+    __tablename__ = "metadata_cache"
+    canonical_url: str = Field(primary_key=True, max_length=2048)
+    fetched: bool
+    title: str | None = None
+    description: str | None = None
+    author: str | None = Field(default=None, max_length=500)
+    source: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=500)
+    fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckRecord(SQLModel, table=True):
+    """One reality check as a member asked for it, with the full result for later digests."""
+
+    __tablename__ = "check_record"
+    __table_args__ = (Index("ix_check_record_community_clip", "community_id", "clip_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100, index=True)
+    actor_id: str = Field(max_length=200)
+    clip_id: int = Field(foreign_key="clip.id")
+    url: str = Field(max_length=2048)
+    caption: str | None = None
+    model_id: str | None = Field(default=None, max_length=64)
+    level: str = Field(max_length=32)
+    kb_version: str = Field(max_length=64)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
