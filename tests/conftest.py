@@ -1,0 +1,127 @@
+"""Shared fixtures: a small hand-made knowledge base, in-memory ports, databases per test."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
+from bot.ports import Actor, CachedMetadata
+
+SRC = (Source("https://example.org/report", "2025-01-01", "test source"),)
+
+
+def cap(id: str, parent: str | None, *terms: str, not_terms: tuple[str, ...] = ()) -> Capability:
+    return Capability(id=id, name=id.replace("_", " "), parent=parent, terms=terms, not_terms=not_terms)
+
+
+def claim(model: str, capability: str, rating: str, derived_from: str = "") -> Claim:
+    return Claim(model, capability, rating, note=f"{capability} is {rating}", sources=SRC,
+                 derived_from=derived_from)
+
+
+def make_tiny_kb() -> KnowledgeBase:
+    caps = (
+        cap("subjects", None),
+        cap("people", "subjects", "person", "man", "men", "woman", "people", "girl"),
+        cap("food", "subjects", "food", "noodles", "burger"),
+        cap("plants", "subjects", "forest", "foliage", "tree"),
+        cap("actions", None),
+        cap("talking", "actions", "talk", "lip sync", "dialogue", not_terms=("talking point",)),
+        cap("walking", "actions", "walk", "stroll", not_terms=("walk you through", "walkthrough")),
+        cap("eating", "actions", "eat", "ate"),
+        cap("hands", "actions", "hand", "finger", not_terms=("hands on", "hands down")),
+        cap("sports", "actions", "sport"),
+        cap("basketball", "sports", "basketball", "dunk"),
+        cap("hockey", "sports", "hockey"),
+        cap("football", "sports", "soccer", "football"),
+        cap("camera", None),
+        cap("camera_motion", "camera", "drone shot"),
+        cap("orbit", "camera_motion", "orbit"),
+    )
+    models = (
+        Model("sora", "Sora", "OpenAI", aliases=("sora", "openai sora"), sites=("sora.com",),
+              hashtags=("#sora",)),
+        Model("sora-2", "Sora 2", "OpenAI", aliases=("sora 2", "sora2")),
+        Model("kling-1", "Kling 1.x", "Kuaishou", aliases=("kling 1.6", "kling 1.5", "kling 1")),
+        Model("kling-2", "Kling 2.x", "Kuaishou", aliases=("kling", "kling 2.1", "kling 2")),
+        Model("runway-gen3", "Runway Gen-3", "Runway", aliases=("gen-3 alpha", "gen-3", "gen3")),
+    )
+    claims = (
+        claim("sora", "plants", "strength"),
+        claim("sora", "food", "strength"),
+        claim("sora", "eating", "weakness"),
+        claim("sora", "walking", "weakness"),
+        claim("sora", "talking", "weakness"),
+        claim("sora", "sports", "mixed"),
+        claim("kling-2", "eating", "strength"),
+        claim("kling-2", "people", "strength"),
+        claim("kling-2", "hands", "mixed"),
+        claim("kling-2", "hands", "weakness", derived_from="vbench2:Human_Anatomy"),
+        claim("runway-gen3", "plants", "strength"),
+    )
+    return KnowledgeBase(models, caps, claims, version="tiny")
+
+
+@pytest.fixture
+def tiny_kb() -> KnowledgeBase:
+    return make_tiny_kb()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor("console:local", "tester")
+
+
+class FixedKnowledge:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def knowledge_base(self, community_id: str) -> KnowledgeBase:
+        return self.kb
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self.rows: dict[str, CachedMetadata] = {}
+
+    def cached_metadata(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
+        return self.rows.get(canonical_url)
+
+    def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
+        self.rows[canonical_url] = metadata
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'yuntai.db'}"
+
+
+PG_URL = os.environ.get("YUNTAI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throw-away database on the local Postgres; skipped where none runs."""
+    from sqlalchemy import create_engine, text
+
+    admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"no Postgres at {PG_URL}: {type(exc).__name__}")
+    base = PG_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn, contextlib.suppress(Exception):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

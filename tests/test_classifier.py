@@ -1,0 +1,79 @@
+"""The capability classifier on the tiny knowledge base: matching rules, not vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.classifier import CapabilityClassifier
+
+
+@pytest.fixture
+def clf(tiny_kb):
+    return CapabilityClassifier(tiny_kb)
+
+
+def ids(clf, text: str) -> list[str]:
+    return [c for c, _ in clf.classify(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A woman walking through a forest", ["people", "walking", "plants"]),
+        ("two men ATE burgers", ["people", "eating", "food"]),
+        ("she walks; he strolled; they're eating", ["walking", "eating"]),
+        ("#basketball #dunk", ["basketball"]),
+        ("Lip-sync test", ["talking"]),
+        ("lipsync", []),  # one word is not the phrase "lip sync" unless curated as a term
+        ("orbit around a tree", ["orbit", "plants"]),
+    ],
+)
+def test_terms_match_inflections_phrases_and_hashtags(clf, text, expected):
+    assert ids(clf, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("no people, just trees", "people"),
+        ("shot without hands in frame", "hands"),
+        ("zero people were harmed", "people"),
+        ("hands-on review of the new model", "hands"),
+        ("hands down the best model", "hands"),
+        ("a walkthrough of my workflow", "walking"),
+        ("let me walk you through the settings", "walking"),
+        ("my main talking point", "talking"),
+        ("free of people", "people"),
+    ],
+)
+def test_negations_and_look_alikes_do_not_count(clf, text, absent):
+    assert absent not in ids(clf, text)
+
+
+def test_negation_stops_at_clause_break_and_at_another_term(clf):
+    assert ids(clf, "no people. a forest") == ["plants"]
+    assert "plants" in ids(clf, "no people, just a forest")
+    # "no hands walking": the negation is used up by "hands"
+    assert "walking" in ids(clf, "a man with no hands walking")
+    assert "hands" not in ids(clf, "a man with no hands walking")
+
+
+def test_more_specific_capability_replaces_its_ancestor(clf):
+    assert ids(clf, "a sport clip: basketball dunk") == ["basketball"]
+    assert ids(clf, "a sport clip") == ["sports"]
+
+
+def test_evidence_is_the_matched_text(clf):
+    assert clf.classify("Two GIRLS eating noodles")[0] == ("people", "GIRLS")
+
+
+def test_multiple_texts_keep_first_evidence(clf):
+    out = clf.classify("a man", "the man walks", None)
+    assert out == [("people", "man"), ("walking", "walks")]
+
+
+def test_junk_and_huge_input_do_not_raise(clf):
+    assert clf.classify("\x00\x01\ufeff\u202e" * 100) == []
+    # text past the cap is ignored rather than an error
+    assert ids(clf, "a woman " + "x " * 100_000) == ["people"]
+    assert ids(clf, "x " * 100_000 + " a woman") == []

@@ -1,0 +1,138 @@
+"""Model, workflow, prompt and takes signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.signals import (
+    ModelMatcher,
+    SignalExtractor,
+    SignalInput,
+    UnknownModel,
+    UnknownWorkflow,
+    detect_takes,
+    detect_workflow,
+    normalise_workflow,
+    prompt_disclosed,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("made with Sora 2, wow", "sora-2"),
+        ("made with #sora2", "sora-2"),
+        ("made with Sora, wow", "sora"),
+        ("Kling 1.6 is wild", "kling-1"),
+        ("kling v1.6 test", "kling-1"),
+        ("Kling1.6 test", "kling-1"),
+        ("kling 2.1 master", "kling-2"),
+        ("Gen-3 Alpha turbo", "runway-gen3"),
+        ("gen3 rocks", "runway-gen3"),
+        ("#sora #aiart", "sora"),
+    ],
+)
+def test_model_from_text_prefers_longest_alias(tiny_kb, text, model):
+    assert ModelMatcher(tiny_kb).find(text)[0][0] == model
+
+
+def test_model_words_inside_other_words_do_not_match(tiny_kb):
+    assert ModelMatcher(tiny_kb).find("sorastar and klingon") == []
+
+
+def test_resolve_explicit_names_and_suggestions(tiny_kb):
+    m = ModelMatcher(tiny_kb)
+    assert m.resolve("Kling 1.6").id == "kling-1"
+    assert m.resolve("sora-2").id == "sora-2"
+    assert m.resolve("  SORA ").id == "sora"
+    with pytest.raises(UnknownModel) as err:
+        m.resolve("Sorra")
+    assert "Sora" in str(err.value)
+    with pytest.raises(UnknownModel):
+        m.resolve("Banana Diffusion")
+
+
+def test_model_from_vendor_site(tiny_kb):
+    assert ModelMatcher(tiny_kb).from_url("https://sora.com/g/gen_01").id == "sora"
+    assert ModelMatcher(tiny_kb).from_url("https://www.youtube.com/watch?v=abc") is None
+
+
+def test_explicit_model_wins_and_others_are_kept(tiny_kb):
+    s = SignalExtractor(tiny_kb).extract(
+        SignalInput("https://sora.com/g/x", caption="Kling 1.6 vs Sora 2", model="Gen-3")
+    )
+    assert s.model.id == "runway-gen3" and s.model.source == "user"
+    assert s.other_models == ("sora", "kling-1", "sora-2")
+
+
+def test_source_order_url_then_caption_then_metadata(tiny_kb):
+    ex = SignalExtractor(tiny_kb)
+    s = ex.extract(SignalInput("https://www.youtube.com/watch?v=x", caption="kling 2", title="Sora 2 demo"))
+    assert (s.model.id, s.model.source) == ("kling-2", "caption")
+    s = ex.extract(SignalInput("https://www.youtube.com/watch?v=x", title="Sora 2 demo"))
+    assert (s.model.id, s.model.source) == ("sora-2", "metadata")
+    s = ex.extract(SignalInput("https://sora.com/g/x", caption="kling 2"))
+    assert (s.model.id, s.model.source) == ("sora", "url")
+
+
+@pytest.mark.parametrize(
+    ("text", "workflow"),
+    [
+        ("img2vid from a Midjourney still", "image-to-video"),
+        ("animated an old photo of my grandpa", "image-to-video"),
+        ("used a start frame and end frame", "image-to-video"),
+        ("Image-to-Video test", "image-to-video"),
+        ("restyled my footage", "video-to-video"),
+        ("rotoscoped dance", "video-to-video"),
+        ("vid2vid experiment", "video-to-video"),
+        ("pure text-to-video, no input image", "text-to-video"),
+        ("t2v", "text-to-video"),
+        ("a cat in the garden", None),
+    ],
+)
+def test_workflow_cues(text, workflow):
+    hit = detect_workflow(text)
+    assert (hit[0] if hit else None) == workflow
+
+
+def test_explicit_workflow_wins_and_bad_value_is_refused(tiny_kb):
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://a.example/x", caption="img2vid", workflow="t2v"))
+    assert (s.workflow.value, s.workflow.source) == ("text-to-video", "user")
+    assert normalise_workflow("Image to Video") == "image-to-video"
+    with pytest.raises(UnknownWorkflow):
+        normalise_workflow("magic")
+
+
+@pytest.mark.parametrize(
+    ("text", "disclosed", "count"),
+    [
+        ("best of 12", True, 12),
+        ("Best out of twenty", True, 20),
+        ("1 of 40 gens", True, 40),
+        ("took me 30 tries", True, 30),
+        ("first try!", True, 1),
+        ("one-shot, no edits", True, 1),
+        ("no cherry-picking", True, None),
+        ("not cherry picked", True, None),
+        ("cherry-picked results", True, None),
+        ("a cat", False, None),
+    ],
+)
+def test_takes(text, disclosed, count):
+    t = detect_takes(text)
+    assert (t.disclosed, t.count) == (disclosed, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Prompt: a woman walking in Tokyo", True),
+        ("prompt in the comments", True),
+        ("full prompt below 👇", True),
+        ('"a cinematic shot of a fox in the snow at dawn" was my prompt', True),
+        ("prompting is hard", False),
+        ("no prompt tricks", False),
+    ],
+)
+def test_prompt_disclosed(text, expected):
+    assert prompt_disclosed(text) is expected

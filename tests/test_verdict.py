@@ -1,0 +1,101 @@
+"""Verdict levels and reasons, from signals the tests build by hand."""
+
+from __future__ import annotations
+
+from bot.results import AttemptRate, CommunityEvidence, ModelSignal, Shown, Signals, Takes, WorkflowSignal
+from bot.verdict import VerdictRules, combine
+from tests.conftest import claim
+
+
+def signals(kb, model: str | None, *shown: str, takes: Takes = Takes(), workflow: str = "unknown",
+            prompt: bool = False) -> Signals:
+    m = kb.model_by_id[model] if model else None
+    return Signals(
+        model=ModelSignal(m.id, m.name, "caption") if m else None,
+        workflow=WorkflowSignal(workflow, "caption" if workflow != "unknown" else None),
+        prompt_disclosed=prompt,
+        takes=takes,
+        shown=tuple(Shown(c, kb.path(c), c) for c in shown),
+    )
+
+
+def decide(kb, *args, community=None, **kw):
+    return VerdictRules(kb).decide(signals(kb, *args, **kw), community or CommunityEvidence())
+
+
+def test_showcase_when_only_strengths_shown_and_weaknesses_hidden(tiny_kb):
+    v = decide(tiny_kb, "sora", "plants", "food")
+    assert v.level == "showcase"
+    assert set(v.hidden_weaknesses) == {"talking", "walking", "eating"}
+    assert {c.rating for c in v.claims} == {"strength"}
+    assert any("talking" in d for d in v.does_not_tell)
+
+
+def test_stress_test_when_a_weakness_is_shown(tiny_kb):
+    v = decide(tiny_kb, "sora", "people", "eating", "food")
+    assert v.level == "stress_test"
+    assert "eating" in v.reasons[0]
+    assert "eating" not in v.hidden_weaknesses
+
+
+def test_unknown_model_or_content_says_what_is_missing(tiny_kb):
+    v = decide(tiny_kb, None, "plants")
+    assert v.level == "unknown" and "which model" in v.reasons[0]
+    v = decide(tiny_kb, "sora")
+    assert v.level == "unknown" and "what the clip shows" in v.reasons[0]
+
+
+def test_mixed_when_nothing_shown_is_rated(tiny_kb):
+    v = decide(tiny_kb, "sora-2", "plants")
+    assert v.level == "mixed"
+    assert any("Nothing in the knowledge base rates" in r for r in v.reasons)
+
+
+def test_representative_for_a_fair_mix(tiny_kb):
+    v = decide(tiny_kb, "sora", "basketball")  # inherits "mixed" from sports
+    assert v.level == "representative"
+    assert v.claims[0].via == "sports"
+    assert "rated through sports" in " ".join(v.reasons)
+
+
+def test_representative_when_strengths_and_no_weakness_documented(tiny_kb):
+    assert decide(tiny_kb, "runway-gen3", "plants").level == "representative"
+
+
+def test_community_attempts_can_confirm(tiny_kb):
+    good = CommunityEvidence(attempts=(AttemptRate("eating", 10, 7), AttemptRate("people", 10, 9)))
+    assert decide(tiny_kb, "sora", "people", "eating", community=good).level == "representative"
+    few = CommunityEvidence(attempts=(AttemptRate("eating", 2, 2), AttemptRate("people", 2, 2)))
+    assert decide(tiny_kb, "sora", "people", "eating", community=few).level == "stress_test"
+    bad = CommunityEvidence(attempts=(AttemptRate("eating", 10, 1), AttemptRate("people", 10, 9)))
+    assert decide(tiny_kb, "sora", "people", "eating", community=bad).level == "stress_test"
+
+
+def test_curated_claims_outrank_benchmark_claims(tiny_kb):
+    v = decide(tiny_kb, "kling-2", "hands")
+    assert v.claims[0].rating == "mixed"
+    assert combine((claim("x", "y", "strength"), claim("x", "y", "weakness"))) == "mixed"
+    assert combine((claim("x", "y", "weakness", "b:1"), claim("x", "y", "weakness", "b:2"))) == "weakness"
+
+
+def test_generalisation_traps_are_siblings_weakest_first(tiny_kb):
+    v = decide(tiny_kb, "sora", "basketball")
+    assert set(v.generalization_traps) == {"hockey", "football"}
+    assert "people" not in decide(tiny_kb, "sora", "plants").generalization_traps
+
+
+def test_process_notes(tiny_kb):
+    v = decide(tiny_kb, "sora", "plants", takes=Takes(True, 12, "best of 12"))
+    assert any("best of 12" in r for r in v.reasons)
+    v = decide(tiny_kb, "sora", "plants")
+    text = " ".join(v.does_not_tell)
+    assert "takes" in text and "workflow" in text and "prompt" in text
+    v = decide(tiny_kb, "sora", "plants", workflow="image-to-video", prompt=True)
+    text = " ".join(v.does_not_tell)
+    assert "workflow" not in text and "prompt is not given" not in text
+
+
+def test_reasons_cite_sources(tiny_kb):
+    v = decide(tiny_kb, "sora", "plants")
+    assert any("https://example.org/report" in r for r in v.reasons)
+    assert v.claims[0].sources == ("https://example.org/report",)
