@@ -1,0 +1,100 @@
+"""Storage on SQLite and Postgres: migrations, knowledge-base import with history, caches, checks."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from bot.ports import Actor, CachedMetadata
+from bot.service import CheckRequest, CheckService
+from storage.db import current_revision, make_engine, upgrade
+from storage.repositories import Store
+from tests.conftest import make_tiny_kb
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, sqlite_url) -> Store:
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    upgrade(engine)
+    s = Store(engine)
+    yield s
+    engine.dispose()
+
+
+def test_migrations_create_every_table_and_are_idempotent(store):
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
+            "metadata_cache", "check_record", "alembic_version"} <= tables
+    upgrade(store.engine)
+    assert current_revision(store.engine) == "0001"
+
+
+def test_sqlite_uses_wal(sqlite_url):
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_import_round_trips_the_knowledge_base(store):
+    kb = make_tiny_kb()
+    report = store.import_knowledge(kb)
+    assert report.claims_created == len(kb.claims) and report.models == len(kb.models)
+    loaded = store.knowledge_base("console:local")
+    assert {m.id for m in loaded.models} == {m.id for m in kb.models}
+    assert loaded.model_by_id["sora"].aliases == ("sora", "openai sora")
+    assert loaded.path("basketball") == ("actions", "sports", "basketball")
+    assert len(loaded.claims) == len(kb.claims)
+    assert loaded.version == report.version and len(report.version) == 12
+
+
+def test_reimport_is_idempotent_and_changes_keep_history(store):
+    kb = make_tiny_kb()
+    first = store.import_knowledge(kb)
+    again = store.import_knowledge(kb)
+    assert again.claims_unchanged == len(kb.claims) and again.claims_created == 0
+    assert again.version == first.version
+    changed = [dataclasses.replace(c, rating="strength") if (c.model, c.capability) == ("sora", "walking") else c
+               for c in kb.claims if (c.model, c.capability) != ("sora", "talking")]
+    report = store.import_knowledge(dataclasses.replace(kb, claims=tuple(changed)))
+    assert (report.claims_updated, report.claims_retired) == (1, 1)
+    assert report.version != first.version
+    loaded = store.knowledge_base("x")
+    assert ("sora", "talking") not in {(c.model, c.capability) for c in loaded.claims}
+    walking = next(c for c in loaded.claims if (c.model, c.capability) == ("sora", "walking"))
+    history = store.claim_history(walking.id)
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert history[1]["before"]["rating"] == "weakness" and history[1]["after"]["rating"] == "strength"
+
+
+def test_snapshot_is_cached_until_the_version_changes(store):
+    store.import_knowledge(make_tiny_kb())
+    a = store.knowledge_base("x")
+    assert store.knowledge_base("y") is a
+
+
+def test_metadata_cache_respects_age(store):
+    meta = CachedMetadata(True, "A title", "desc", "someone", None)
+    store.save_metadata("https://vimeo.com/1", meta, "oembed")
+    assert store.cached_metadata("https://vimeo.com/1", timedelta(hours=1)) == meta
+    assert store.cached_metadata("https://vimeo.com/1", timedelta(seconds=-1)) is None
+    assert store.cached_metadata("https://vimeo.com/2", timedelta(hours=1)) is None
+
+
+def test_checks_are_stored_per_community(store):
+    store.import_knowledge(make_tiny_kb())
+    service = CheckService(store, metadata_cache=store, check_log=store)
+    a, b = Actor("discord:1", "u1"), Actor("slack:T1", "u2")
+    req = CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Sora: a woman eating noodles", fetch=False)
+    asyncio.run(service.check(req, a))
+    asyncio.run(service.check(req, a))
+    asyncio.run(service.check(req, b))
+    assert store.count_checks("discord:1") == 2 and store.count_checks("slack:T1") == 1
+    assert store.recent_checks("discord:1")[0]["level"] == "stress_test"
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM clip")).scalar() == 1
