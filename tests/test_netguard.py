@@ -1,0 +1,157 @@
+"""Pin the address policy: stdlib ``ipaddress`` predicates drift between versions."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.netguard import (
+    DENIED_V4,
+    DENIED_V6,
+    BlockedAddress,
+    FetchPolicy,
+    address_allowed,
+    check_address,
+    denial_reason,
+    embedded_ipv4,
+)
+
+DENIED = [
+    "127.0.0.1",
+    "127.255.255.254",
+    "::1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "0.0.0.0",
+    "0.1.2.3",
+    "::",
+    "10.0.0.1",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.1.1",
+    "192.0.0.8",
+    "192.0.2.1",
+    "198.51.100.7",
+    "203.0.113.9",
+    "192.88.99.1",
+    "198.18.0.1",
+    "198.19.255.1",
+    "::ffff:127.0.0.1",
+    "::ffff:a9fe:a9fe",
+    "::ffff:8.8.8.8",  # mapped prefix refused even when the embedded address is public
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b::808:808",
+    "64:ff9b:1::1",
+    "2002:7f00:1::",
+    "2002:808:808::1",
+    "::127.0.0.1",
+    "fec0::1",
+    "fe80::1",
+    "fe80::1%eth0",
+    "fd00:ec2::254",
+    "fc00::1",
+    "2001:db8::1",
+    "2001::1",  # Teredo
+    "2001:10::1",
+    "100::1",
+    "3fff::1",
+    "ff02::1",
+    "ff0e::1",
+]
+
+ALLOWED = ["8.8.8.8", "93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "2001:4860:4860::8888"]
+
+
+@pytest.mark.parametrize("addr", DENIED)
+def test_denied_addresses(addr: str) -> None:
+    ip = ipaddress.ip_address(addr)
+    assert not address_allowed(ip)
+    with pytest.raises(BlockedAddress) as info:
+        check_address(ip)
+    assert info.value.reason
+
+
+@pytest.mark.parametrize("addr", ALLOWED)
+def test_public_addresses_allowed(addr: str) -> None:
+    ip = ipaddress.ip_address(addr)
+    assert address_allowed(ip)
+    check_address(ip)  # does not raise
+
+
+@pytest.mark.parametrize(
+    ("addr", "inner"),
+    [
+        ("::ffff:127.0.0.1", "127.0.0.1"),
+        ("::ffff:a9fe:a9fe", "169.254.169.254"),
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254"),
+        ("2002:7f00:1::", "127.0.0.1"),
+        ("::127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_embedded_ipv4_unwrapped_and_named(addr: str, inner: str) -> None:
+    ip = ipaddress.IPv6Address(addr)
+    assert embedded_ipv4(ip) == ipaddress.IPv4Address(inner)
+    reason = denial_reason(ip)
+    assert reason is not None and inner in reason
+
+
+def test_stdlib_gaps_are_covered() -> None:
+    """The reasons the CIDR list exists (C.3): ``is_global`` alone lets these through."""
+    for addr in ("2002:7f00:1::", "fec0::1", "192.0.0.8", "224.0.0.1"):
+        ip = ipaddress.ip_address(addr)
+        assert not address_allowed(ip), addr
+
+
+def test_string_input_accepted_by_denial_reason() -> None:
+    assert denial_reason("127.0.0.1") == "loopback"
+    assert denial_reason("8.8.8.8") is None
+
+
+@given(st.ip_addresses(v=4))
+def test_mapped_form_never_allowed(ip: ipaddress.IPv4Address) -> None:
+    mapped = ipaddress.IPv6Address(f"::ffff:{ip}")
+    assert not address_allowed(mapped)
+
+
+@given(st.ip_addresses())
+def test_allowed_implies_global_and_not_in_deny_list(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    if address_allowed(ip):
+        assert ip.is_global
+        assert not ip.is_multicast
+        nets = DENIED_V4 if ip.version == 4 else DENIED_V6
+        assert not any(ip in net for net in nets)
+
+
+@given(st.sampled_from(DENIED_V4 + DENIED_V6), st.integers(min_value=0))
+def test_every_address_in_deny_list_refused(net: ipaddress.IPv4Network | ipaddress.IPv6Network, n: int) -> None:
+    ip = net[n % net.num_addresses]
+    assert not address_allowed(ip)
+
+
+def test_policy_defaults() -> None:
+    p = FetchPolicy()
+    assert p.allowed_ports == frozenset({80, 443})
+    assert p.max_redirects == 5
+    assert p.max_bytes == 1_000_000
+    assert p.max_json_bytes == 262_144
+    assert p.total_timeout == 8.0
+    assert p.connect_timeout == 3.0
+    assert p.extra_allowed_networks == ()
+    assert p.resolver is None
+    assert not p.permits(ipaddress.ip_address("127.0.0.1"))
+    assert p.permits(ipaddress.ip_address("8.8.8.8"))
+
+
+def test_policy_extra_networks_only_widen_what_is_listed() -> None:
+    p = FetchPolicy(extra_allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    assert p.permits(ipaddress.ip_address("127.0.0.1"))
+    assert not p.permits(ipaddress.ip_address("127.0.0.2"))
+    assert not p.permits(ipaddress.ip_address("::1"))
+    assert not p.permits(ipaddress.ip_address("10.0.0.1"))
