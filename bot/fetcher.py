@@ -259,11 +259,12 @@ def _decode(body: bytes, charset: str | None, accept: Accept) -> str:
     candidates.append("utf-8")
     for name in candidates:
         try:
-            codecs.lookup(name)
-        except LookupError:
+            if not getattr(codecs.lookup(name), "_is_text_encoding", True):
+                continue  # rot13, base64, zlib...: not a charset, never let the page pick them
+            return body.decode(name, errors="replace")
+        except (LookupError, ValueError):
             continue
-        return body.decode(name, errors="replace")
-    return body.decode("utf-8", errors="replace")  # pragma: no cover - utf-8 always exists
+    return body.decode("utf-8", errors="replace")  # pragma: no cover - utf-8 always works
 
 
 class GuardedFetcher:
@@ -333,7 +334,7 @@ class GuardedFetcher:
                     raise FetchFailed(REASON_CONNECT) from None
                 except aiohttp.ClientPayloadError:
                     raise FetchFailed("the page sent a broken response") from None
-                except aiohttp.ClientError as exc:
+                except (aiohttp.ClientError, ValueError) as exc:
                     # Type only: the message can embed megabytes of the hostile response.
                     log.info("fetch of %s failed: %s", current.host, type(exc).__name__)
                     raise FetchFailed("the page could not be fetched") from None

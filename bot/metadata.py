@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 TITLE_MAX = 300
 DESCRIPTION_MAX = 2000
 AUTHOR_MAX = 300
+GENERIC_ERROR = "the page could not be read"
 
 #: platform -> oEmbed URL template; ``{url}`` is replaced by the percent-encoded page URL.
 DEFAULT_OEMBED_ENDPOINTS: dict[str, str] = {
@@ -83,7 +84,8 @@ def clean_text(value: object, limit: int) -> str | None:
         return None
     text = unicodedata.normalize("NFC", value)
     text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or not _drop_char(ch))
-    text = " ".join(text.split())
+    # Normalise again: dropping a zero-width char can leave a combinable pair behind.
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
     if not text:
         return None
     if len(text) > limit:
@@ -269,9 +271,12 @@ class MetadataFetcher:
                 return FetchOutcome(fetched=True, metadata=meta, error=None)
         try:
             page = await self.fetcher.get(canonical_url, accept="html")
+            return FetchOutcome(fetched=True, metadata=metadata_from_html(page.text), error=None)
         except FetchError as exc:
             return FetchOutcome(fetched=False, metadata=None, error=exc.reason)
-        return FetchOutcome(fetched=True, metadata=metadata_from_html(page.text), error=None)
+        except Exception:  # noqa: BLE001 - a preview must never take the bot down; log the bug
+            log.exception("unexpected error previewing a %s link", platform)
+            return FetchOutcome(fetched=False, metadata=None, error=GENERIC_ERROR)
 
     async def _oembed(self, template: str, canonical_url: str, platform: str) -> PageMetadata | None:
         """Return oEmbed metadata, or None to make the caller fall back to the page."""
@@ -284,6 +289,9 @@ class MetadataFetcher:
             return None
         except ValueError:
             log.info("oEmbed for %s returned invalid JSON", platform)
+            return None
+        except Exception:  # noqa: BLE001 - fall back to the page rather than fail the preview
+            log.exception("unexpected error in oEmbed for %s", platform)
             return None
         if not isinstance(data, dict):
             return None

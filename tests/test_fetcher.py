@@ -11,7 +11,7 @@ import contextlib
 import ipaddress
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from helpers.loopback import LoopbackServer, drip, endless, gzip_bomb, redirect, respond
@@ -85,13 +85,6 @@ async def get(pol: FetchPolicy, url: str, accept: str = "html") -> FetchedPage:
     return await GuardedFetcher(pol).get(url, accept=accept)  # type: ignore[arg-type]
 
 
-@contextlib.contextmanager
-def no_env_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-
-
 # --------------------------------------------------------------------------- positive path
 
 
@@ -138,6 +131,9 @@ def test_charset_from_header_and_meta() -> None:
             assert "café" in (await get(p, srv.url("/h", host="video.example"))).text
             assert "café" in (await get(p, srv.url("/m", host="video.example"))).text
             assert (await get(p, srv.url("/x", host="video.example"))).content_type == "application/xhtml+xml"
+            for charset in ("rot13", "base64", "zlib_codec", "no-such-charset"):
+                srv.routes = {"/c": respond(200, "<title>ok</title>", f"text/html; charset={charset}")}
+                assert (await get(p, srv.url("/c", host="video.example"))).text == "<title>ok</title>"
 
     run(main())
 
@@ -617,15 +613,12 @@ def test_deadline_covers_redirect_chain() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": slow_redirect, "/x": slow_redirect}) as srv:
             start = time.monotonic()
-            with pytest.raises(FetchError_) as info:
+            with pytest.raises((FetchFailed, FetchRefused)) as info:
                 await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example"))
             assert time.monotonic() - start < 2.0
             assert info.value.reason in (REASON_TIMEOUT, REASON_REDIRECT_LOOP)
 
     run(main())
-
-
-FetchError_ = (FetchFailed, FetchRefused)
 
 
 def test_silent_server_stopped_at_total_deadline() -> None:
@@ -725,3 +718,49 @@ def test_environment_proxies_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_invalid_accept_argument() -> None:
     with pytest.raises(ValueError):
         run(GuardedFetcher(FetchPolicy()).get("http://example.com/", accept="xml"))  # type: ignore[arg-type]
+
+
+def test_tls_keeps_hostname_for_sni_while_connecting_to_pinned_ip() -> None:
+    """The ClientHello must carry "video.example" although the socket goes to 127.0.0.1."""
+    seen: list[bytes] = []
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            seen.append(await asyncio.wait_for(reader.read(4096), 2))
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            with pytest.raises(FetchFailed):
+                await get(policy(port), f"https://video.example:{port}/")
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    run(main())
+    assert len(seen) == 1
+    assert seen[0][:1] == b"\x16"  # TLS handshake record
+    assert b"video.example" in seen[0]
+
+
+def test_ipv6_answer_is_pinned_and_used() -> None:
+    async def main() -> None:
+        try:
+            srv = await LoopbackServer({"/": respond(200, HTML)}, host="::1").__aenter__()
+        except OSError:
+            pytest.skip("no IPv6 loopback")
+        try:
+            pol = FetchPolicy(
+                allowed_ports=frozenset({srv.port}),
+                extra_allowed_networks=(ipaddress.ip_network("::1/128"),),
+                resolver=StubResolver({"video.example": ["::1"]}),
+            )
+            page = await get(pol, f"http://video.example:{srv.port}/")
+            assert "Hello" in page.text
+            assert srv.connections == 1
+        finally:
+            await srv.__aexit__(None, None, None)
+
+    run(main())
