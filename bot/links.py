@@ -139,6 +139,29 @@ _PRIVATE_SUFFIXES = (
 )  # fmt: skip
 
 
+try:  # IDNA 2008 + UTS 46 as browsers do it; installed with aiohttp (via yarl).
+    import idna as _idna
+except ImportError:  # pragma: no cover - the stdlib codec (IDNA 2003) is close enough as a fallback
+    _idna = None
+
+
+def _to_ascii(host: str) -> str:
+    """Unicode host to punycode; raises UnicodeError/ValueError when it is not valid IDNA."""
+    if _idna is not None:
+        return _idna.encode(host, uts46=True).decode("ascii")
+    return host.encode("idna").decode("ascii")
+
+
+def _valid_a_label(label: str) -> bool:
+    """True when an ``xn--`` label decodes and re-encodes to itself (so it is real punycode)."""
+    try:
+        if _idna is not None:
+            return _idna.encode(_idna.decode(label)).decode("ascii") == label
+        return label.encode("ascii").decode("idna").encode("idna").decode("ascii").lower() == label
+    except (UnicodeError, ValueError, IndexError):
+        return False
+
+
 def _normalise_host(hostname: str) -> str:
     """Return the lowercase ASCII (punycode) host, refusing anything that is not a public name."""
     h = hostname[:-1] if hostname.endswith(".") else hostname
@@ -148,8 +171,8 @@ def _normalise_host(hostname: str) -> str:
         ascii_h = h.lower()
     else:
         try:
-            ascii_h = h.encode("idna").decode("ascii").lower()
-        except (UnicodeError, ValueError):
+            ascii_h = _to_ascii(h).lower()
+        except (UnicodeError, ValueError, IndexError):
             raise LinkError("That link's site name is not a valid international domain name.") from None
         if ascii_h.endswith("."):
             ascii_h = ascii_h[:-1]
@@ -169,14 +192,8 @@ def _normalise_host(hostname: str) -> str:
     for suffix in _PRIVATE_SUFFIXES:
         if ascii_h == suffix or ascii_h.endswith("." + suffix):
             raise LinkError(f"That link points to a private network name (.{suffix}), not to a public site.")
-    for label in labels:
-        if label.startswith("xn--"):
-            try:
-                back = label.encode("ascii").decode("idna").encode("idna").decode("ascii").lower()
-            except (UnicodeError, ValueError):
-                back = ""
-            if back != label:
-                raise LinkError("That link's site name is not a valid international domain name.")
+    if any(label.startswith("xn--") and not _valid_a_label(label) for label in labels):
+        raise LinkError("That link's site name is not a valid international domain name.")
     return ascii_h
 
 

@@ -243,6 +243,22 @@ def test_refusals(text: str, needle: str) -> None:
         canonicalize(text)
 
 
+def test_idna_2008_hosts() -> None:
+    """With the idna package (an aiohttp dependency) "ß" is kept, as browsers do, not mapped to "ss"."""
+    pytest.importorskip("idna")
+    assert canonicalize("https://faß.de/x") == "https://xn--fa-hia.de/x"
+    assert canonicalize("https://xn--fa-hia.de/x") == "https://xn--fa-hia.de/x"
+    with pytest.raises(LinkError, match="international"):
+        parse_link("https://a\u200db.com/")
+
+
+def test_canonical_form_survives_trailing_punctuation_trimming() -> None:
+    """Dropping a tracker can leave "." last; the canonical form must still be a fixed point."""
+    canonical = canonicalize("https://example.com/?a=1.&utm_source=x")
+    assert canonical == "https://example.com/?a=1%2E"
+    assert canonicalize(canonical) == canonical
+
+
 def test_link_error_is_value_error() -> None:
     assert issubclass(LinkError, ValueError)
 

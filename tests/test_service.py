@@ -50,7 +50,8 @@ class Log:
 
 def service(tiny_kb, source=None):
     cache, log = MemoryCache(), Log()
-    return CheckService(FixedKnowledge(tiny_kb), metadata_cache=cache, metadata_source=source, check_log=log), cache, log
+    svc = CheckService(FixedKnowledge(tiny_kb), metadata_cache=cache, metadata_source=source, check_log=log)
+    return svc, cache, log
 
 
 def check(svc, actor, **kw):

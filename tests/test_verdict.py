@@ -6,8 +6,10 @@ from bot.results import AttemptRate, CommunityEvidence, ModelSignal, Shown, Sign
 from bot.verdict import VerdictRules, combine
 from tests.conftest import claim
 
+NO_TAKES = Takes()
 
-def signals(kb, model: str | None, *shown: str, takes: Takes = Takes(), workflow: str = "unknown",
+
+def signals(kb, model: str | None, *shown: str, takes: Takes = NO_TAKES, workflow: str = "unknown",
             prompt: bool = False) -> Signals:
     m = kb.model_by_id[model] if model else None
     return Signals(
