@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Sequence
 
 import pytest
-from helpers.loopback import LoopbackServer, drip, endless, gzip_bomb, redirect, respond
 
 from bot.fetcher import (
     REASON_ADDRESS,
@@ -37,6 +36,7 @@ from bot.fetcher import (
     validate_url,
 )
 from bot.netguard import FetchPolicy
+from helpers.loopback import LoopbackServer, drip, endless, gzip_bomb, redirect, respond
 
 LOOPBACK_ONLY = (ipaddress.ip_network("127.0.0.1/32"),)
 HTML = "<html><head><title>Hello</title></head><body>hi</body></html>"

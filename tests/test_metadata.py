@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers.loopback import Handler, LoopbackServer, drip, respond
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,6 +30,7 @@ from bot.metadata import (
     tweet_text_from_oembed_html,
 )
 from bot.netguard import FetchPolicy
+from helpers.loopback import Handler, LoopbackServer, drip, respond
 
 PLATFORMS = ("youtube", "vimeo", "tiktok", "x", "reddit")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.llm_tables  # noqa: F401 - registers the LLM summarizer's tables too
 import storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 
 config = context.config

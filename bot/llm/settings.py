@@ -1,0 +1,90 @@
+"""LLM settings from the environment.
+
+Kept apart from `bot.config.Settings` so the summarizer can be built and tested on its own; the
+key is never part of `repr`, logs or `yuntai llm check` output.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot.config import ConfigError
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    deadline: float = 10.0  # seconds for one whole summary, retries and waits included
+    daily_token_budget: int = 200_000  # per community per UTC day; 0 turns the LLM off
+    request_timeout: float = 8.0  # per attempt (socket reads), always capped by what is left of the deadline
+    connect_timeout: float = 3.0
+    max_attempts: int = 3
+    breaker_failures: int = 5  # consecutive transport failures before the breaker opens
+    breaker_cooldown: float = 30.0  # seconds open after transport failures, then one probe
+    breaker_config_cooldown: float = 600.0  # seconds open after 401/403/404/400/insufficient quota
+    max_tokens: int = 250
+    temperature: float | None = 0.2
+
+    @property
+    def configured(self) -> bool:
+        """With neither a key nor a base URL no client is built and the template answers."""
+        return bool(self.api_key or self.base_url)
+
+    @property
+    def server(self) -> str:
+        """What to show an operator: the host of the base URL, never the key."""
+        if not self.base_url:
+            return "api.openai.com (default)"
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or self.base_url
+        return f"{host}:{parts.port}" if parts.port else host
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
+        env = os.environ if environ is None else environ
+
+        def get(key: str) -> str | None:
+            value = (env.get(key) or "").strip()
+            return value or None
+
+        def number(key: str, default: float) -> float:
+            raw = get(key)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigError(f"{key} must be a number of seconds, not {raw!r}") from None
+            if not 0 < value <= 600:
+                raise ConfigError(f"{key} must be more than 0 and at most 600 seconds")
+            return value
+
+        def integer(key: str, default: int) -> int:
+            raw = get(key)
+            if raw is None:
+                return default
+            try:
+                value = int(raw.replace("_", "").replace(",", ""))
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number of tokens, not {raw!r}") from None
+            if value < 0:
+                raise ConfigError(f"{key} must be zero (LLM off) or more")
+            return value
+
+        base_url = get("OPENAI_BASE_URL")
+        if base_url and urlsplit(base_url).scheme not in {"http", "https"}:
+            raise ConfigError("OPENAI_BASE_URL must be an http(s) URL such as http://127.0.0.1:11434/v1")
+        return cls(
+            api_key=get("OPENAI_API_KEY"),
+            base_url=base_url,
+            model=get("YUNTAI_LLM_MODEL") or DEFAULT_MODEL,
+            deadline=number("YUNTAI_LLM_DEADLINE", 10.0),
+            daily_token_budget=integer("YUNTAI_LLM_DAILY_TOKENS", 200_000),
+        )
