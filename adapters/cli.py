@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     ke = kbs.add_parser("export", help="write the knowledge base as reviewable files")
     ke.add_argument("directory", help="the folder to write into (created if missing)")
 
+    llm = sub.add_parser("llm", help="the LLM summarizer")
+    llms = llm.add_subparsers(dest="llm_command", metavar="ACTION", parser_class=_Parser)
+    llms.add_parser("check", help="say what is configured and make one test call")
+
     db = sub.add_parser("db", help="database maintenance")
     dbs = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
     dbs.add_parser("upgrade", help="migrate the database to the newest schema")
@@ -111,6 +115,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _chat(args.command)
     if args.command == "kb":
         return _kb(args)
+    if args.command == "llm":
+        if args.llm_command != "check":
+            raise UsageError("llm needs an action: check")
+        from adapters.llm_check import llm_check
+        from bot.config import merged_env
+        from bot.llm.settings import LLMSettings
+
+        return llm_check(LLMSettings.from_env(merged_env()), sys.stdout)
     if args.command == "db":
         if args.db_command != "upgrade":
             raise UsageError("db needs an action: upgrade")
@@ -160,8 +172,14 @@ def _single(app: Any, args: argparse.Namespace) -> int:
 
     actor = Actor(CONSOLE_COMMUNITY, "cli")
     request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=not args.no_fetch)
+    async def one():  # type: ignore[no-untyped-def]
+        try:
+            return await app.checks.check(request, actor)
+        finally:
+            await app.aclose()
+
     try:
-        result = asyncio.run(app.checks.check(request, actor))
+        result = asyncio.run(one())
     except INPUT_ERRORS as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -265,6 +283,7 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
                 emit(await window.pop(0))
         for task in window:
             emit(await task)
+        await app.aclose()
 
     try:
         asyncio.run(run_all())
@@ -286,7 +305,7 @@ def _chat(command: str) -> int:
         print("yuntai: Discord and Slack adapters are not in this version yet; starting the console.",
               file=sys.stderr)
     app = build_app(settings)
-    return run_console(app.chat)
+    return run_console(app.chat, aclose=app.aclose)
 
 
 def _kb(args: argparse.Namespace) -> int:

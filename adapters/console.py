@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from adapters.text_render import render
@@ -28,7 +29,12 @@ def _user() -> str:
         return "local"
 
 
-def run_console(chat: ChatCore, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_console(
+    chat: ChatCore,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    aclose: Callable[[], Awaitable[None]] | None = None,
+) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
@@ -65,5 +71,7 @@ def run_console(chat: ChatCore, stdin: TextIO | None = None, stdout: TextIO | No
             print(render(reply), file=stdout, flush=True)
             print("", file=stdout, flush=True)
     finally:
+        if aclose is not None:
+            loop.run_until_complete(aclose())
         loop.close()
     return 0

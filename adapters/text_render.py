@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport
+from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 
 LEVEL_LABELS = {
     "showcase": "SHOWCASE: the model at its best",
@@ -29,6 +29,8 @@ def render(result: object) -> str:
         return render_model_list(result)
     if isinstance(result, HelpResult):
         return render_help(result)
+    if isinstance(result, UsageResult):
+        return "\n".join(result.lines)
     if isinstance(result, ErrorResult):
         return f"Sorry: {result.message}"
     return str(result)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.chat import ChatCore
-from bot.config import Settings
+from bot.config import Settings, merged_env
+from bot.llm.settings import LLMSettings
 from bot.service import CheckService
+from bot.summary import Summarizer, TemplateSummarizer
 from storage.bootstrap import open_store
 from storage.repositories import Store
 
@@ -18,9 +20,26 @@ class App:
     store: Store
     checks: CheckService
     chat: ChatCore
+    summarizer: Summarizer
+
+    async def aclose(self) -> None:
+        """Release network clients; call it on the loop that ran the checks."""
+        close = getattr(self.summarizer, "aclose", None)
+        if close is not None:
+            await close()
 
 
-def build_app(settings: Settings, *, fetch: bool | None = None) -> App:
+def build_summarizer(store: Store, llm: LLMSettings) -> Summarizer:
+    """The LLM summarizer when a key or base URL is set; otherwise no client at all, only the template."""
+    if not llm.configured:
+        return TemplateSummarizer()
+    from bot.llm.summarizer import LLMSummarizer
+    from storage.llm_store import SqlLLMStore
+
+    return LLMSummarizer(llm, SqlLLMStore(store.engine))
+
+
+def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None) -> App:
     fetch = settings.fetch_enabled if fetch is None else fetch
     store = open_store(settings.database_url)
     source = None
@@ -31,11 +50,14 @@ def build_app(settings: Settings, *, fetch: bool | None = None) -> App:
 
         policy = FetchPolicy(total_timeout=settings.fetch_timeout)
         source = MetadataFetcher(GuardedFetcher(policy))
+    summarizer = build_summarizer(store, llm if llm is not None else LLMSettings.from_env(merged_env()))
     checks = CheckService(
         store,
         metadata_cache=store,
         metadata_source=source,
         check_log=store,
+        summarizer=summarizer,
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
     )
-    return App(settings, store, checks, ChatCore(checks, fetch=fetch))
+    usage = getattr(summarizer, "usage_report", None)
+    return App(settings, store, checks, ChatCore(checks, fetch=fetch, usage=usage), summarizer)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from bot.commands import BY_NAME, COMMANDS, INTRO
 from bot.links import find_links
 from bot.ports import Actor
-from bot.results import ClaimView, ErrorResult, HelpResult, ModelList, ModelReport
+from bot.results import ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.service import INPUT_ERRORS, CheckRequest, CheckService
 from bot.signals import UnknownModel
 from bot.verdict import combine
@@ -30,9 +31,12 @@ MAX_MESSAGE = 25_000
 
 
 class ChatCore:
-    def __init__(self, checks: CheckService, *, fetch: bool = True) -> None:
+    def __init__(
+        self, checks: CheckService, *, fetch: bool = True, usage: Callable[[str], Any] | None = None
+    ) -> None:
         self.checks = checks
         self.fetch = fetch
+        self.usage_report = usage  # community id -> an object with .lines(); None without an LLM
 
     async def handle_text(self, text: str, actor: Actor) -> Reply | None:
         """A typed line: a command, or a message with a link in it, or nothing for me."""
@@ -94,9 +98,15 @@ class ChatCore:
         return {}
 
     async def run(self, name: str, args: dict[str, Any], actor: Actor) -> Reply:
+        spec = BY_NAME.get(name)
+        if spec is not None and spec.admin_only and not actor.is_admin:
+            log.info("refused admin command %s for %s in %s", name, actor.user_id, actor.community_id)
+            return ErrorResult(f"/{name} is for this community's admins.")
         try:
             if name == "help":
                 return self.help()
+            if name == "usage":
+                return self.usage(actor)
             if name == "model":
                 return self.model(args.get("name"), actor)
             if name == "check":
@@ -119,6 +129,11 @@ class ChatCore:
         except Exception:
             log.exception("command %s failed in %s", name, actor.community_id)
             return ErrorResult("Sorry, something went wrong on my side; the operator has the details.")
+
+    def usage(self, actor: Actor) -> UsageResult:
+        if self.usage_report is None:
+            return UsageResult(("LLM summaries: not configured, the template summarizer answers (no tokens used).",))
+        return UsageResult(tuple(self.usage_report(actor.community_id).lines()))
 
     def help(self) -> HelpResult:
         return HelpResult(tuple((c.usage(), c.summary) for c in COMMANDS), INTRO)

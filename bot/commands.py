@@ -50,8 +50,13 @@ MODEL = CommandSpec(
     (Option("name", "the model, e.g. Sora 2, Kling 1.6, Gen-3 Alpha", rest=True),),
 )
 HELP = CommandSpec("help", "What I can do and how to ask.")
+USAGE = CommandSpec(
+    "usage",
+    "Admins: today's LLM token use against the daily budget, and why the template answered when it did.",
+    admin_only=True,
+)
 
-COMMANDS: tuple[CommandSpec, ...] = (CHECK, MODEL, HELP)
+COMMANDS: tuple[CommandSpec, ...] = (CHECK, MODEL, USAGE, HELP)
 BY_NAME = {c.name: c for c in COMMANDS}
 
 INTRO = (

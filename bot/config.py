@@ -32,6 +32,13 @@ def _load_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def merged_env(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> dict[str, str]:
+    """The `.env` file overlaid by the real environment: what every settings reader should see."""
+    env = dict(_load_dotenv(dotenv or Path.cwd() / ".env"))
+    env.update(os.environ if environ is None else environ)
+    return env
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -48,8 +55,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-        env = dict(_load_dotenv(dotenv or Path.cwd() / ".env"))
-        env.update(os.environ if environ is None else environ)
+        env = merged_env(environ, dotenv)
 
         def get(key: str) -> str | None:
             value = env.get(key, "").strip()

@@ -180,6 +180,11 @@ class HelpResult:
 
 
 @dataclass(frozen=True)
+class UsageResult:
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ErrorResult:
     """A polite one-line answer for the user; the operator's detail goes to the log, not here."""
 

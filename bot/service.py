@@ -124,7 +124,9 @@ class CheckService:
         )
         verdict = p.rules.decide(signals, community)
         summary = await self.summarizer.summarize(
-            SummaryRequest(clip, signals, verdict, community, p.names, actor.community_id, p.kb.version)
+            SummaryRequest(
+                clip, signals, verdict, community, p.names, actor.community_id, p.kb.version, request.caption
+            )
         )
         result = CheckResult(
             clip=clip,

@@ -92,7 +92,8 @@ def build(request: SummaryRequest, marker: Marker | None = None) -> Prompt:
     others = ", ".join(f'"{p}"' for lv, p in REQUIRED_PHRASE.items() if lv != request.verdict.level)
     rules = _RULES.format(phrase=phrase, others=others)
     fact_json = json.dumps(facts(request), ensure_ascii=False, separators=(",", ":"))
-    data = untrusted_block(request.clip.title, request.clip.description, marker)
+    caption = "\n".join(x for x in (request.caption, request.clip.description) if x) or None
+    data = untrusted_block(request.clip.title, caption, marker)
     system = (
         "You phrase the reality check of an AI-video demo clip: is it representative of what the model "
         "really does? A program has already decided the level from a knowledge base; you only say it "
