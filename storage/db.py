@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import create_engine
 
 log = logging.getLogger(__name__)
@@ -92,3 +93,25 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def describe(url: str) -> str:
+    """The database URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable DATABASE_URL>"
+
+
+def explain(exc: SQLAlchemyError, url: str) -> str:
+    """One line for the operator: what is wrong with the database, without the password."""
+    text = str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else type(exc).__name__
+    where = describe(url)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the database {where} is read-only; point DATABASE_URL at a writable file"
+    if "not a database" in lowered or "malformed" in lowered:
+        return f"the database file {where} is damaged or not a database; move it aside and start again"
+    if "unable to open" in lowered:
+        return f"the database {where} can't be opened: {text}"
+    return f"the database {where} can't be used: {text}"

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
 from bot.ports import Actor, CachedMetadata
 from bot.results import CheckResult
+from storage.db import DatabaseError, explain
 from storage.tables import (
     GLOBAL,
     CheckRecord,
@@ -33,6 +36,7 @@ from storage.tables import (
 )
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 KB_VERSION_KEY = "kb_version"
 
 
@@ -64,6 +68,20 @@ def _claim_row_json(row: KbClaim) -> dict[str, Any]:
     }
 
 
+def _translated(fn: F) -> F:
+    """Database failures leave as DatabaseError with a one-line explanation, never a raw driver error."""
+
+    @functools.wraps(fn)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            log.warning("database error in %s: %s", fn.__name__, type(exc).__name__)
+            raise DatabaseError(explain(exc, self.engine.url.render_as_string(hide_password=True))) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Store:
     """One engine, short sessions; implements KnowledgeSource, MetadataCache and CheckLog."""
 
@@ -74,11 +92,13 @@ class Store:
 
     # -- knowledge base -----------------------------------------------------------------------
 
+    @_translated
     def kb_version(self) -> str:
         with Session(self.engine) as s:
             row = s.get(KbMeta, KB_VERSION_KEY)
             return row.value if row else ""
 
+    @_translated
     def knowledge_base(self, community_id: str = GLOBAL) -> KnowledgeBase:
         """The current snapshot; rebuilt only when the stored version changes.
 
@@ -130,10 +150,12 @@ class Store:
             )
         return KnowledgeBase(models, caps, claims, version=version or "empty")
 
+    @_translated
     def is_kb_empty(self) -> bool:
         with Session(self.engine) as s:
             return (s.exec(select(func.count()).select_from(KbModel)).one() or 0) == 0
 
+    @_translated
     def import_knowledge(self, kb: KnowledgeBase, actor: str = "seed") -> ImportReport:
         """Upsert models, capabilities and claims from files; one transaction, history kept.
 
@@ -240,6 +262,7 @@ class Store:
         s.add(row)
         return version
 
+    @_translated
     def claim_history(self, claim_id: int) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
             rows = s.exec(
@@ -251,6 +274,7 @@ class Store:
 
     # -- metadata cache -----------------------------------------------------------------------
 
+    @_translated
     def cached_metadata(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
         with Session(self.engine) as s:
             row = s.get(MetadataCache, canonical_url)
@@ -261,6 +285,7 @@ class Store:
                 return None
             return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error)
 
+    @_translated
     def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
         with Session(self.engine) as s:
             row = s.get(MetadataCache, canonical_url) or MetadataCache(canonical_url=canonical_url, fetched=False)
@@ -273,6 +298,7 @@ class Store:
 
     # -- checks -------------------------------------------------------------------------------
 
+    @_translated
     def record_check(
         self, actor: Actor, platform: str, video_id: str | None, caption: str | None, result: CheckResult
     ) -> None:
@@ -299,6 +325,7 @@ class Store:
                     if attempt:
                         raise
 
+    @_translated
     def recent_checks(self, community_id: str, limit: int = 20) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
             rows = s.exec(
@@ -308,6 +335,7 @@ class Store:
             return [{"url": r.url, "level": r.level, "model": r.model_id, "at": r.created_at.isoformat()}
                     for r in rows]
 
+    @_translated
     def count_checks(self, community_id: str | None = None) -> int:
         with Session(self.engine) as s:
             q = select(func.count()).select_from(CheckRecord)

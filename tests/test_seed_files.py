@@ -1,0 +1,168 @@
+"""The shipped seed loads, covers DESIGN.md's tree, and the loader rejects each kind of bad entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import RATINGS
+from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed
+
+DESIGN_TREE = {
+    "subjects": None, "actions": None, "camera": None, "physics": None, "other": None,
+    **dict.fromkeys(["people", "animals", "food", "plants", "scenery", "architecture", "vehicles", "interiors"],
+                    "subjects"),
+    **dict.fromkeys(["talking", "walking", "running", "eating", "dancing", "hands", "sports"], "actions"),
+    **dict.fromkeys(["basketball", "hockey", "football", "american_football", "baseball", "tennis",
+                     "skateboarding", "martial_arts"], "sports"),
+    "camera_motion": "camera",
+    **dict.fromkeys(["pan", "zoom", "orbit", "tracking"], "camera_motion"),
+    **dict.fromkeys(["fluids", "collisions", "fire_smoke", "cloth"], "physics"),
+    **dict.fromkeys(["text_rendering", "multi_shot", "crowds"], "other"),
+}
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_seed()
+
+
+def test_real_seed_loads_with_enough_models(kb):
+    assert len(kb.models) >= 15
+    ids = {m.id for m in kb.models}
+    for required in ("sora", "sora-2", "kling-1", "kling-2", "runway-gen3", "runway-gen4", "luma-dream-machine",
+                     "luma-ray2", "veo-2", "veo-3", "hailuo", "pika", "vidu", "wan", "hunyuanvideo", "ltx-video",
+                     "mochi", "cogvideox"):
+        assert required in ids
+    assert all(isinstance(m.aliases, tuple) for m in kb.models)
+
+
+def test_design_capabilities_present_with_parents(kb):
+    for cap_id, parent in DESIGN_TREE.items():
+        assert cap_id in kb.capability_by_id, cap_id
+        assert kb.capability_by_id[cap_id].parent == parent, cap_id
+
+
+def test_claims_are_many_and_sourced(kb):
+    assert len(kb.claims) >= 150
+    for claim in kb.claims:
+        assert claim.rating in RATINGS
+        assert claim.sources
+        for source in claim.sources:
+            assert source.url.startswith("https://") and source.date
+            assert "/work/shared" not in source.url
+
+
+def test_every_model_has_a_claim(kb):
+    rated = {c.model for c in kb.claims}
+    assert [m.id for m in kb.models if m.id not in rated] == []
+
+
+def test_bare_family_names_have_one_owner(kb):
+    for family in ("kling", "runway", "veo", "luma", "sora", "wan", "pika", "hailuo"):
+        owners = [m.id for m in kb.models if family in m.aliases]
+        assert len(owners) == 1, (family, owners)
+
+
+def test_version_is_a_short_hash(kb):
+    assert len(kb.version) == 12 and int(kb.version, 16) >= 0
+    assert load_seed().version == kb.version
+
+
+def test_round_trip(kb, tmp_path):
+    dump_seed(kb, tmp_path)
+    again = load_seed(tmp_path)
+    assert again == kb
+    dump_seed(again, tmp_path / "twice")
+    assert (tmp_path / "twice" / "claims.yaml").read_text() == (tmp_path / "claims.yaml").read_text()
+
+
+# ------------------------------------------------------------------ validation errors
+
+MODELS = """
+- id: m1
+  name: Model One
+  aliases: [one]
+  workflows: [text-to-video]
+- id: m2
+  name: Model Two
+  aliases: [two]
+"""
+CAPS = """
+- {id: root, name: Root, parent: null}
+- {id: leaf, name: Leaf, parent: root, terms: [leaf]}
+"""
+CLAIMS = """
+- model: m1
+  capability: leaf
+  rating: strength
+  note: fine
+  sources: [{url: "https://example.org/a", date: "2024-06"}]
+"""
+
+
+def write(tmp_path: Path, models: str = MODELS, caps: str = CAPS, claims: str = CLAIMS) -> Path:
+    (tmp_path / "models.yaml").write_text(models)
+    (tmp_path / "capabilities.yaml").write_text(caps)
+    (tmp_path / "claims.yaml").write_text(claims)
+    return tmp_path
+
+
+def test_small_valid_seed_loads(tmp_path):
+    kb = load_seed(write(tmp_path))
+    assert [m.id for m in kb.models] == ["m1", "m2"]
+    assert kb.claims[0].sources[0].date == "2024-06"
+    assert isinstance(kb.claims[0].sources, tuple)
+
+
+def test_claims_files_are_all_read(tmp_path):
+    write(tmp_path)
+    (tmp_path / "claims_extra.yaml").write_text(CLAIMS.replace("m1", "m2"))
+    assert {c.model for c in load_seed(tmp_path).claims} == {"m1", "m2"}
+
+
+@pytest.mark.parametrize(
+    ("target", "old", "new", "message"),
+    [
+        ("models", "  aliases: [one]", "  aliases: [one]\n  colour: red", "unknown key"),
+        ("models", "id: m2", "id: m1", "duplicate model id"),
+        ("models", "aliases: [two]", "aliases: [two, One]", "also listed under model"),
+        ("models", "workflows: [text-to-video]", "workflows: [text-to-3d]", "workflow"),
+        ("caps", "parent: root, terms", "parent: nowhere, terms", "unknown parent"),
+        ("caps", "{id: root, name: Root, parent: null}", "{id: root, name: Root, parent: leaf}", "cycle"),
+        ("caps", "{id: leaf,", "{id: root,", "duplicate capability id"),
+        ("claims", "model: m1", "model: m9", "unknown model"),
+        ("claims", "capability: leaf", "capability: nowhere", "unknown capability"),
+        ("claims", "rating: strength", "rating: great", "rating"),
+        ("claims", '  sources: [{url: "https://example.org/a", date: "2024-06"}]', "", "at least one source"),
+        ("claims", 'url: "https://example.org/a", ', "", "missing url"),
+        ("claims", ', date: "2024-06"', "", "missing date"),
+        ("claims", "note: fine", "note: fine\n  weight: 3", "unknown key"),
+    ],
+)
+def test_validation_errors(tmp_path, target, old, new, message):
+    texts = {"models": MODELS, "caps": CAPS, "claims": CLAIMS}
+    assert old in texts[target]
+    texts[target] = texts[target].replace(old, new, 1)
+    write(tmp_path, texts["models"], texts["caps"], texts["claims"])
+    with pytest.raises(SeedError) as err:
+        load_seed(tmp_path)
+    text = str(err.value)
+    assert message in text
+    assert {"models": "models.yaml", "caps": "capabilities.yaml", "claims": "claims.yaml"}[target] in text
+    assert "entry" in text
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    write(tmp_path)
+    (tmp_path / "claims.yaml").write_text("- model: [unclosed")
+    with pytest.raises(SeedError, match="claims.yaml"):
+        load_seed(tmp_path)
+    (tmp_path / "models.yaml").unlink()
+    with pytest.raises(SeedError, match="models.yaml"):
+        load_seed(tmp_path)
+
+
+def test_default_directory_is_the_package_seed():
+    assert SEED_DIR.name == "seed" and (SEED_DIR / "models.yaml").is_file()
