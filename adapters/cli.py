@@ -95,9 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _configure_logging() -> None:
-    import os
+    from bot.config import merged_env
 
-    level = os.environ.get("YUNTAI_LOG_LEVEL", "WARNING").upper()
+    level = (merged_env().get("YUNTAI_LOG_LEVEL") or "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

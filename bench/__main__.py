@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed
+from bench import check_speed, llm_overhead
 
 
 def main() -> int:
-    check_speed.main(sys.argv[1:])
+    check_speed.main([])
+    print()
+    llm_overhead.main([])
     return 0
 
 

@@ -79,9 +79,13 @@ class TemplateSummarizer:
         for c in v.claims:
             by_rating.setdefault(c.rating, []).append(c.capability)
         parts = []
-        for rating, word in (("strength", "strengths"), ("mixed", "hit-and-miss"), ("weakness", "weaknesses")):
-            if by_rating.get(rating):
-                parts.append(f"{_names(tuple(by_rating[rating]), names)} ({word})")
+        words = {"strength": ("a strength", "strengths"), "mixed": ("hit and miss", "hit and miss"),
+                 "weakness": ("a weakness", "weaknesses")}
+        for rating in ("strength", "mixed", "weakness"):
+            caps = by_rating.get(rating)
+            if caps:
+                word = words[rating][0 if len(caps) == 1 else 1]
+                parts.append(f"{_names(tuple(caps), names)} ({word})")
         if not parts:
             return f"It shows {_names(shown, names)}, which nobody has rated for {model} yet."
         return f"It shows {'; '.join(parts)} for {model}."

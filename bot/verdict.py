@@ -164,6 +164,8 @@ class VerdictRules:
                 continue
             if combine(claims) == "weakness":
                 out.append(cap)
+        # A weak parent already says it for its children: "sports" covers "basketball".
+        out = [c for c in out if not any(a in out for a in self.kb.path(c)[:-1])]
         order = {c.id: i for i, c in enumerate(self.kb.capabilities)}
         return tuple(sorted(out, key=lambda c: order.get(c, 10**6)))
 

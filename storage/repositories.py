@@ -7,14 +7,18 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
@@ -68,6 +72,10 @@ def _claim_row_json(row: KbClaim) -> dict[str, Any]:
     }
 
 
+def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 def _translated(fn: F) -> F:
     """Database failures leave as DatabaseError with a one-line explanation, never a raw driver error."""
 
@@ -85,18 +93,22 @@ def _translated(fn: F) -> F:
 class Store:
     """One engine, short sessions; implements KnowledgeSource, MetadataCache and CheckLog."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, version_check_interval: float = 1.0) -> None:
         self.engine = engine
+        self.version_check_interval = version_check_interval
         self._kb: KnowledgeBase | None = None
+        self._kb_checked_at = float("-inf")
         self._kb_lock = threading.Lock()
 
     # -- knowledge base -----------------------------------------------------------------------
 
     @_translated
     def kb_version(self) -> str:
-        with Session(self.engine) as s:
-            row = s.get(KbMeta, KB_VERSION_KEY)
-            return row.value if row else ""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa_select(KbMeta.value).where(KbMeta.key == KB_VERSION_KEY)  # type: ignore[arg-type]
+            ).scalar()
+            return value or ""
 
     @_translated
     def knowledge_base(self, community_id: str = GLOBAL) -> KnowledgeBase:
@@ -104,8 +116,12 @@ class Store:
 
         Per-community overrides will layer on top of the global snapshot here.
         """
-        version = self.kb_version()
         kb = self._kb
+        now = time.monotonic()
+        if kb is not None and now - self._kb_checked_at < self.version_check_interval:
+            return kb  # another process's curation shows up within the interval
+        version = self.kb_version()
+        self._kb_checked_at = now
         if kb is not None and kb.version == version:
             return kb
         with self._kb_lock:
@@ -243,6 +259,7 @@ class Store:
             s.flush()
             report.version = self._bump_version(s)
             s.commit()
+        self._kb_checked_at = float("-inf")  # this process sees its own import at once
         return report
 
     def _bump_version(self, s: Session) -> str:
@@ -276,14 +293,15 @@ class Store:
 
     @_translated
     def cached_metadata(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
-        with Session(self.engine) as s:
-            row = s.get(MetadataCache, canonical_url)
-            if row is None:
-                return None
-            fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
-            if datetime.now(UTC) - fetched_at > max_age:
-                return None
-            return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error)
+        t = MetadataCache.__table__
+        with self.engine.connect() as conn:
+            row = conn.execute(sa_select(t).where(t.c.canonical_url == canonical_url)).first()
+        if row is None:
+            return None
+        fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
+        if datetime.now(UTC) - fetched_at > max_age:
+            return None
+        return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error)
 
     @_translated
     def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
@@ -302,28 +320,25 @@ class Store:
     def record_check(
         self, actor: Actor, platform: str, video_id: str | None, caption: str | None, result: CheckResult
     ) -> None:
-        """Clip and check in one transaction: either both are stored or neither."""
+        """Clip and check in one transaction: either both are stored or neither.
+
+        Core statements rather than ORM objects: this runs on every check and is the hot path.
+        """
+        clips, checks = Clip.__table__, CheckRecord.__table__
         url = result.clip.canonical_url
-        for attempt in range(2):
-            with Session(self.engine) as s:
-                clip = s.exec(select(Clip).where(Clip.canonical_url == url)).first()
-                if clip is None:
-                    clip = Clip(canonical_url=url, platform=platform, video_id=video_id)
-                    s.add(clip)
-                try:
-                    s.flush()
-                    s.add(CheckRecord(
-                        community_id=actor.community_id, actor_id=actor.user_id, clip_id=clip.id,
-                        url=result.clip.url, caption=caption, model_id=result.signals.model.id
-                        if result.signals.model else None, level=result.level, kb_version=result.kb_version,
-                        result=result.to_json(),
-                    ))
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()  # another process stored the same clip first; look it up again
-                    if attempt:
-                        raise
+        with self.engine.begin() as conn:
+            clip_id = conn.execute(sa_select(clips.c.id).where(clips.c.canonical_url == url)).scalar()
+            if clip_id is None:
+                insert = _insert_for(conn.dialect.name)(clips).values(
+                    canonical_url=url, platform=platform, video_id=video_id, first_seen_at=utcnow()
+                )
+                conn.execute(insert.on_conflict_do_nothing(index_elements=["canonical_url"]))
+                clip_id = conn.execute(sa_select(clips.c.id).where(clips.c.canonical_url == url)).scalar_one()
+            conn.execute(checks.insert().values(
+                community_id=actor.community_id, actor_id=actor.user_id, clip_id=clip_id, url=result.clip.url,
+                caption=caption, model_id=result.signals.model.id if result.signals.model else None,
+                level=result.level, kb_version=result.kb_version, result=result.to_json(), created_at=utcnow(),
+            ))
 
     @_translated
     def recent_checks(self, community_id: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -101,3 +101,14 @@ def test_reasons_cite_sources(tiny_kb):
     v = decide(tiny_kb, "sora", "plants")
     assert any("https://example.org/report" in r for r in v.reasons)
     assert v.claims[0].sources == ("https://example.org/report",)
+
+
+def test_hidden_weaknesses_name_a_weak_parent_once(tiny_kb):
+    kb = tiny_kb
+    extra = (*kb.claims, claim("sora", "basketball", "weakness"), claim("sora", "sports", "weakness"))
+    from dataclasses import replace
+
+    kb2 = replace(kb, claims=tuple(c for c in extra if (c.model, c.capability) != ("sora", "sports") or
+                                   c.rating == "weakness"))
+    v = decide(kb2, "sora", "plants")
+    assert "sports" in v.hidden_weaknesses and "basketball" not in v.hidden_weaknesses
