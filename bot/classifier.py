@@ -46,8 +46,6 @@ class CapabilityClassifier:
                 self._add(term, cap.id, cancels=True)
         for patterns in self._by_first.values():
             patterns.sort(key=lambda p: -len(p.stems))
-        # Special prefixes that negate a term only as a two-word phrase.
-        self._free_of = ("free", "of")
 
     def _add(self, term: str, capability: str, *, cancels: bool) -> None:
         stems = phrase_stems(term)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,43 @@ def merged_env(environ: dict[str, str] | None = None, dotenv: Path | None = None
     return env
 
 
+class EnvReader:
+    """Typed reads of settings with one-line errors that name the variable (never a secret's value)."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def get(self, key: str) -> str | None:
+        value = (self.env.get(key) or "").strip()
+        return value or None
+
+    def number(self, key: str, default: float, *, maximum: float | None = None, unit: str = "") -> float:
+        raw = self.get(key)
+        if raw is None:
+            return default
+        what = f"a number{' of ' + unit if unit else ''}"
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{key} must be {what}, not {raw!r}") from None
+        if value <= 0 or (maximum is not None and value > maximum):
+            limit = f" and at most {maximum:g}" if maximum is not None else ""
+            raise ConfigError(f"{key} must be more than 0{limit}")
+        return value
+
+    def integer(self, key: str, default: int, *, unit: str = "") -> int:
+        raw = self.get(key)
+        if raw is None:
+            return default
+        try:
+            value = int(raw.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise ConfigError(f"{key} must be a whole number{' of ' + unit if unit else ''}, not {raw!r}") from None
+        if value < 0:
+            raise ConfigError(f"{key} must be zero or more")
+        return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -55,23 +93,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-        env = merged_env(environ, dotenv)
-
-        def get(key: str) -> str | None:
-            value = env.get(key, "").strip()
-            return value or None
-
-        def number(key: str, default: float) -> float:
-            raw = get(key)
-            if raw is None:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"{key} must be a number, not {raw!r}") from None
-            if value <= 0:
-                raise ConfigError(f"{key} must be greater than zero")
-            return value
+        env = EnvReader(merged_env(environ, dotenv))
+        get, number = env.get, env.number
 
         return cls(
             database_url=get("DATABASE_URL"),

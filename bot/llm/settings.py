@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError
+from bot.config import ConfigError, EnvReader
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -48,35 +48,8 @@ class LLMSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
-        env = os.environ if environ is None else environ
-
-        def get(key: str) -> str | None:
-            value = (env.get(key) or "").strip()
-            return value or None
-
-        def number(key: str, default: float) -> float:
-            raw = get(key)
-            if raw is None:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"{key} must be a number of seconds, not {raw!r}") from None
-            if not 0 < value <= 600:
-                raise ConfigError(f"{key} must be more than 0 and at most 600 seconds")
-            return value
-
-        def integer(key: str, default: int) -> int:
-            raw = get(key)
-            if raw is None:
-                return default
-            try:
-                value = int(raw.replace("_", "").replace(",", ""))
-            except ValueError:
-                raise ConfigError(f"{key} must be a whole number of tokens, not {raw!r}") from None
-            if value < 0:
-                raise ConfigError(f"{key} must be zero (LLM off) or more")
-            return value
+        env = EnvReader(os.environ if environ is None else environ)
+        get = env.get
 
         base_url = get("OPENAI_BASE_URL")
         if base_url and urlsplit(base_url).scheme not in {"http", "https"}:
@@ -85,6 +58,6 @@ class LLMSettings:
             api_key=get("OPENAI_API_KEY"),
             base_url=base_url,
             model=get("YUNTAI_LLM_MODEL") or DEFAULT_MODEL,
-            deadline=number("YUNTAI_LLM_DEADLINE", 10.0),
-            daily_token_budget=integer("YUNTAI_LLM_DAILY_TOKENS", 200_000),
+            deadline=env.number("YUNTAI_LLM_DEADLINE", 10.0, maximum=600, unit="seconds"),
+            daily_token_budget=env.integer("YUNTAI_LLM_DAILY_TOKENS", 200_000, unit="tokens"),
         )
