@@ -9,8 +9,24 @@ Public entry points: `LLMSettings`, `LLMSummarizer`, `LLMStore` (+ `MemoryLLMSto
 
 from __future__ import annotations
 
-from bot.llm.ports import LLMStore, MemoryLLMStore, UsageFigures
-from bot.llm.settings import LLMSettings
-from bot.llm.summarizer import LLMSummarizer, UsageReport
+from typing import Any
 
 __all__ = ["LLMSettings", "LLMStore", "LLMSummarizer", "MemoryLLMStore", "UsageFigures", "UsageReport"]
+
+_HOMES = {
+    "LLMSettings": "bot.llm.settings",
+    "LLMStore": "bot.llm.ports",
+    "MemoryLLMStore": "bot.llm.ports",
+    "UsageFigures": "bot.llm.ports",
+    "LLMSummarizer": "bot.llm.summarizer",
+    "UsageReport": "bot.llm.summarizer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import lazily: the openai client costs most of a second, and an unconfigured bot never needs it."""
+    if name not in _HOMES:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(_HOMES[name]), name)
