@@ -52,6 +52,7 @@ class PageMetadata:
     description: str | None
     author: str | None
     source: str  # "oembed" | "opengraph" | "html_title"
+    video: bool | None = None  # does the page declare a video? None when the source can't say
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,20 @@ def _parse_head(html: str) -> _HeadParser:
     return parser
 
 
+_VIDEO_META = ("og:video", "og:video:url", "og:video:secure_url", "twitter:player", "twitter:player:stream")
+
+
+def _declares_video(meta: dict[str, str], html: str) -> bool:
+    """Video pages say so: an og:type of video.*, og:video, a player card, or a <video> element."""
+    if (meta.get("og:type") or "").strip().lower().startswith("video"):
+        return True
+    if (meta.get("twitter:card") or "").strip().lower() == "player":
+        return True
+    if any(meta.get(key) for key in _VIDEO_META):
+        return True
+    return "<video" in html[:2_000_000].lower()
+
+
 def metadata_from_html(html: str) -> PageMetadata:
     """OpenGraph / Twitter card / author meta, else ``<title>`` and meta description."""
     p = _parse_head(html)
@@ -178,6 +193,7 @@ def metadata_from_html(html: str) -> PageMetadata:
                 return value
         return None
 
+    video = _declares_video(meta, html)
     og_title = first("og:title", "twitter:title", limit=TITLE_MAX)
     og_desc = first("og:description", "twitter:description", limit=DESCRIPTION_MAX)
     author = first("author", "article:author", "og:site_name", limit=AUTHOR_MAX)
@@ -187,12 +203,14 @@ def metadata_from_html(html: str) -> PageMetadata:
             description=og_desc or first("description", limit=DESCRIPTION_MAX),
             author=author,
             source="opengraph",
+            video=video,
         )
     return PageMetadata(
         title=clean_text(p.title, TITLE_MAX),
         description=first("description", limit=DESCRIPTION_MAX),
         author=author,
         source="html_title",
+        video=video,
     )
 
 
@@ -306,4 +324,5 @@ class MetadataFetcher:
                     description = text
         if title is None and description is None:
             return None
-        return PageMetadata(title=title, description=description, author=author, source="oembed")
+        video = True if data.get("type") == "video" else None  # X posts are "rich" whether or not they hold video
+        return PageMetadata(title=title, description=description, author=author, source="oembed", video=video)

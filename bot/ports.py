@@ -30,6 +30,7 @@ class CachedMetadata:
     description: str | None
     author: str | None
     error: str | None
+    video: bool | None = None  # the page declares a video (None: it can't be told)
 
 
 class KnowledgeSource(Protocol):

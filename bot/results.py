@@ -23,6 +23,7 @@ class ClipInfo:
     author: str | None = None
     fetched: bool = False
     fetch_error: str | None = None
+    is_video: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class CheckResult:
                 "title": self.clip.title,
                 "fetched": self.clip.fetched,
                 "fetch_error": self.clip.fetch_error,
+                "is_video": self.clip.is_video,
             },
             "model": (
                 {"id": s.model.id, "name": s.model.name, "source": s.model.source} if s.model else None

@@ -105,6 +105,7 @@ class CheckService:
             author=meta.author if meta else None,
             fetched=bool(meta and meta.fetched),
             fetch_error=(meta.error if meta else "not fetched (fetching was turned off)"),
+            is_video=meta.video if meta else None,
         )
         signals = p.signals.extract(
             SignalInput(
@@ -122,7 +123,8 @@ class CheckService:
             signals.model.id if signals.model else None,
             [s.id for s in signals.shown],
         )
-        verdict = p.rules.decide(signals, community)
+        verdict = p.rules.decide(signals, community, page_is_video=clip.is_video if clip.fetched else None,
+                                 known_platform=link.platform != "web")
         summary = await self.summarizer.summarize(
             SummaryRequest(
                 clip, signals, verdict, community, p.names, actor.community_id, p.kb.version, request.caption
@@ -157,6 +159,7 @@ class CheckService:
             description=md.description if md else None,
             author=md.author if md else None,
             error=outcome.error,
+            video=md.video if md else None,
         )
         if not outcome.fetched:
             log.info("metadata fetch refused or failed for %s: %s", canonical_url, outcome.error)

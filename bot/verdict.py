@@ -63,12 +63,25 @@ class VerdictRules:
                 return _Rated(capability, combine(claims), claims, via)
         return None
 
-    def decide(self, signals: Signals, community: CommunityEvidence) -> Verdict:
+    def decide(
+        self,
+        signals: Signals,
+        community: CommunityEvidence,
+        *,
+        page_is_video: bool | None = None,
+        known_platform: bool = True,
+    ) -> Verdict:
         model = signals.model
         shown_ids = [s.id for s in signals.shown]
         reasons: list[str] = []
         does_not_tell: list[str] = []
         self._process_notes(signals, reasons, does_not_tell)
+        if page_is_video is False:
+            reasons.append("The linked page does not look like a video (it declares no video), so this judges "
+                           "the words around it, not a clip.")
+        elif not known_platform:
+            does_not_tell.append("Anything the site itself says: it is not a video site I know, so only the words "
+                                 "given were read.")
 
         if model is None or not shown_ids:
             missing = []

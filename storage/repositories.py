@@ -301,7 +301,7 @@ class Store:
         fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
         if datetime.now(UTC) - fetched_at > max_age:
             return None
-        return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error)
+        return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error, row.is_video)
 
     @_translated
     def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
@@ -311,6 +311,7 @@ class Store:
             row.author, row.error, row.source, row.fetched_at = (
                 metadata.author, (metadata.error or None) and metadata.error[:500], source, utcnow(),
             )
+            row.is_video = metadata.video
             s.add(row)
             s.commit()
 

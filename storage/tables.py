@@ -110,6 +110,7 @@ class MetadataCache(SQLModel, table=True):
     author: str | None = Field(default=None, max_length=500)
     source: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=500)
+    is_video: bool | None = Field(default=None)
     fetched_at: datetime = Field(default_factory=utcnow)
 
 

@@ -116,6 +116,7 @@ def test_oembed_per_platform(platform: str) -> None:
             description="vimeo has descriptions" if platform == "vimeo" else None,
             author="Creator",
             source="oembed",
+            video=True,
         ),
         error=None,
     )
@@ -217,6 +218,7 @@ def test_opengraph_page_with_entities() -> None:
             description="A cat walks.",
             author="Jane Doe",
             source="opengraph",
+            video=False,
         ),
         error=None,
     )
@@ -225,7 +227,7 @@ def test_opengraph_page_with_entities() -> None:
 def test_title_only_page() -> None:
     outcome, _ = run(fetch({"/v": respond(200, TITLE_ONLY)}, "/v", "other"))  # type: ignore[misc]
     assert outcome.metadata == PageMetadata(
-        title="Just a title — here", description="plain description", author=None, source="html_title"
+        title="Just a title — here", description="plain description", author=None, source="html_title", video=False
     )
 
 
@@ -380,3 +382,18 @@ def test_clean_text_properties(raw: str, limit: int) -> None:
     assert out == out.strip() and "  " not in out
     assert all(unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn"} for c in out)
     assert unicodedata.is_normalized("NFC", out)
+
+
+@pytest.mark.parametrize(
+    ("html", "video"),
+    [
+        ('<head><meta property="og:type" content="video.other"><title>t</title></head>', True),
+        ('<head><meta property="og:video" content="https://cdn.example/v.mp4"><title>t</title></head>', True),
+        ('<head><meta name="twitter:card" content="player"><title>t</title></head>', True),
+        ("<head><title>t</title></head><body><video src=a.mp4></video></body>", True),
+        ('<head><meta property="og:type" content="article"><title>About us</title></head>', False),
+        ("<head><title>Pricing</title></head><body><p>plans</p></body>", False),
+    ],
+)
+def test_page_declares_video_or_not(html: str, video: bool) -> None:
+    assert metadata_from_html(html).video is video

@@ -21,6 +21,7 @@ class FakeMeta:
     description: str | None
     author: str | None = None
     source: str = "oembed"
+    video: bool | None = None
 
 
 @dataclass
@@ -117,3 +118,12 @@ def test_store_false_writes_nothing(tiny_kb, actor):
     svc, _, log = service(tiny_kb)
     check(svc, actor, url="https://youtu.be/dQw4w9WgXcQ", caption="Sora", store=False, fetch=False)
     assert log.rows == []
+
+
+def test_a_fetched_page_that_is_not_a_video_is_flagged(tiny_kb, actor):
+    source = FakeSource(FakeOutcome(True, FakeMeta("Pricing", "Plans for teams", video=False), None))
+    svc, cache, _ = service(tiny_kb, source)
+    r = check(svc, actor, url="https://example.org/pricing", caption="Sora forest")
+    assert r.to_json()["clip"]["is_video"] is False
+    assert any("does not look like a video" in reason for reason in r.verdict.reasons)
+    assert cache.rows["https://example.org/pricing"].video is False

@@ -31,7 +31,7 @@ def test_migrations_create_every_table_and_are_idempotent(store):
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
             "metadata_cache", "check_record", "llm_summary", "llm_usage", "alembic_version"} <= tables
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
 
 
 def test_sqlite_uses_wal(sqlite_url):
@@ -79,7 +79,7 @@ def test_snapshot_is_cached_until_the_version_changes(store):
 
 
 def test_metadata_cache_respects_age(store):
-    meta = CachedMetadata(True, "A title", "desc", "someone", None)
+    meta = CachedMetadata(True, "A title", "desc", "someone", None, video=False)
     store.save_metadata("https://vimeo.com/1", meta, "oembed")
     assert store.cached_metadata("https://vimeo.com/1", timedelta(hours=1)) == meta
     assert store.cached_metadata("https://vimeo.com/1", timedelta(seconds=-1)) is None

@@ -112,3 +112,10 @@ def test_hidden_weaknesses_name_a_weak_parent_once(tiny_kb):
                                    c.rating == "weakness"))
     v = decide(kb2, "sora", "plants")
     assert "sports" in v.hidden_weaknesses and "basketball" not in v.hidden_weaknesses
+
+
+def test_a_page_that_is_not_a_video_is_said_plainly(tiny_kb):
+    v = VerdictRules(tiny_kb).decide(signals(tiny_kb, "sora", "plants"), CommunityEvidence(), page_is_video=False)
+    assert any("does not look like a video" in r for r in v.reasons)
+    v = VerdictRules(tiny_kb).decide(signals(tiny_kb, "sora", "plants"), CommunityEvidence(), known_platform=False)
+    assert any("not a video site I know" in d for d in v.does_not_tell)
