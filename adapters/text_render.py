@@ -39,7 +39,8 @@ def render(result: object) -> str:
 def render_check(r: CheckResult) -> str:
     names = r.names
     s = r.signals
-    lines = [f"Reality check: {r.clip.canonical_url}"]
+    site = "a web page (not a video site I know)" if r.clip.platform == "web" else r.clip.platform
+    lines = [f"Reality check: {r.clip.canonical_url}  [{site}]"]
     if r.clip.title:
         lines.append(f"  title: {r.clip.title}")
     if not r.clip.fetched and r.clip.fetch_error:
