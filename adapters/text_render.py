@@ -51,8 +51,7 @@ def render_check(r: CheckResult) -> str:
     lines.append("")
     model = f"{s.model.name} (from the {s.model.source})" if s.model else "not identified"
     workflow = s.workflow.value + (f" (from the {s.workflow.source})" if s.workflow.source else "")
-    takes = (f"best of {s.takes.count}" if s.takes.count and s.takes.count > 1 else
-             "first take" if s.takes.count == 1 else "mentioned, no number" if s.takes.disclosed else "not said")
+    takes = s.takes.phrase()
     lines += [
         f"  model:    {model}",
         f"  workflow: {workflow}",

@@ -46,6 +46,19 @@ class Takes:
     disclosed: bool = False
     count: int | None = None
     evidence: str = ""
+    curated: bool | None = None  # True "best of", "cherry-picked"; False "no cherry-picking", "first try"
+
+    def phrase(self) -> str:
+        """What the creator said about selection, as a noun phrase every renderer shares."""
+        if self.count and self.count > 1:
+            return f"the best of {self.count} takes"
+        if self.count == 1:
+            return "a first take"
+        if self.curated is False:
+            return "not cherry-picked (the number of takes is not given)"
+        if self.curated:
+            return "picked from several takes (how many is not given)"
+        return "not said"
 
 
 @dataclass(frozen=True)

@@ -179,15 +179,15 @@ def detect_takes(text: str) -> Takes:
         if m:
             count = _number(m.group(1))
             if count > 0:
-                return Takes(True, count, m.group())
+                return Takes(True, count, m.group(), curated=count > 1)
     m = _TAKES_ONE.search(text)
     if m:
         first = re.search(r"first|1st|one|single|one[\s\-]?shot", m.group(), re.IGNORECASE)
-        is_one = bool(first) and not m.group().lower().startswith("no")
-        return Takes(True, 1 if is_one else None, m.group())
+        is_one = bool(first) and not m.group().lower().startswith(("no", "not", "zero", "uncurated", "raw"))
+        return Takes(True, 1 if is_one else None, m.group(), curated=False)
     m = _TAKES_SOME.search(text)
     if m:
-        return Takes(True, None, m.group())
+        return Takes(True, None, m.group(), curated=True)
     return Takes()
 
 

@@ -92,14 +92,7 @@ class TemplateSummarizer:
 
     def _process(self, s: Signals) -> str:
         takes = s.takes
-        if takes.count and takes.count > 1:
-            how = f"it is the best of {takes.count} takes"
-        elif takes.count == 1:
-            how = "it is said to be a first take"
-        elif takes.disclosed:
-            how = "it was selected from several takes"
-        else:
-            how = "nobody said how many takes it took"
+        how = f"the creator says it is {takes.phrase()}" if takes.disclosed else "nobody said how many takes it took"
         workflow = "the workflow is unknown" if s.workflow.value == "unknown" else f"it is {s.workflow.value}"
         prompt = "the prompt is shared" if s.prompt_disclosed else "the prompt is not shared"
         return f"{how.capitalize()}, {workflow}, and {prompt}."

@@ -213,13 +213,8 @@ class VerdictRules:
 
     def _process_notes(self, signals: Signals, reasons: list[str], does_not_tell: list[str]) -> None:
         takes = signals.takes
-        if takes.disclosed and takes.count and takes.count > 1:
-            reasons.append(f"The creator says it is the best of {takes.count} takes.")
-        elif takes.disclosed and takes.count == 1:
-            reasons.append("The creator says it is a first take.")
-        elif takes.disclosed:
-            reasons.append(f"The creator says something about selection ({takes.evidence!r}) but not how many "
-                           "takes it took.")
+        if takes.disclosed:
+            reasons.append(f"The creator says it is {takes.phrase()} ({takes.evidence!r}).")
         else:
             does_not_tell.append("How many takes it took: nobody said, so assume it is the best of several.")
         if signals.workflow.value == "unknown":

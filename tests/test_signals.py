@@ -124,6 +124,22 @@ def test_takes(text, disclosed, count):
 
 
 @pytest.mark.parametrize(
+    ("text", "curated", "phrase"),
+    [
+        ("best of 12", True, "the best of 12 takes"),
+        ("first try!", False, "a first take"),
+        ("no cherry-picking", False, "not cherry-picked (the number of takes is not given)"),
+        ("uncurated outputs", False, "not cherry-picked (the number of takes is not given)"),
+        ("cherry-picked results", True, "picked from several takes (how many is not given)"),
+        ("a cat", None, "not said"),
+    ],
+)
+def test_takes_say_whether_the_clip_was_selected(text, curated, phrase):
+    t = detect_takes(text)
+    assert t.curated is curated and t.phrase() == phrase
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Prompt: a woman walking in Tokyo", True),
