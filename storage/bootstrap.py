@@ -7,7 +7,16 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from storage.db import DatabaseError, default_sqlite_url, describe, explain, make_engine, upgrade
+from storage.db import (
+    SEED_LOCK_KEY,
+    DatabaseError,
+    default_sqlite_url,
+    describe,
+    exclusive,
+    explain,
+    make_engine,
+    upgrade,
+)
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -26,10 +35,14 @@ def open_store(database_url: str | None, *, seed_dir: Path | None = None, migrat
         if migrate:
             upgrade(engine)
         if store.is_kb_empty():
-            from storage.seed_files import load_seed
+            # Several bot processes may start together on one Postgres: one seeds, the others find it done.
+            with exclusive(engine, SEED_LOCK_KEY):
+                if store.is_kb_empty():
+                    from storage.seed_files import load_seed
 
-            report = store.import_knowledge(load_seed(seed_dir), actor="seed")
-            log.info("seeded the knowledge base: %s claims, version %s", report.claims_created, report.version)
+                    report = store.import_knowledge(load_seed(seed_dir), actor="seed")
+                    log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
+                             report.version)
     except SQLAlchemyError as exc:
         raise DatabaseError(explain(exc, url)) from exc
     return store

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import create_engine
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any number will do as long as every Yuntai process agrees on it.
 MIGRATION_LOCK_KEY = 0x59554E54  # "YUNT"
+SEED_LOCK_KEY = MIGRATION_LOCK_KEY + 1
 
 
 class DatabaseError(RuntimeError):
@@ -74,17 +76,30 @@ def upgrade(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
+    with exclusive(engine, MIGRATION_LOCK_KEY) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+
+
+@contextlib.contextmanager
+def exclusive(engine: Engine, key: int) -> Iterator[Connection]:
+    """Run a block in one process at a time across every process sharing a Postgres database.
+
+    Postgres: a session advisory lock held on the yielded connection. SQLite serves one host, and
+    its own write lock keeps writers apart, so the block just runs.
+    """
     with engine.connect() as conn:
         is_pg = conn.dialect.name == "postgresql"
         if is_pg:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-        try:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
             conn.commit()
+        try:
+            yield conn
         finally:
             if is_pg:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 conn.commit()
 
 

@@ -98,3 +98,24 @@ def test_checks_are_stored_per_community(store):
     assert store.recent_checks("discord:1")[0]["level"] == "stress_test"
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM clip")).scalar() == 1
+
+
+def test_processes_starting_together_on_postgres_seed_once(postgres_url):
+    """Four bot processes start at once on a new database: one migrates and seeds, none duplicates."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from storage.bootstrap import open_store; "
+            "s = open_store(sys.argv[1]); print(len(s.knowledge_base('x').claims))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    counts = {int(out.strip()) for out, _ in outs}
+    from storage.seed_files import load_seed
+
+    assert counts == {len(load_seed().claims)}
+    engine = make_engine(postgres_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kb_claim")).scalar() == len(load_seed().claims)
+    engine.dispose()
