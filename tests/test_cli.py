@@ -192,3 +192,37 @@ def test_installed_entry_point_and_help_is_fast_to_import(env):
         capture_output=True, text=True, timeout=60, env={**os.environ},
     )
     assert probe.stdout.strip() == "False"
+
+
+def test_batch_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
+    import pty
+
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("\n".join(json.dumps({"url": YT, "caption": f"Sora forest {i}"}) for i in range(3)) + "\n")
+    exe = Path(sys.executable).with_name("yuntai")
+    cmd = [str(exe), "check", "--batch", str(batch), "--no-fetch", "--json"]
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{env}"}
+    import fcntl
+    import struct
+    import termios
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal's size
+    try:
+        res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=child_fd, env=environ, cwd=tmp_path, timeout=120)
+        os.close(child_fd)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main_fd)
+    assert res.returncode == 0 and len(res.stdout.splitlines()) == 3
+    assert b"checking" in seen and b"3" in seen
+    piped = subprocess.run(cmd, capture_output=True, env=environ, cwd=tmp_path, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""

@@ -85,3 +85,15 @@ def test_no_configuration_means_no_client_and_the_template(tmp_path, monkeypatch
     assert json.loads(capsys.readouterr().out)["summary_source"] == "template"
     assert main(["llm", "check"]) == 0
     assert "not configured" in capsys.readouterr().out
+
+
+def test_llm_check_command_makes_one_call_and_never_prints_the_key(tmp_path, monkeypatch, capsys):
+    with ThreadedFakeOpenAI([ok("This clip looks representative.")]) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-value")
+        monkeypatch.chdir(tmp_path)
+        code = main(["llm", "check"])
+        out, err = capsys.readouterr()
+        assert fake.count == 1
+    assert code == 0
+    assert "127.0.0.1" in out and "sk-very-secret-value" not in out + err
