@@ -106,9 +106,21 @@ class CapabilityClassifier:
                 continue
             for m in self.matches(text):
                 first_evidence.setdefault(m.capability, m.evidence)
+        self._add_implied(first_evidence)
         shown = list(first_evidence)
         ancestors = self._ancestors_of(shown)
         return [(cap, first_evidence[cap]) for cap in shown if cap not in ancestors]
+
+    def _add_implied(self, evidence: dict[str, str]) -> None:
+        """A dunk shows a person unless a cat is doing it: `implies` and `unless` are capability data."""
+        found = set(evidence)
+        for cap_id in list(evidence):
+            for ancestor in self._kb.path(cap_id):
+                cap = self._kb.capability_by_id.get(ancestor)
+                if cap is None or not cap.implies or found & set(cap.unless):
+                    continue
+                for implied in cap.implies:
+                    evidence.setdefault(implied, evidence[cap_id])
 
     def _ancestors_of(self, ids: Iterable[str]) -> set[str]:
         out: set[str] = set()

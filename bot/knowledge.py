@@ -42,6 +42,8 @@ class Capability:
     terms: tuple[str, ...] = ()  # words and phrases that reveal it in a caption
     not_terms: tuple[str, ...] = ()  # phrases that look like a term but are not (e.g. "hands-on")
     description: str = ""
+    implies: tuple[str, ...] = ()  # shown along with this one: a dunk shows people ...
+    unless: tuple[str, ...] = ()  # ... unless one of these is shown too (a cat dunking shows no people)
 
 
 @dataclass(frozen=True)

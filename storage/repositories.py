@@ -145,7 +145,8 @@ class Store:
             caps = tuple(
                 Capability(
                     id=c.id, name=c.name, parent=c.parent_id, terms=tuple(c.terms),
-                    not_terms=tuple(c.not_terms), description=c.description,
+                    not_terms=tuple(c.not_terms), description=c.description, implies=tuple(c.implies),
+                    unless=tuple(c.unless),
                 )
                 for c in s.exec(select(KbCapability).order_by(KbCapability.position, KbCapability.id))
             )
@@ -208,6 +209,7 @@ class Store:
                 row = existing_caps.get(c.id) or KbCapability(id=c.id, name=c.name)
                 row.name, row.parent_id, row.description = c.name, c.parent, c.description
                 row.terms, row.not_terms, row.position = list(c.terms), list(c.not_terms), i
+                row.implies, row.unless = list(c.implies), list(c.unless)
                 s.add(row)
                 report.capabilities += 1
             s.flush()
@@ -270,7 +272,8 @@ class Store:
         for a in s.exec(select(KbAlias).order_by(KbAlias.alias)):
             digest.update(f"a:{a.model_id}:{a.alias}".encode())
         for c in s.exec(select(KbCapability).order_by(KbCapability.id)):
-            digest.update(json.dumps([c.id, c.parent_id, c.name, c.terms, c.not_terms, c.position]).encode())
+            digest.update(json.dumps([c.id, c.parent_id, c.name, c.terms, c.not_terms, c.implies, c.unless,
+                                      c.position]).encode())
         for r in s.exec(select(KbClaim).where(KbClaim.retired_at.is_(None)).order_by(KbClaim.id)):  # type: ignore[union-attr]
             digest.update(json.dumps([r.id, r.community_id, _claim_row_json(r)], sort_keys=True).encode())
         version = digest.hexdigest()[:12]

@@ -32,7 +32,7 @@ CLAIMS_FILE = "claims.yaml"
 DERIVED_CLAIMS_FILE = "claims_benchmarks.yaml"
 
 MODEL_KEYS = {"id", "name", "vendor", "released", "aliases", "sites", "hashtags", "workflows", "notes"}
-CAPABILITY_KEYS = {"id", "name", "parent", "description", "terms", "not_terms"}
+CAPABILITY_KEYS = {"id", "name", "parent", "description", "terms", "not_terms", "implies", "unless"}
 CLAIM_KEYS = {"model", "capability", "rating", "note", "sources", "derived_from"}
 SOURCE_KEYS = {"url", "date", "note"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -198,6 +198,8 @@ def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
             terms=_strings(where, entry, "terms"),
             not_terms=_strings(where, entry, "not_terms"),
             description=_text(where, entry, "description"),
+            implies=_strings(where, entry, "implies"),
+            unless=_strings(where, entry, "unless"),
         )
         if not _ID.match(cap.id):
             raise SeedError(f"{where}: id {cap.id!r} must be lowercase letters, digits, '-' or '_'")
@@ -210,6 +212,10 @@ def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
         where = f"{path.name}: entry {i + 1} ({cap.id})"
         if cap.parent is not None and cap.parent not in parents:
             raise SeedError(f"{where}: unknown parent {cap.parent!r}")
+        for key, ids in (("implies", cap.implies), ("unless", cap.unless)):
+            unknown = [x for x in ids if x not in parents]
+            if unknown:
+                raise SeedError(f"{where}: {key} names unknown capabilities {unknown}")
         chain: list[str] = [cap.id]
         current = cap.parent
         while current is not None:
@@ -280,7 +286,9 @@ def capability_entry(cap: Capability) -> dict[str, Any]:
     return {
         "id": cap.id, "name": cap.name, "parent": cap.parent, "description": cap.description,
         "terms": _flow_list(cap.terms), "not_terms": _flow_list(cap.not_terms),
-    }
+    } | ({"implies": _flow_list(cap.implies)} if cap.implies else {}) | (
+        {"unless": _flow_list(cap.unless)} if cap.unless else {}
+    )
 
 
 def claim_entry(claim: Claim) -> dict[str, Any]:

@@ -51,6 +51,8 @@ class KbCapability(SQLModel, table=True):
     description: str = Field(default="")
     terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     not_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    implies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unless: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
 
 

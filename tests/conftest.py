@@ -16,8 +16,10 @@ from bot.ports import Actor, CachedMetadata
 SRC = (Source("https://example.org/report", "2025-01-01", "test source"),)
 
 
-def cap(id: str, parent: str | None, *terms: str, not_terms: tuple[str, ...] = ()) -> Capability:
-    return Capability(id=id, name=id.replace("_", " "), parent=parent, terms=terms, not_terms=not_terms)
+def cap(id: str, parent: str | None, *terms: str, not_terms: tuple[str, ...] = (), implies: tuple[str, ...] = (),
+        unless: tuple[str, ...] = ()) -> Capability:
+    return Capability(id=id, name=id.replace("_", " "), parent=parent, terms=terms, not_terms=not_terms,
+                      implies=implies, unless=unless)
 
 
 def claim(model: str, capability: str, rating: str, derived_from: str = "") -> Claim:
@@ -29,6 +31,7 @@ def make_tiny_kb() -> KnowledgeBase:
     caps = (
         cap("subjects", None),
         cap("people", "subjects", "person", "man", "men", "woman", "people", "girl"),
+        cap("animals", "subjects", "cat", "dog"),
         cap("food", "subjects", "food", "noodles", "burger"),
         cap("plants", "subjects", "forest", "foliage", "tree"),
         cap("actions", None),
@@ -36,7 +39,7 @@ def make_tiny_kb() -> KnowledgeBase:
         cap("walking", "actions", "walk", "stroll", not_terms=("walk you through", "walkthrough")),
         cap("eating", "actions", "eat", "ate"),
         cap("hands", "actions", "hand", "finger", not_terms=("hands on", "hands down")),
-        cap("sports", "actions", "sport"),
+        cap("sports", "actions", "sport", implies=("people",), unless=("animals",)),
         cap("basketball", "sports", "basketball", "dunk"),
         cap("hockey", "sports", "hockey"),
         cap("football", "sports", "soccer", "football"),

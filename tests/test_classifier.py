@@ -22,7 +22,7 @@ def ids(clf, text: str) -> list[str]:
         ("A woman walking through a forest", ["people", "walking", "plants"]),
         ("two men ATE burgers", ["people", "eating", "food"]),
         ("she walks; he strolled; they're eating", ["walking", "eating"]),
-        ("#basketball #dunk", ["basketball"]),
+        ("#basketball #dunk", ["basketball", "people"]),
         ("Lip-sync test", ["talking"]),
         ("lipsync", []),  # one word is not the phrase "lip sync" unless curated as a term
         ("orbit around a tree", ["orbit", "plants"]),
@@ -59,8 +59,8 @@ def test_negation_stops_at_clause_break_and_at_another_term(clf):
 
 
 def test_more_specific_capability_replaces_its_ancestor(clf):
-    assert ids(clf, "a sport clip: basketball dunk") == ["basketball"]
-    assert ids(clf, "a sport clip") == ["sports"]
+    assert ids(clf, "a sport clip: basketball dunk") == ["basketball", "people"]
+    assert ids(clf, "a sport clip") == ["sports", "people"]
 
 
 def test_evidence_is_the_matched_text(clf):
@@ -77,3 +77,10 @@ def test_junk_and_huge_input_do_not_raise(clf):
     # text past the cap is ignored rather than an error
     assert ids(clf, "a woman " + "x " * 100_000) == ["people"]
     assert ids(clf, "x " * 100_000 + " a woman") == []
+
+
+def test_implied_capabilities_follow_the_tree_unless_excluded(clf):
+    assert ids(clf, "basketball dunk at night") == ["basketball", "people"]
+    assert clf.classify("a dunk contest")[1] == ("people", "dunk")  # evidence is the implying words
+    assert ids(clf, "a cat doing a basketball dunk") == ["animals", "basketball"]
+    assert ids(clf, "a woman playing hockey") == ["people", "hockey"]  # found once, not twice
