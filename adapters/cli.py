@@ -390,6 +390,9 @@ def _kb_show(store: Any, kb: Any, ident: str) -> int:
         print(f"  terms: {', '.join(cap.terms)}")
         if cap.not_terms:
             print(f"  not: {', '.join(cap.not_terms)}")
+        if cap.implies:
+            unless = f" unless {', '.join(cap.unless)} is shown" if cap.unless else ""
+            print(f"  implies: {', '.join(cap.implies)}{unless}")
         return 0
     chat = ChatCore(CheckService(store))
     reply = chat.model(ident, Actor(CONSOLE_COMMUNITY, "cli"))

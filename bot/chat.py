@@ -30,6 +30,11 @@ _OPTION = re.compile(r"^(?:--)?(model|workflow|caption)(?:[:=](.*))?$", re.IGNOR
 MAX_MESSAGE = 25_000
 
 
+def _looks_like_link(token: str) -> bool:
+    """The link among a command's words: what find_links sees, or anything with a scheme (to refuse it)."""
+    return bool(find_links(token)) or "://" in token or token.lower().startswith(("javascript:", "data:", "file:"))
+
+
 class ChatCore:
     def __init__(
         self, checks: CheckService, *, fetch: bool = True, usage: Callable[[str], Any] | None = None
@@ -85,7 +90,7 @@ class ChatCore:
                     if key in args:
                         raise ValueError(f"{key} was given twice; give it once.")
                     args[key] = value
-                elif "link" not in args and not tok.startswith("-") and ("." in tok or "/" in tok):
+                elif "link" not in args and _looks_like_link(tok):
                     args["link"] = tok.strip("<>")
                 else:
                     free.append(tok)

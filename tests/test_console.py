@@ -69,3 +69,10 @@ def test_yuntai_chat_through_a_pipe(tmp_path):
                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "Verdict:" in res.stdout
+
+
+def test_caption_words_with_dots_are_not_taken_for_the_link(app):
+    out = converse(app, "/check Sora 2. A woman eating noodles. https://youtu.be/dQw4w9WgXcQ")
+    assert "Verdict:" in out and "Sora 2" in out
+    out = converse(app, "/check ftp://example.com/clip.mp4 nice")
+    assert "Sorry:" in out and "http" in out
