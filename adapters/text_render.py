@@ -17,7 +17,8 @@ WIDTH = 100
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False, break_long_words=False)  # keep URLs whole
 
 
 def render(result: object) -> str:
