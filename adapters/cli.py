@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     ke = kbs.add_parser("export", help="write the knowledge base as reviewable files")
     ke.add_argument("directory", help="the folder to write into (created if missing)")
 
+    dg = sub.add_parser("digest", help="the weekly digest of a community")
+    dgs = dg.add_subparsers(dest="digest_command", metavar="ACTION", parser_class=_Parser)
+    dp = dgs.add_parser("preview", help="print this week's digest")
+    dp.add_argument("--community", default=None, help="community id, e.g. discord:<guild> (default console:local)")
+
     llm = sub.add_parser("llm", help="the LLM summarizer")
     llms = llm.add_subparsers(dest="llm_command", metavar="ACTION", parser_class=_Parser)
     llms.add_parser("check", help="say what is configured and make one test call")
@@ -115,6 +120,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _chat(args.command)
     if args.command == "kb":
         return _kb(args)
+    if args.command == "digest":
+        if args.digest_command != "preview":
+            raise UsageError("digest needs an action: preview")
+        return _digest_preview(args.community)
     if args.command == "llm":
         if args.llm_command != "check":
             raise UsageError("llm needs an action: check")
@@ -293,7 +302,20 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-# -- chat and kb ------------------------------------------------------------------------------
+# -- chat, digest and kb ----------------------------------------------------------------------
+
+
+def _digest_preview(community: str | None) -> int:
+    from adapters.text_render import render_digest
+    from adapters.wiring import build_app
+    from bot.config import CONSOLE_COMMUNITY
+    from bot.ports import Actor
+
+    app = build_app(_settings(), fetch=False)
+    digests = app.chat.digests
+    assert digests is not None
+    print(render_digest(digests.preview(Actor(community or CONSOLE_COMMUNITY, "cli", is_admin=True))))
+    return 0
 
 
 def _chat(command: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.digest import DigestResult
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 
 LEVEL_LABELS = {
@@ -30,6 +31,8 @@ def render(result: object) -> str:
         return render_model_list(result)
     if isinstance(result, HelpResult):
         return render_help(result)
+    if isinstance(result, DigestResult):
+        return render_digest(result)
     if isinstance(result, UsageResult):
         return "\n".join(result.lines)
     if isinstance(result, ErrorResult):
@@ -101,4 +104,26 @@ def render_help(r: HelpResult) -> str:
     lines = [textwrap.fill(r.intro, WIDTH), "", "Commands:"]
     lines += [f"  {usage}\n      {desc}" for usage, desc in r.lines]
     lines.append("Or paste a clip link on its own and I'll check it.")
+    return "\n".join(lines)
+
+
+def render_digest(r: DigestResult) -> str:
+    f, names = r.figures, r.names
+    lines = [f"Digest preview for {r.community_id}: {r.since:%Y-%m-%d} to {r.until:%Y-%m-%d}"]
+    if not f.checks:
+        lines.append("  No clips were checked this week.")
+    else:
+        levels = ", ".join(f"{n} {LEVEL_LABELS[level].split(':')[0].lower()}" for level, n in f.by_level.items() if n)
+        lines.append(f"  {f.checks} clip checks: {levels}.")
+        top = sorted(f.by_model.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        if top:
+            lines.append("  Models: " + ", ".join(f"{names.get(m, m)} ({n})" for m, n in top))
+        shots = sorted(f.shown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        if shots:
+            lines.append("  Kinds of shot shown: " + ", ".join(f"{names.get(c, c)} ({n})" for c, n in shots))
+    if r.unshown_weaknesses:
+        lines.append(_wrap("Documented weak spots nobody showed this week: "
+                           + ", ".join(names.get(c, c) for c in r.unshown_weaknesses), indent="  "))
+    lines.append(f"  Knowledge-base changes by curators: {f.kb_changes}")
+    lines += [f"  {line}" for line in r.usage_lines]
     return "\n".join(lines)

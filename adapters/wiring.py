@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.chat import ChatCore
 from bot.config import Settings, merged_env
+from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
 from bot.service import CheckService
 from bot.summary import Summarizer, TemplateSummarizer
@@ -60,4 +61,5 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
     )
     usage = getattr(summarizer, "usage_report", None)
-    return App(settings, store, checks, ChatCore(checks, fetch=fetch, usage=usage), summarizer)
+    digests = DigestService(store, store.knowledge_base, usage)
+    return App(settings, store, checks, ChatCore(checks, fetch=fetch, usage=usage, digests=digests), summarizer)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.commands import BY_NAME, COMMANDS, INTRO
+from bot.digest import DigestService
 from bot.links import find_links
 from bot.ports import Actor
 from bot.results import ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
@@ -37,11 +38,17 @@ def _looks_like_link(token: str) -> bool:
 
 class ChatCore:
     def __init__(
-        self, checks: CheckService, *, fetch: bool = True, usage: Callable[[str], Any] | None = None
+        self,
+        checks: CheckService,
+        *,
+        fetch: bool = True,
+        usage: Callable[[str], Any] | None = None,
+        digests: DigestService | None = None,
     ) -> None:
         self.checks = checks
         self.fetch = fetch
         self.usage_report = usage  # community id -> an object with .lines(); None without an LLM
+        self.digests = digests
 
     async def handle_text(self, text: str, actor: Actor) -> Reply | None:
         """A typed line: a command, or a message with a link in it, or nothing for me."""
@@ -100,6 +107,8 @@ class ChatCore:
             return args
         if name == "model":
             return {"name": rest.strip() or None}
+        if name == "digest":
+            return {"action": rest.strip().lower() or None}
         return {}
 
     async def run(self, name: str, args: dict[str, Any], actor: Actor) -> Reply:
@@ -112,6 +121,12 @@ class ChatCore:
                 return self.help()
             if name == "usage":
                 return self.usage(actor)
+            if name == "digest":
+                if (args.get("action") or "preview") != "preview":
+                    return ErrorResult("Only /digest preview is available for now.")
+                if self.digests is None:
+                    return ErrorResult("The digest is not available here.")
+                return self.digests.preview(actor)
             if name == "model":
                 return self.model(args.get("name"), actor)
             if name == "check":

@@ -50,13 +50,18 @@ MODEL = CommandSpec(
     (Option("name", "the model, e.g. Sora 2, Kling 1.6, Gen-3 Alpha", rest=True),),
 )
 HELP = CommandSpec("help", "What I can do and how to ask.")
+DIGEST = CommandSpec(
+    "digest",
+    "Preview this week's digest: what was checked, how it came out, and what nobody has shown working yet.",
+    (Option("action", "what to do with the digest", choices=("preview",)),),
+)
 USAGE = CommandSpec(
     "usage",
     "Admins: today's LLM token use against the daily budget, and why the template answered when it did.",
     admin_only=True,
 )
 
-COMMANDS: tuple[CommandSpec, ...] = (CHECK, MODEL, USAGE, HELP)
+COMMANDS: tuple[CommandSpec, ...] = (CHECK, MODEL, DIGEST, USAGE, HELP)
 BY_NAME = {c.name: c for c in COMMANDS}
 
 INTRO = (

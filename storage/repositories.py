@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from bot.digest import DigestFigures
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
 from bot.ports import Actor, CachedMetadata
 from bot.results import CheckResult
@@ -353,6 +354,37 @@ class Store:
             )
             return [{"url": r.url, "level": r.level, "model": r.model_id, "at": r.created_at.isoformat()}
                     for r in rows]
+
+    @_translated
+    def digest_figures(self, community_id: str, since: datetime) -> DigestFigures:
+        """This community's checks since `since`: levels, models and kinds of shot, plus curation count."""
+        from collections import Counter
+
+        levels: Counter[str] = Counter()
+        models: Counter[str] = Counter()
+        shown: Counter[str] = Counter()
+        checks = 0
+        t = CheckRecord.__table__
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa_select(t.c.level, t.c.model_id, t.c.result)
+                .where(t.c.community_id == community_id, t.c.created_at >= since)
+                .order_by(t.c.id.desc()).limit(20_000)
+            )
+            for level, model_id, result in rows:
+                checks += 1
+                levels[level] += 1
+                if model_id:
+                    models[model_id] += 1
+                for item in (result or {}).get("shown", []):
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        shown[item["id"]] += 1
+            c = KbChange.__table__
+            changes = conn.execute(
+                sa_select(func.count()).select_from(c)
+                .where(c.c.at >= since, c.c.community_id.in_([GLOBAL, community_id]), c.c.actor != "seed")
+            ).scalar() or 0
+        return DigestFigures(checks, dict(levels), dict(models), dict(shown), changes)
 
     @_translated
     def count_checks(self, community_id: str | None = None) -> int:

@@ -76,3 +76,9 @@ def test_caption_words_with_dots_are_not_taken_for_the_link(app):
     assert "Verdict:" in out and "Sora 2" in out
     out = converse(app, "/check ftp://example.com/clip.mp4 nice")
     assert "Sorry:" in out and "http" in out
+
+
+def test_digest_preview_in_the_console(app):
+    out = converse(app, "https://youtu.be/dQw4w9WgXcQ Sora 2 - a woman eating ramen", "/digest preview", "/digest post")
+    assert "Digest preview for console:local" in out and "1 clip checks" in out
+    assert "Only /digest preview" in out

@@ -36,6 +36,7 @@ def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
             again = await app.checks.check(CheckRequest(YT, caption=CAPTION, fetch=False), actor)
             usage = await app.chat.run("usage", {}, Actor("discord:42", "admin", is_admin=True))
             refused = await app.chat.run("usage", {}, actor)
+            digest = await app.chat.run("digest", {"action": "preview"}, actor)
             await app.aclose()
             assert fake.count == 1  # the second check is served from the cache
             sent = fake.seen[0]
@@ -47,6 +48,7 @@ def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
         assert again.summary == r.summary
         assert any("160" in line for line in usage.lines)
         assert "admins" in refused.message
+        assert any("160" in line for line in digest.usage_lines)  # the digest carries the budget figures too
 
     asyncio.run(scenario())
 

@@ -1,0 +1,61 @@
+"""The digest preview: per-community figures, weak spots nobody showed, LLM usage lines."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from adapters.cli import main
+from adapters.text_render import render_digest
+from bot.digest import DigestService
+from bot.ports import Actor
+from bot.service import CheckRequest, CheckService
+from storage.db import make_engine, upgrade
+from storage.repositories import Store
+from tests.conftest import make_tiny_kb
+
+
+class Usage:
+    def lines(self) -> list[str]:
+        return ["LLM summaries (m) on 2026-11-24 (UTC): 900 of 1,000 tokens (90%), 3 requests."]
+
+
+def test_preview_counts_one_community_and_names_unshown_weak_spots(sqlite_url):
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    store = Store(engine)
+    store.import_knowledge(make_tiny_kb())
+    svc = CheckService(store, metadata_cache=store, check_log=store)
+    a, b = Actor("discord:1", "u1"), Actor("discord:2", "u2")
+    for caption in ("Sora: a woman eating noodles", "Sora: a forest", "Kling: a man eating a burger"):
+        asyncio.run(svc.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption=caption, fetch=False), a))
+    asyncio.run(svc.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Sora walk", fetch=False), b))
+    # a curator's change this week counts; the seed import does not
+    kb = make_tiny_kb()
+    changed = tuple(dataclasses.replace(c, rating="mixed") if (c.model, c.capability) == ("sora", "food") else c
+                    for c in kb.claims)
+    store.import_knowledge(dataclasses.replace(kb, claims=changed), actor="admin:1")
+
+    digest = DigestService(store, store.knowledge_base, lambda cid: Usage()).preview(a)
+    f = digest.figures
+    assert f.checks == 3
+    assert f.by_level["stress_test"] == 1 and sum(f.by_level.values()) == 3
+    assert f.by_model == {"sora": 2, "kling-2": 1}
+    assert f.shown["eating"] == 2 and "walking" not in f.shown
+    assert f.kb_changes == 1
+    assert "walking" in digest.unshown_weaknesses and "eating" not in digest.unshown_weaknesses
+    text = render_digest(digest)
+    assert "3 clip checks" in text and "900 of 1,000 tokens" in text
+    assert DigestService(store, store.knowledge_base).preview(b).figures.checks == 1
+
+
+def test_digest_preview_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    assert main(["check", "https://youtu.be/dQw4w9WgXcQ", "--caption", "Sora forest", "--no-fetch"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "preview"]) == 0
+    out = capsys.readouterr().out
+    assert "console:local" in out and "1 clip checks" in out and "LLM summaries: not configured" not in out
+    assert main(["digest", "preview", "--community", "slack:T1"]) == 0
+    assert "No clips were checked" in capsys.readouterr().out
