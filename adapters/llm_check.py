@@ -1,12 +1,14 @@
 """`yuntai llm check`: what is configured, and one test call through the real client and retry code.
 
 Prints the server host, model, deadline and budget (never the key), then either the latency and
-token usage of one tiny completion or the classified error in one line, with what to fix.
+token usage of one tiny completion (a single attempt, no retries) or the classified error in one
+line, with what to fix.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import TextIO
 
@@ -26,6 +28,7 @@ def describe(settings: LLMSettings) -> str:
 
 
 async def _call(settings: LLMSettings) -> tuple[float, object]:
+    settings = dataclasses.replace(settings, max_attempts=1)  # one test call: no retries
     pool = ClientPool(settings)
     client = pool.get()
     assert client is not None

@@ -62,3 +62,30 @@ def test_from_env_rejects_bad_numbers():
     assert not LLMSettings.from_env({}).configured
 
 
+
+
+def test_the_check_makes_one_call_without_retries():
+    with ThreadedFakeOpenAI([error(500), ok("ready")]) as fake:
+        code, text = check(LLMSettings(base_url=fake.base_url))
+        assert fake.count == 1
+    assert code == 1 and "failed (500)" in text
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/v1", "http://[::1/v1", "http://127.0.0.1:port/v1",
+                                 "http:///v1", "ftp://127.0.0.1/v1"])
+def test_from_env_rejects_a_malformed_base_url(url):
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
+        LLMSettings.from_env({"OPENAI_BASE_URL": url})
+
+
+@pytest.mark.parametrize("key", ["sk-SECRET\u2019KEY123", "sk-SECRET KEY\r\nX-Evil: 1", "sk-SECRET\x00KEY",
+                                 "sk-SECRET\u200bKEY", "sk-SECRETKÉY"])
+def test_from_env_rejects_keys_with_control_or_non_ascii_characters_without_echoing_them(key):
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY") as info:
+        LLMSettings.from_env({"OPENAI_API_KEY": key})
+    assert "SECRET" not in str(info.value)
+    assert LLMSettings.from_env({"OPENAI_API_KEY": "sk-proj-AbC_123-xyz"}).api_key == "sk-proj-AbC_123-xyz"

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 import bot.llm.client as llm_client
 from bot.llm import LLMSettings, LLMSummarizer, MemoryLLMStore
-from bot.llm.validate import states_only
+from bot.llm.breaker import HALF_OPEN, OPEN, Breaker
+from bot.llm.prompt import build
 from bot.results import AttemptRate, ClipInfo, CommunityEvidence
-from bot.summary import SummaryRequest, TemplateSummarizer
+from bot.summary import LEVEL_PHRASES, SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
 from storage.db import make_engine, upgrade
 from storage.llm_store import SqlLLMStore
@@ -52,7 +53,7 @@ CASES = {
 GOOD = {
     "showcase": "This Sora clip looks like a showcase: plants and food are documented strengths [C1]. "
                 "It avoids talking and walking, where Sora is weak.",
-    "stress_test": "This Sora clip is a stress test: eating is a documented weakness [C2]. Ask how many takes it took.",
+    "stress_test": "This Sora clip is a stress test: eating is a documented weakness [C1]. Ask how many takes it took.",
     "representative": "This Kling clip looks representative: people are a documented strength of the model.",
     "mixed": "This Sora 2 clip is hard to place: nothing it shows is rated for the model yet.",
     "unknown": "This clip can't be judged yet: the title and caption name no model to compare with.",
@@ -62,14 +63,15 @@ COMMUNITY = "discord:42"
 
 
 def request(level: str = "showcase", url: str = "https://youtube.com/watch?v=abc", title: str | None = None,
-            caption: str | None = None, community: str = COMMUNITY) -> SummaryRequest:
+            caption: str | None = None, community: str = COMMUNITY, typed: str | None = None) -> SummaryRequest:
+    """`caption` is the fetched description of the clip; `typed` what the member pasted with the link."""
     model, shown = CASES[level]
     sig = signals(KB, model, *shown)
     verdict = VerdictRules(KB).decide(sig, CommunityEvidence())
     assert verdict.level == level
     clip = ClipInfo(url, url, "youtube", title, caption)
     return SummaryRequest(clip, sig, verdict, CommunityEvidence(attempts=(AttemptRate("plants", 3, 2),)), NAMES,
-                          community, "kb1")
+                          community, "kb1", typed)
 
 
 def template(req: SummaryRequest) -> str:
@@ -173,16 +175,32 @@ def test_good_reply_is_shown_without_claim_ids_and_stored_with_usage():
     assert list(s.store.summaries.values()) == [summary.text]
 
 
-def test_missing_usage_fields_are_tolerated():
+def test_missing_usage_is_charged_as_an_estimate():
     async def go():
         async with FakeOpenAI([ok(GOOD["showcase"], usage=None)]) as fake:
+            s = make(fake)
+            return fake, s, await s.summarize(request())
+
+    fake, s, summary = run(go())
+    assert summary.source == "llm"
+    sent = sum(len(m["content"]) for m in fake.seen[0].body["messages"])
+    u = s.store.usage[(COMMUNITY, DAY)]
+    # prompt chars/4 + reply chars/4, rounded up: the budget still counts servers that report no usage
+    assert (u.prompt_tokens, u.completion_tokens, u.requests) == (-(-sent // 4), -(-len(GOOD["showcase"]) // 4), 1)
+
+
+@pytest.mark.parametrize("usage", [{"prompt_tokens": 120.0, "completion_tokens": 40.0, "total_tokens": 160.0},
+                                   {"prompt_tokens": 120, "completion_tokens": 40.0}])
+def test_integer_valued_float_usage_is_counted(usage):
+    async def go():
+        async with FakeOpenAI([ok(GOOD["showcase"], usage=usage)]) as fake:
             s = make(fake)
             return s, await s.summarize(request())
 
     s, summary = run(go())
     assert summary.source == "llm"
     u = s.store.usage[(COMMUNITY, DAY)]
-    assert (u.tokens, u.requests) == (0, 1)
+    assert (u.prompt_tokens, u.completion_tokens, u.requests) == (120, 40, 1)
 
 
 # -- retries -------------------------------------------------------------------------------------
@@ -309,6 +327,27 @@ def test_config_errors_open_the_breaker_for_long_and_tell_the_operator_once(capl
     assert any("paused" in line for line in report.lines())
 
 
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_refused_request_falls_back_alone_without_a_long_stop(caplog, status):
+    clock = Clock()
+
+    async def go():
+        script = [error(status, "content_filter", "The response was filtered"), ok(GOOD["showcase"])]
+        async with FakeOpenAI(script) as fake:
+            s = make(fake, clock=clock)
+            a = await s.summarize(request(typed="one member's caption that trips the content filter"))
+            b = await s.summarize(request(url="https://youtube.com/watch?v=other", community="slack:T9"))
+            return fake, s, a, b
+
+    caplog.set_level(logging.WARNING, "bot.llm")
+    fake, s, a, b = run(go())
+    assert (a.source, b.source) == ("template", "llm")
+    assert fake.count == 2  # not retried, and the next request still goes out
+    assert s.fallbacks == {"bad_request": 1}
+    assert s.breaker.state == "closed" and s.breaker.remaining() == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # -- malformed replies ---------------------------------------------------------------------------
 
 
@@ -363,7 +402,6 @@ def test_outputs_that_obey_an_injection_are_rejected_and_counted(caplog, content
     caplog.set_level(logging.WARNING, "bot.llm")
     fake, s, summary = run(go())
     assert summary.source == "template" and summary.text == template(req)
-    assert states_only(summary.text, "showcase")
     assert fake.count == 1
     u = s.store.usage[(COMMUNITY, DAY)]
     assert u.fallbacks == {f"rejected_{reason}": 1}
@@ -416,7 +454,7 @@ def test_a_different_verdict_for_the_same_clip_is_not_served_from_cache():
 
     fake, a, b = run(go())
     assert fake.count == 2
-    assert states_only(a.text, "showcase") and states_only(b.text, "stress_test")
+    assert a.text == GOOD["showcase"].replace(" [C1]", "") and b.text == GOOD["stress_test"].replace(" [C1]", "")
 
 
 def test_fallbacks_are_not_cached():
@@ -433,16 +471,38 @@ def test_fallbacks_are_not_cached():
     assert fake.count == 4
 
 
+def test_members_typed_captions_do_not_split_the_cache_key():
+    async def go():
+        async with FakeOpenAI([ok(GOOD["showcase"], delay=0.2)]) as fake:
+            s = make(fake)
+            results = await asyncio.gather(*(s.summarize(request(typed=f"wow, look at this {i}!")) for i in range(20)))
+            again = await s.summarize(request(typed="a later remark"))
+            return fake, results, again
+
+    fake, results, again = run(go())
+    assert fake.count == 1
+    assert {r.source for r in results} == {"llm"} and again.source == "llm"
+    assert "wow" in fake.seen[0].user_text  # the caption still reaches the model, as marked data
+
+
+def test_the_cache_key_still_follows_the_verdict_and_the_fetched_text():
+    same = build(request(typed="one")).facts_digest
+    assert build(request(typed="two")).facts_digest == same
+    assert build(request("stress_test", typed="one")).facts_digest != same
+    assert build(request(caption="another fetched description")).facts_digest != same
+    assert build(request(title="another fetched title")).facts_digest != same
+
+
 # -- budget --------------------------------------------------------------------------------------
 
 
 def test_over_the_daily_budget_the_template_answers_without_requests(caplog):
     store = MemoryLLMStore()
-    store.record_usage(COMMUNITY, DAY, 900, 100)
+    store.record_usage(COMMUNITY, DAY, 1800, 200)
 
     async def go():
         async with FakeOpenAI([ok(GOOD["showcase"])]) as fake:
-            s = make(fake, store, daily_token_budget=1000)
+            s = make(fake, store, daily_token_budget=2000)
             a = await s.summarize(request())
             b = await s.summarize(request(community="slack:T9"))  # another community still has budget
             return fake, s, a, b
@@ -451,12 +511,50 @@ def test_over_the_daily_budget_the_template_answers_without_requests(caplog):
     fake, s, a, b = run(go())
     assert a.source == "template" and b.source == "llm"
     assert fake.count == 1
-    assert store.usage_today(COMMUNITY, DAY).fallbacks == {"budget": 1}
+    assert store.usage_today(COMMUNITY, DAY).fallbacks == {"over_budget": 1}
     report = s.usage_report(COMMUNITY)
     assert report.over_budget
     text = "\n".join(report.lines())
-    assert "1,000 of 1,000 tokens" in text and "Over the daily token budget" in text and "budget 1" in text
+    assert "2,000 of 2,000 tokens" in text and "Over the daily token budget" in text and "over budget 1" in text
     assert "daily LLM budget" in caplog.text
+
+
+@pytest.mark.parametrize("budget", [400, 3500])
+def test_concurrent_requests_cannot_overspend_the_budget(budget):
+    reqs = [request(url=f"https://youtube.com/watch?v=b{i}") for i in range(10)]
+
+    async def go():
+        async with FakeOpenAI([ok(GOOD["showcase"], delay=0.2)]) as fake:
+            s = make(fake, daily_token_budget=budget)
+            return fake, s, await asyncio.gather(*(s.summarize(r) for r in reqs))
+
+    fake, s, results = run(go())
+    # Each request may cost up to prompt chars/3 + max_tokens (about 1,100 tokens here): at most
+    # budget // that many go out at once, whatever they really cost afterwards (160 each).
+    worst = min(sum(len(m["content"]) for m in build(r).messages) // 3 + 250 for r in reqs)
+    assert fake.count <= budget // worst
+    if budget >= 3 * worst:
+        assert fake.count >= 1
+    u = s.store.usage[(COMMUNITY, DAY)]
+    assert u.tokens <= budget
+    llm = [r for r in results if r.source == "llm"]
+    assert len(llm) == fake.count
+    assert u.fallbacks == {"over_budget": 10 - fake.count}
+    assert all(r.text == template(q) for r, q in zip(results, reqs, strict=True) if r.source == "template")
+    assert s._reserved == {}  # every reservation released
+
+
+def test_a_failed_request_releases_its_reservation():
+    async def go():
+        async with FakeOpenAI([error(500), ok(GOOD["showcase"])]) as fake:
+            s = make(fake, max_attempts=1, daily_token_budget=2000)
+            first = await s.summarize(request())
+            second = await s.summarize(request())
+            return s, first, second
+
+    s, first, second = run(go())
+    assert (first.source, second.source) == ("template", "llm")
+    assert s._reserved == {}
 
 
 # -- breaker -------------------------------------------------------------------------------------
@@ -489,28 +587,119 @@ def test_breaker_opens_after_transport_failures_and_probes_once_after_cooldown(c
     assert "paused for 30 s" in caplog.text
 
 
+def test_a_probe_that_never_reports_back_loses_its_lease_after_the_cooldown():
+    clock = Clock()
+    b = Breaker(2, 30, clock)
+    b.failure()
+    assert b.failure() and b.state == OPEN
+    clock.now += 31
+    assert b.allow() and b.state == HALF_OPEN  # the probe goes out ... and never calls success()/failure()
+    assert not b.allow()
+    clock.now += 29
+    assert not b.allow()  # still within the probe's lease
+    clock.now += 2
+    assert b.allow()  # the lease ran out: one new probe
+    assert not b.allow()
+    b.success()
+    assert b.allow() and b.state == "closed"
+
+
+def test_a_cancelled_probe_returns_the_breaker_to_open_and_the_next_call_probes():
+    clock = Clock()
+
+    async def go():
+        async with FakeOpenAI([ok(GOOD["showcase"], delay=5.0), ok(GOOD["showcase"])]) as fake:
+            s = make(fake, clock=clock, max_attempts=1, breaker_failures=1, breaker_cooldown=30)
+            s.breaker.failure("timeout")
+            clock.now += 31
+            waiting = asyncio.ensure_future(s.summarize(request(url="https://youtube.com/watch?v=probe")))
+            await asyncio.sleep(0.3)
+            assert fake.count == 1 and s.breaker.state == HALF_OPEN
+            for flight in list(s._inflight[asyncio.get_running_loop()].values()):
+                flight.cancel()  # what asyncio.run does to the probe when its loop shuts down
+            await asyncio.sleep(0.05)
+            state = s.breaker.state
+            waiting.cancel()
+            later = await s.summarize(request())  # no clock advance: the abandoned probe cost no cooldown
+            return fake, s, state, later
+
+    fake, s, state, later = run(go())
+    assert state == OPEN
+    assert later.source == "llm" and fake.count == 2 and s.breaker.state == "closed"
+
+
+def test_a_config_error_while_open_for_transport_failures_is_logged_and_its_reason_wins(caplog):
+    clock = Clock()
+    b = Breaker(1, 30, clock)
+    assert b.failure("timeout")  # open for a transport failure
+    assert b.open_for(600, "check OPENAI_API_KEY", config=True)  # logged: the operator must act
+    assert not b.open_for(600, "check OPENAI_API_KEY", config=True)  # ... once
+    b.failure("timeout")  # a concurrent in-flight request then times out
+    assert b.reason == "check OPENAI_API_KEY" and b.remaining() == pytest.approx(600)
+
+    async def go():
+        # three concurrent requests: a 502 opens the breaker, then a 401 and another 502 arrive
+        script = [error(502), error(401, "invalid_api_key", delay=0.2), error(502, delay=0.4)]
+        async with FakeOpenAI(script) as fake:
+            s = make(fake, clock=clock, max_attempts=1, breaker_failures=1)
+            urls = [f"https://youtube.com/watch?v=c{i}" for i in range(3)]
+            results = await asyncio.gather(*(s.summarize(request(url=u)) for u in urls))
+            return fake, s, results
+
+    caplog.set_level(logging.WARNING, "bot.llm")
+    fake, s, results = run(go())
+    assert fake.count == 3 and all(r.source == "template" for r in results)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "check OPENAI_API_KEY" in errors[0]
+    report = s.usage_report(COMMUNITY)
+    assert "check OPENAI_API_KEY" in report.paused_reason
+    assert report.paused_for == pytest.approx(600)
+
+
 # -- the level shown is always the computed level ---------------------------------------------------
 
-ADVERSARIAL = [
-    "This demo is fully representative of what the model does.",
-    "This clip looks like a showcase of strengths.",
-    "This clip is a stress test for the model, ask about takes.",
-    "This clip looks representative of what the model usually gives.",
-    "This clip is hard to place with what we know today.",
-    "This clip can't be judged yet without a named model.",
+STATES = {  # one sentence stating each level, correctly and alone
+    "showcase": "This clip looks like a showcase of strengths.",
+    "stress_test": "This clip is a stress test for the model, ask about takes.",
+    "representative": "This clip looks representative of what the model usually gives.",
+    "mixed": "This clip is hard to place with what we know today.",
+    "unknown": "This clip can't be judged yet without a named model.",
+}
+KNOWN_GOOD = {level: {GOOD[level], STATES[level]} for level in CASES}
+ALWAYS_BAD = [  # wrong whatever the level: a denied level, a mention, a link
     "It is not representative of the model; a lucky take.",
-    "@everyone look", "https://evil.example", "", "ok",
+    "This clip is not a showcase at all.",
+    "Showcase: no.",
+    "It is far from a stress test.",
+    "@everyone look", "https://evil.example",
 ]
+NEUTRAL = ["", "ok", "Plants and food are rated for the model."]
+# The phrase members must read for each level, from the LLM or the template (LEVEL_PHRASES).
+MUST_SAY = {"showcase": "showcase", "stress_test": "stress test", "representative": "representative",
+            "mixed": "hard to place", "unknown": "be judged"}
+
+
+def _content(level: str) -> st.SearchStrategy[str]:
+    """Either a known-good output for the level, or a mix holding at least one part that is wrong for it."""
+    bad = [STATES[other] for other in STATES if other != level] + ALWAYS_BAD
+    filler = st.one_of(st.sampled_from(NEUTRAL + list(STATES.values()) + ALWAYS_BAD), st.text(max_size=80))
+    mixed = st.tuples(st.sampled_from(bad), st.lists(filler, max_size=2)).flatmap(
+        lambda t: st.permutations([t[0], *t[1]])).map(" ".join)
+    return st.one_of(st.sampled_from(sorted(KNOWN_GOOD[level])), mixed)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(level=st.sampled_from(list(CASES)),
-       parts=st.lists(st.one_of(st.sampled_from(ADVERSARIAL), st.text(max_size=80)), min_size=1, max_size=3))
-def test_the_level_shown_always_equals_the_computed_level(level, parts):
-    content = " ".join(parts)
+@given(level=st.sampled_from(list(CASES)), data=st.data())
+def test_the_level_shown_always_equals_the_computed_level(level, data):
+    content = data.draw(_content(level), label="content")
     with ThreadedFakeOpenAI([ok(content)]) as fake:
         s = make(fake, deadline=2.0)
         summary = run(s.summarize(request(level)))
-    assert states_only(summary.text, level), (summary, level)
-    if summary.source == "template":
+    # An oracle independent of the validator: members read the computed level's phrase, and an LLM
+    # text is shown only when the model's raw output was one of the known-good outputs for the level.
+    assert MUST_SAY[level] in summary.text.lower(), (summary, level)
+    if summary.source == "llm":
+        assert content in KNOWN_GOOD[level], (content, level)
+    else:
         assert summary.text == template(request(level))
+        assert LEVEL_PHRASES[level] in summary.text

@@ -91,7 +91,7 @@ MALFORMED_ERRORS: tuple[type[BaseException], ...] = (
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str  # "transport" | "config" | "malformed" | "retry_after"
+    kind: str  # "transport" | "config" | "request" (this request refused: 400, 422, ...) | "malformed" | "retry_after"
     reason: str  # short counter key: timeout, connection, rate_limited, server_error, unauthorized, ...
     message: str  # one line for an operator; never the key, never the caption
     status: int | None = None
@@ -143,19 +143,20 @@ def retry_after(exc: BaseException | None) -> float | None:
 
 
 _CONFIG_MESSAGES = {
-    400: ("bad_request", "the LLM server refused the request (400): check YUNTAI_LLM_MODEL and that the "
-                         "server supports chat.completions with max_tokens/temperature"),
     401: ("unauthorized", "the LLM server rejected our credentials (401): check OPENAI_API_KEY"),
     403: ("forbidden", "the LLM server refused access (403): check OPENAI_API_KEY and the key's permissions"),
     404: ("not_found", "the LLM server does not know the model or endpoint (404): check YUNTAI_LLM_MODEL "
                        "(pulled on Ollama?) and OPENAI_BASE_URL (usually ends in /v1)"),
-    422: ("bad_request", "the LLM server refused the request (422): check YUNTAI_LLM_MODEL and the server's "
-                         "supported parameters"),
+}
+_BAD_REQUEST_HINTS = {
+    400: "check YUNTAI_LLM_MODEL and that the server supports chat.completions with max_tokens/temperature",
+    422: "check YUNTAI_LLM_MODEL and the server's supported parameters",
 }
 
 
 def classify(exc: BaseException) -> Failure:
-    """Sort an exception into transport (retry later), config (an operator must act) or malformed."""
+    """Sort an exception into transport (retry later), config (an operator must act: 401, 403, 404,
+    insufficient quota), request (this request was refused: 400, 422, other 4xx) or malformed."""
     if isinstance(exc, RetryAfterTooLong):
         return Failure("retry_after", "rate_limited", str(exc), 429, exc.seconds)
     if isinstance(exc, TimeoutError | openai.APITimeoutError):
@@ -172,10 +173,13 @@ def classify(exc: BaseException) -> Failure:
                            retry_after(exc))
         if status >= 500:
             return Failure("transport", "server_error", f"the LLM server failed ({status})", status)
-        reason, message = _CONFIG_MESSAGES.get(
-            status, ("bad_request", f"the LLM server refused the request ({status}): check the LLM settings")
-        )
-        return Failure("config", reason, message, status)
+        if status in _CONFIG_MESSAGES:
+            reason, message = _CONFIG_MESSAGES[status]
+            return Failure("config", reason, message, status)
+        # 400, 422 and other 4xx: this one request was refused (a content filter tripped by one
+        # caption, a parameter the server dislikes). Not a reason to stop everyone for ten minutes.
+        hint = _BAD_REQUEST_HINTS.get(status, "check the LLM settings")
+        return Failure("request", "bad_request", f"the LLM server refused the request ({status}): {hint}", status)
     if isinstance(exc, MALFORMED_ERRORS):
         return Failure("malformed", "malformed", f"the LLM server sent a reply we cannot read ({type(exc).__name__})")
     if isinstance(exc, openai.OpenAIError):
@@ -193,6 +197,7 @@ class Completion:
     completion_tokens: int
     attempts: int
     problem: str = ""  # why `text` is None
+    estimated: bool = False  # the server reported no usage; the token counts are our estimate
 
     @property
     def tokens(self) -> int:
@@ -200,7 +205,19 @@ class Completion:
 
 
 def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    """A token count: an int, an integer-valued float (120.0) or a string of digits; else 0."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def estimate_tokens(chars: int) -> int:
+    """About four characters a token for English; used when a server reports no usage at all."""
+    return (chars + 3) // 4
 
 
 def read_reply(reply: Any) -> tuple[str | None, int, int, str]:
@@ -285,4 +302,11 @@ async def complete(
                 **kwargs,
             )
     text, prompt_tokens, completion_tokens, problem = read_reply(reply)
-    return Completion(text, prompt_tokens, completion_tokens, attempts, problem)
+    estimated = False
+    if not prompt_tokens and not completion_tokens:
+        # No usage at all (many "compatible" servers omit it): charge an estimate, prompt chars/4 +
+        # reply chars/4, so the daily budget still means something instead of every call being free.
+        prompt_tokens = estimate_tokens(sum(len(m.get("content") or "") for m in messages))
+        completion_tokens = estimate_tokens(len(text or ""))
+        estimated = True
+    return Completion(text, prompt_tokens, completion_tokens, attempts, problem, estimated)

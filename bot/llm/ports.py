@@ -16,10 +16,11 @@ from typing import Protocol
 class SummaryKey:
     """One distinct summary: the same key always deserves the same text.
 
-    `facts` is a digest of everything the model is told (the verdict, community figures, the
-    sanitised title/caption). It keeps a summary written for one verdict or one community's
-    figures from being served for another; for the same clip, knowledge base and figures it is
-    constant, so a burst of identical checks still shares one request.
+    `facts` is a digest of the verdict facts the model is told (the verdict, community figures) and
+    the sanitised fetched title/description -- not the caption a member typed. It keeps a summary
+    written for one verdict or one community's figures from being served for another; for the same
+    clip, knowledge base and figures it is constant, so a burst of checks of one clip shares one
+    request whatever each member wrote alongside the link.
     """
 
     clip_url: str

@@ -28,7 +28,7 @@ class LLMSettings:
     max_attempts: int = 3
     breaker_failures: int = 5  # consecutive transport failures before the breaker opens
     breaker_cooldown: float = 30.0  # seconds open after transport failures, then one probe
-    breaker_config_cooldown: float = 600.0  # seconds open after 401/403/404/400/insufficient quota
+    breaker_config_cooldown: float = 600.0  # seconds open after 401/403/404/insufficient quota
     max_tokens: int = 250
     temperature: float | None = 0.2
 
@@ -42,9 +42,13 @@ class LLMSettings:
         """What to show an operator: the host of the base URL, never the key."""
         if not self.base_url:
             return "api.openai.com (default)"
-        parts = urlsplit(self.base_url)
-        host = parts.hostname or self.base_url
-        return f"{host}:{parts.port}" if parts.port else host
+        try:
+            parts = urlsplit(self.base_url)
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            return "(malformed OPENAI_BASE_URL)"
+        host = host or "(no host)"
+        return f"{host}:{port}" if port else host
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
@@ -52,12 +56,32 @@ class LLMSettings:
         get = env.get
 
         base_url = get("OPENAI_BASE_URL")
-        if base_url and urlsplit(base_url).scheme not in {"http", "https"}:
-            raise ConfigError("OPENAI_BASE_URL must be an http(s) URL such as http://127.0.0.1:11434/v1")
+        if base_url:
+            check_base_url(base_url)
+        api_key = get("OPENAI_API_KEY")
+        if api_key and not (api_key.isascii() and api_key.isprintable() and " " not in api_key):
+            # never the key itself in the message: it would end up in a log or a terminal
+            raise ConfigError("OPENAI_API_KEY contains spaces, control or non-ASCII characters (a stray "
+                              "quote or line break when pasting it?); set it to the key alone")
         return cls(
-            api_key=get("OPENAI_API_KEY"),
+            api_key=api_key,
             base_url=base_url,
             model=get("YUNTAI_LLM_MODEL") or DEFAULT_MODEL,
             deadline=env.number("YUNTAI_LLM_DEADLINE", 10.0, maximum=600, unit="seconds"),
             daily_token_budget=env.integer("YUNTAI_LLM_DAILY_TOKENS", 200_000, unit="tokens"),
         )
+
+
+def check_base_url(base_url: str) -> None:
+    """An http(s) URL with a host and a valid port; the message never repeats the URL (it may hold
+    credentials)."""
+    example = "an http(s) URL such as http://127.0.0.1:11434/v1"
+    try:
+        parts = urlsplit(base_url)
+        host, _port = parts.hostname, parts.port  # .port raises ValueError for 99999 or "x"
+    except ValueError:
+        raise ConfigError(f"OPENAI_BASE_URL has a malformed host or port; it must be {example}") from None
+    if parts.scheme not in {"http", "https"}:
+        raise ConfigError(f"OPENAI_BASE_URL must be {example}")
+    if not host:
+        raise ConfigError(f"OPENAI_BASE_URL has no host; it must be {example}")

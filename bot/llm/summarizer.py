@@ -3,9 +3,12 @@
 Order of business for one summary:
 1. not configured -> the template (no client, no request);
 2. a validated summary for the same key in memory or in the database -> reuse it (no request);
-3. the community's daily token budget spent -> the template (counted as "budget");
-4. join the in-flight request for the same key, or start one (single-flight): breaker, one call
-   with tenacity retries inside `asyncio.timeout(deadline)`, usage recorded, output validated;
+3. the community's daily token budget spent -> the template (counted as "over_budget");
+4. join the in-flight request for the same key, or start one (single-flight). Starting one first
+   reserves an estimate of its tokens (prompt chars/3 + max_tokens) against the community's budget
+   -- refused, counted as "over_budget", when spent + reserved + estimate would pass it, so a burst
+   of different clips cannot overspend -- then: breaker, one call with tenacity retries inside
+   `asyncio.timeout(deadline)`, usage recorded, the reservation released, output validated;
 5. anything wrong -> the template, counted by reason. Nothing raises to the caller.
 Only validated LLM text is cached; fallbacks never are.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import weakref
 from collections import OrderedDict
@@ -24,7 +28,7 @@ from typing import Any
 
 from tenacity import RetryCallState
 
-from bot.llm.breaker import OPEN, Breaker
+from bot.llm.breaker import HALF_OPEN, OPEN, Breaker
 from bot.llm.client import ClientPool, Failure, classify, complete
 from bot.llm.ports import LLMStore, SummaryKey, UsageFigures
 from bot.llm.prompt import PROMPT_VERSION, Prompt, build
@@ -119,6 +123,9 @@ class LLMSummarizer:
             weakref.WeakKeyDictionary()
         )
         self._budget_logged: set[tuple[str, str]] = set()
+        # Tokens reserved by requests in flight, per (community, day); guarded for multi-loop use.
+        self._reserved: dict[tuple[str, str], int] = {}
+        self._reserve_lock = threading.Lock()
 
     # -- the protocol -----------------------------------------------------------------------------
 
@@ -160,17 +167,26 @@ class LLMSummarizer:
             return cached
 
         day = self.today()
-        if not self._within_budget(request.community_id, day):
-            self._count(request.community_id, day, "budget")
+        usage = self._safe(self.store.usage_today, request.community_id, day)
+        spent = usage.tokens if usage else 0
+        if not self._within_budget(request.community_id, day, spent):
+            self._count(request.community_id, day, "over_budget")
             return None
 
         loop = asyncio.get_running_loop()
         flights = self._inflight.setdefault(loop, {})
         task = flights.get(kid)
-        if task is None:
+        if task is None:  # this asker makes the request: reserve its tokens first (joiners cost nothing)
+            estimate = self._estimate(prompt)
+            if not self._reserve(request.community_id, day, estimate, spent):
+                self._count(request.community_id, day, "over_budget")
+                return None
             task = loop.create_task(self._fly(request, key, prompt, day))
             flights[kid] = task
             task.add_done_callback(lambda t, k=kid, f=flights: f.pop(k, None) if f.get(k) is t else None)
+            # Released when the flight ends however it ends (also cancelled before it ever ran); the
+            # real usage is recorded by then, so the budget is never undercounted in between.
+            task.add_done_callback(lambda t, c=request.community_id, d=day, e=estimate: self._release(c, d, e))
         outcome = await asyncio.shield(task)
         if outcome.text is None:
             self._count(request.community_id, day, outcome.reason)
@@ -188,6 +204,17 @@ class LLMSummarizer:
         if not self.breaker.allow():
             log.debug("LLM breaker open (%s); the template answers", self.breaker.reason)
             return _Outcome(None, "breaker_open")
+        probe = self.breaker.state == HALF_OPEN
+        try:
+            return await self._request(request, key, prompt, day)
+        finally:
+            # A probe that ended without success() or failure() (cancelled, its loop closed, a
+            # BaseException) must not leave the breaker half-open for good: back to OPEN, and the
+            # next caller probes. (The breaker's probe lease covers a probe whose `finally` never runs.)
+            if probe:
+                self.breaker.abandon_probe()
+
+    async def _request(self, request: SummaryRequest, key: SummaryKey, prompt: Prompt, day: str) -> _Outcome:
         client = self.pool.get()
         assert client is not None  # configured was checked
         stats = _Stats()
@@ -229,9 +256,20 @@ class LLMSummarizer:
         where = request.clip.canonical_url
         if failure.kind == "config":
             cooldown = self.settings.breaker_config_cooldown
-            if self.breaker.open_for(cooldown, failure.message):
+            if self.breaker.open_for(cooldown, failure.message, config=True):  # also when already open
                 log.error("%s; the template summarizer answers for the next %.0f min", failure.message,
                           cooldown / 60)
+            return
+        if failure.kind == "request":
+            # 400/422: this request was refused (a content filter tripped by one caption, a parameter
+            # the server dislikes). No ten-minute stop for everyone: it counts like a transport
+            # failure, so only a server refusing *every* request pauses the LLM, for the short cooldown.
+            opened = self.breaker.failure(failure.reason)
+            log.warning("LLM summary fell back to the template (%s: %s) for %s", failure.reason, failure.message,
+                        where)
+            if opened:
+                log.warning("LLM paused for %.0f s after %d refused or failed requests in a row",
+                            self.settings.breaker_cooldown, self.breaker.failures)
             return
         if failure.kind == "retry_after" and failure.retry_after is not None:
             seconds = min(failure.retry_after, MAX_RETRY_AFTER_OPEN)
@@ -245,10 +283,8 @@ class LLMSummarizer:
             log.warning("LLM paused for %.0f s after %d failures in a row; one probe request after that",
                         self.settings.breaker_cooldown, self.breaker.failures)
 
-    def _within_budget(self, community_id: str, day: str) -> bool:
+    def _within_budget(self, community_id: str, day: str, spent: int) -> bool:
         budget = self.settings.daily_token_budget
-        usage = self._safe(self.store.usage_today, community_id, day)
-        spent = usage.tokens if usage else 0
         if spent < budget:
             return True
         if (community_id, day) not in self._budget_logged:
@@ -256,6 +292,34 @@ class LLMSummarizer:
             log.warning("community %s spent its daily LLM budget (%s of %s tokens); the template answers "
                         "until midnight UTC", community_id or "(none)", f"{spent:,}", f"{budget:,}")
         return False
+
+    def _estimate(self, prompt: Prompt) -> int:
+        """Tokens one request may cost at most, roughly: prompt chars/3 (generous) + max_tokens."""
+        return sum(len(m.get("content") or "") for m in prompt.messages) // 3 + self.settings.max_tokens
+
+    def _reserve(self, community_id: str, day: str, estimate: int, spent: int) -> bool:
+        """Hold `estimate` tokens of the community's budget for a request about to go out, or refuse.
+
+        `spent` was read from the store in this same step (no await since), so it is current for
+        this loop; requests in flight anywhere in this process are in `_reserved`.
+        """
+        budget = self.settings.daily_token_budget
+        with self._reserve_lock:
+            held = self._reserved.get((community_id, day), 0)
+            if spent + held + estimate > budget:
+                log.info("LLM request for community %s refused: %s spent + %s reserved + %s estimated > %s tokens",
+                         community_id or "(none)", spent, held, estimate, budget)
+                return False
+            self._reserved[(community_id, day)] = held + estimate
+            return True
+
+    def _release(self, community_id: str, day: str, estimate: int) -> None:
+        with self._reserve_lock:
+            left = self._reserved.get((community_id, day), 0) - estimate
+            if left > 0:
+                self._reserved[(community_id, day)] = left
+            else:
+                self._reserved.pop((community_id, day), None)
 
     def _record_usage(self, community_id: str, day: str, prompt: int, completion: int, requests: int) -> None:
         self._safe(self.store.record_usage, community_id, day, prompt, completion, requests)

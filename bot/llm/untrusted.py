@@ -27,6 +27,7 @@ _INVISIBLE = re.compile(
 _URL = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+")
 _FAKE_DELIMITER = re.compile(r"<{2,}|>{2,}|\^{1,}")
 _SPACE = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def clean(text: str | None, limit: int) -> str:
@@ -81,8 +82,13 @@ class Marker:
         return f"<<end untrusted {self.token}>>"
 
     def echoed_in(self, text: str) -> bool:
-        """True when an output contains the token: the model copied marked text."""
-        return self.token.lower() in text.lower()
+        """True when an output contains the token: the model copied marked text.
+
+        Searched in the NFKC form with everything but letters and digits removed, so full-width
+        ("ａｂ１２ｃｄ３４"), split ("ab12 cd34") or hyphenated ("ab12-cd34") copies count too.
+        """
+        squeezed = _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
+        return _NON_ALNUM.sub("", self.token.lower()) in squeezed
 
 
 def datamark(text: str, marker: Marker) -> str:

@@ -54,7 +54,7 @@ class Seen:
         return found.group(1) if found else None
 
 
-def completion(content: str | None, usage: dict[str, int] | None = None, **extra: Any) -> dict[str, Any]:
+def completion(content: str | None, usage: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake-model",
         "choices": [{"index": 0, "finish_reason": "stop",
@@ -69,7 +69,7 @@ def completion(content: str | None, usage: dict[str, int] | None = None, **extra
 USAGE = {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}
 
 
-def ok(content: str | Callable[[dict[str, Any]], str], usage: dict[str, int] | None = USAGE,
+def ok(content: str | Callable[[dict[str, Any]], str], usage: dict[str, Any] | None = USAGE,
        delay: float = 0.0) -> Reply:
     """200 with a chat completion; `content` may be computed from the request body."""
     if callable(content):
