@@ -185,6 +185,14 @@ def _raw_authority(text: str) -> str:
     return re.split(r"[/?#]", rest, maxsplit=1)[0]
 
 
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def validate_url(raw: str | URL, policy: FetchPolicy) -> URL:
     """Parse ``raw`` once and apply the static URL rules; return the parsed URL.
 
@@ -221,6 +229,9 @@ def validate_url(raw: str | URL, policy: FetchPolicy) -> URL:
     host = url.raw_host.lower()
     if _is_legacy_numeric(host):
         raise FetchRefused(REASON_ADDRESS)
+    if (":" in host or "%" in host) and not _is_ip_literal(host):
+        # aiohttp treats any host with ':' as an IP literal and would skip the pinned resolver.
+        raise FetchRefused(REASON_BAD_URL)
     name = host.rstrip(".")
     if name in _DENIED_NAMES or name.endswith(_DENIED_SUFFIXES):
         raise FetchRefused(REASON_ADDRESS)
@@ -247,6 +258,28 @@ def _type_ok(mtype: str, accept: Accept) -> bool:
     return mtype in _JSON_TYPES or mtype.endswith("+json")
 
 
+# Charsets web pages really use. Anything else (punycode, idna, utf-7, *_escape...) is refused: some of
+# those decoders take quadratic time, and a page must not be able to pick one to stall the event loop.
+_WEB_CHARSETS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "latin-1", "iso-8859-2", "iso-8859-3",
+        "iso-8859-4", "iso-8859-5", "iso-8859-6", "iso-8859-7", "iso-8859-8", "iso-8859-9", "iso-8859-10",
+        "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16", "cp1250", "cp1251", "cp1252", "cp1253",
+        "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "koi8-r", "koi8-u", "mac-roman", "shift_jis",
+        "euc-jp", "iso-2022-jp", "euc-kr", "gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp874", "tis-620",
+    )
+)
+
+
+def _web_charset(name: str) -> str | None:
+    try:
+        canonical = codecs.lookup(name).name
+    except (LookupError, ValueError, TypeError):
+        return None
+    return canonical if canonical in _WEB_CHARSETS else None
+
+
 def _decode(body: bytes, charset: str | None, accept: Accept) -> str:
     """Decode with the declared charset, else a ``<meta charset>``, else UTF-8."""
     candidates: list[str] = []
@@ -258,10 +291,11 @@ def _decode(body: bytes, charset: str | None, accept: Accept) -> str:
             candidates.append(m.group(1).decode("ascii", "replace"))
     candidates.append("utf-8")
     for name in candidates:
+        codec = _web_charset(name)
+        if codec is None:
+            continue
         try:
-            if not getattr(codecs.lookup(name), "_is_text_encoding", True):
-                continue  # rot13, base64, zlib...: not a charset, never let the page pick them
-            return body.decode(name, errors="replace")
+            return body.decode(codec, errors="replace")
         except (LookupError, ValueError):
             continue
     return body.decode("utf-8", errors="replace")  # pragma: no cover - utf-8 always works
@@ -279,8 +313,8 @@ class GuardedFetcher:
         self.policy = policy or FetchPolicy()
         self._resolve = self.policy.resolver or system_resolver
 
-    async def get(self, url: str, *, accept: Accept = "html") -> FetchedPage:
-        """GET ``url`` following at most ``max_redirects`` vetted redirects.
+    async def get(self, url: str, *, accept: Accept = "html", max_redirects: int | None = None) -> FetchedPage:
+        """GET ``url`` following at most ``max_redirects`` vetted redirects (default: the policy's).
 
         Raises :class:`FetchRefused` or :class:`FetchFailed`; any other
         exception would be a bug.
@@ -290,11 +324,13 @@ class GuardedFetcher:
         current = validate_url(url, self.policy)
         try:
             async with asyncio.timeout(self.policy.total_timeout):
-                return await self._get(current, accept)
+                limit = self.policy.max_redirects if max_redirects is None else min(max_redirects,
+                                                                                    self.policy.max_redirects)
+                return await self._get(current, accept, limit)
         except TimeoutError:
             raise FetchFailed(REASON_TIMEOUT) from None
 
-    async def _get(self, current: URL, accept: Accept) -> FetchedPage:
+    async def _get(self, current: URL, accept: Accept, max_redirects: int) -> FetchedPage:
         policy = self.policy
         pinned = _PinnedResolver()
         connector = aiohttp.TCPConnector(
@@ -312,7 +348,7 @@ class GuardedFetcher:
             headers=headers,
             auto_decompress=True,
         ) as session:
-            for hop in range(policy.max_redirects + 1):
+            for hop in range(max_redirects + 1):
                 visited.add(str(current))
                 await self._vet_host(current, pinned)
                 try:
@@ -324,7 +360,7 @@ class GuardedFetcher:
                             current = self._next_hop(current, location)
                             if str(current) in visited:
                                 raise FetchRefused(REASON_REDIRECT_LOOP)
-                            if hop == policy.max_redirects:
+                            if hop == max_redirects:
                                 break
                             continue
                         return await self._read(resp, accept, cap)

@@ -59,13 +59,28 @@ _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"})
 
 
 def _trim_trailing(s: str) -> str:
-    """Drop sentence punctuation glued to the end of a link, keeping balanced closers."""
-    while s and s[-1] in _TRAILING:
-        opener = _PAIRS.get(s[-1])
-        if opener is not None and s.count(opener) >= s.count(s[-1]):
+    """Drop sentence punctuation glued to the end of a link, keeping balanced closers.
+
+    Linear time: characters are counted once and the counts updated as the end moves, so a
+    message ending in thousands of ')' costs no more than reading it.
+    """
+    counts: dict[str, int] = {}
+
+    def count(ch: str) -> int:
+        if ch not in counts:
+            counts[ch] = s.count(ch)
+        return counts[ch]
+
+    end = len(s)
+    while end and s[end - 1] in _TRAILING:
+        ch = s[end - 1]
+        opener = _PAIRS.get(ch)
+        if opener is not None and count(opener) >= count(ch):
             break
-        s = s[:-1]
-    return s
+        if ch in counts:
+            counts[ch] -= 1
+        end -= 1
+    return s[:end]
 
 
 def _unwrap(text: str) -> str:
@@ -643,6 +658,8 @@ def find_links(text: str) -> list[str]:
         name = next(g for g in ("mdurl", "angle", "plain", "bare") if m.group(g) is not None)
         start, end = m.span(name)
         raw = text[start:end]
+        if len(raw) > 2 * MAX_URL_LENGTH:
+            continue  # no link is that long; don't spend time on it
         if name in ("plain", "bare"):
             raw = _trim_trailing(raw)
         if not raw or raw.endswith("://") or raw.lower() in ("www.",):

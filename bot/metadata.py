@@ -18,6 +18,7 @@ returns a :class:`FetchOutcome` with a short human-readable ``error``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import unicodedata
@@ -135,11 +136,6 @@ class _HeadParser(HTMLParser):
         if self._in_title:
             self._title_parts.append(data)
 
-    def close(self) -> None:
-        super().close()
-        if self._in_title:
-            self._finish_title()
-
     def _finish_title(self) -> None:
         self._in_title = False
         self.title = "".join(self._title_parts)
@@ -152,18 +148,34 @@ class _HeadParser(HTMLParser):
             self.meta.setdefault(key.strip().lower(), content)
 
 
+HEAD_LIMIT = 131_072  # characters of a page handed to the HTML parser
+
+
+def _head_of(html: str) -> str:
+    """The part of a page that can hold its metadata: up to </head>, at most HEAD_LIMIT characters.
+
+    CPython's html.parser is slow on pathological markup (CVE-2025-6069: quadratic in `close()` on
+    unfinished tags), so it only ever sees a bounded prefix and `close()` is never called.
+    """
+    head = html[:HEAD_LIMIT]
+    end = head.lower().find("</head")
+    return head[:end] if end >= 0 else head
+
+
 def _parse_head(html: str) -> _HeadParser:
     parser = _HeadParser()
-    step = 65_536
+    step = 16_384
+    text = _head_of(html)
     try:
-        for start in range(0, len(html), step):
-            parser.feed(html[start : start + step])
+        for start in range(0, len(text), step):
+            parser.feed(text[start : start + step])
             # Metadata lives in <head>; stop once the body started and we have some.
             if parser.seen_body and (parser.meta or parser.title is not None):
                 break
-        parser.close()
     except Exception:  # noqa: BLE001 - html.parser may raise on pathological input; keep what we have
         log.debug("html parse error", exc_info=True)
+    if parser._in_title:  # what close() would do, without its slow path
+        parser._finish_title()
     return parser
 
 
@@ -250,8 +262,7 @@ def tweet_text_from_oembed_html(html: str) -> str | None:
     """Extract the post text from X's oEmbed ``html``, without the "— author date" byline."""
     parser = _TweetTextParser()
     try:
-        parser.feed(html)
-        parser.close()
+        parser.feed(html[:20_000])  # a post is short; bound the parser's work (no close(): CVE-2025-6069)
     except Exception:  # noqa: BLE001 - malformed markup: use whatever was collected
         log.debug("tweet html parse error", exc_info=True)
     if parser.paragraphs:
@@ -289,7 +300,9 @@ class MetadataFetcher:
                 return FetchOutcome(fetched=True, metadata=meta, error=None)
         try:
             page = await self.fetcher.get(canonical_url, accept="html")
-            return FetchOutcome(fetched=True, metadata=metadata_from_html(page.text), error=None)
+            # Parsing is bounded but still CPU work: keep it off the event loop.
+            metadata = await asyncio.to_thread(metadata_from_html, page.text)
+            return FetchOutcome(fetched=True, metadata=metadata, error=None)
         except FetchError as exc:
             return FetchOutcome(fetched=False, metadata=None, error=exc.reason)
         except Exception:  # noqa: BLE001 - a preview must never take the bot down; log the bug
@@ -298,9 +311,10 @@ class MetadataFetcher:
 
     async def _oembed(self, template: str, canonical_url: str, platform: str) -> PageMetadata | None:
         """Return oEmbed metadata, or None to make the caller fall back to the page."""
-        endpoint = template.replace("{url}", quote(canonical_url, safe=""))
         try:
-            page = await self.fetcher.get(endpoint, accept="json")
+            endpoint = template.replace("{url}", quote(canonical_url, safe=""))
+            # A fixed provider endpoint answers directly; a redirect from it is not followed anywhere.
+            page = await self.fetcher.get(endpoint, accept="json", max_redirects=0)
             data = json.loads(page.text)
         except FetchError as exc:
             log.info("oEmbed for %s failed: %s", platform, exc.reason)

@@ -764,3 +764,21 @@ def test_ipv6_answer_is_pinned_and_used() -> None:
             await srv.__aexit__(None, None, None)
 
     run(main())
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "utf-7", "unicode_escape", "rot13", "base64", "bogus"])
+def test_pages_cannot_choose_an_exotic_decoder(charset: str) -> None:
+    """Some codecs are quadratic (punycode) or not charsets at all: the page falls back to UTF-8."""
+    from bot.fetcher import _decode
+
+    body = b"a-" + b"9" * 200_000
+    assert _decode(body, charset, "html") == body.decode("utf-8")
+    assert _decode(b"<meta charset=" + charset.encode() + b">" + body, None, "html").endswith("9" * 10)
+    assert _decode("caf\u00e9".encode("cp1252"), "windows-1252", "html") == "caf\u00e9"
+
+
+def test_bracketed_host_that_is_not_an_ip_is_refused() -> None:
+    from bot.fetcher import validate_url
+
+    with pytest.raises(FetchRefused):
+        validate_url("http://[x:evil.test]/", FetchPolicy())

@@ -450,3 +450,11 @@ def test_find_links_never_raises_and_returns_substrings(pieces: list[str]) -> No
     assert len(found) <= 20
     assert all(item in text for item in found)
     assert len(set(found)) == len(found)
+
+
+def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
+    from bot.links import _trim_trailing
+
+    assert _trim_trailing("https://a.com/(x)" + ")" * 100_000) == "https://a.com/(x)"
+    assert find_links("see https://a.com/" + ")" * 200_000) == []  # longer than any link: skipped
+    assert find_links("see https://a.com/x)).") == ["https://a.com/x"]

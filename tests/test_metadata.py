@@ -30,7 +30,7 @@ from bot.metadata import (
     tweet_text_from_oembed_html,
 )
 from bot.netguard import FetchPolicy
-from helpers.loopback import Handler, LoopbackServer, drip, respond
+from helpers.loopback import Handler, LoopbackServer, drip, redirect, respond
 
 PLATFORMS = ("youtube", "vimeo", "tiktok", "x", "reddit")
 
@@ -397,3 +397,25 @@ def test_clean_text_properties(raw: str, limit: int) -> None:
 )
 def test_page_declares_video_or_not(html: str, video: bool) -> None:
     assert metadata_from_html(html).video is video
+
+
+def test_the_parser_only_sees_the_head_of_a_page() -> None:
+    """Pathological markup after the head (or a huge head) is never handed to html.parser whole."""
+    from bot.metadata import HEAD_LIMIT, _head_of
+
+    page = "<head><title>Real title</title></head><body>" + "<a " * 500_000
+    assert _head_of(page) == "<head><title>Real title</title>"
+    assert metadata_from_html(page).title == "Real title"
+    assert len(_head_of("<a " * 500_000)) == HEAD_LIMIT
+    assert metadata_from_html("<title>unfinished " + "<!--" * 300_000).title == "unfinished"
+
+
+def test_a_redirect_from_an_oembed_endpoint_is_not_followed() -> None:
+    routes = {
+        "/oembed/youtube": redirect("/elsewhere"),
+        "/elsewhere": oembed_json({"type": "video", "title": "should not be read"}),
+        "/watch": respond(200, OG_PAGE),
+    }
+    outcome, srv = run(fetch(routes, "/watch?v=abc", "youtube"))  # type: ignore[misc]
+    assert srv.hits("/elsewhere") == 0
+    assert outcome.metadata is not None and outcome.metadata.source == "opengraph"  # fell back to the page
