@@ -152,3 +152,29 @@ def test_takes_say_whether_the_clip_was_selected(text, curated, phrase):
 )
 def test_prompt_disclosed(text, expected):
     assert prompt_disclosed(text) is expected
+
+
+def _reference_find(matcher: ModelMatcher, text: str) -> list[tuple[str, str]]:
+    """The plain scan the start-position prefilter must agree with."""
+    from bot.text import clean
+
+    seen: dict[str, str] = {}
+    for m in matcher._regex.finditer(clean(text)):
+        seen.setdefault(matcher._groups[m.lastindex - 1], m.group())
+    return list(seen.items())
+
+
+def test_prefiltered_model_search_agrees_with_a_full_scan(tiny_kb):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    matcher = ModelMatcher(tiny_kb)
+    pieces = st.sampled_from(["sora", "Sora 2", "kling", " 1.6", "2.1", "gen", "-3", " alpha", "#", "x", " ",
+                              "soras", "gen3", "v", ".", "ai", "openai sora"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(pieces, max_size=12).map("".join))
+    def check(text: str) -> None:
+        assert matcher.find(text) == _reference_find(matcher, text)
+
+    check()
