@@ -87,8 +87,16 @@ class KnowledgeBase:
             out.setdefault(claim.model, {}).setdefault(claim.capability, []).append(claim)
         return {m: {c: tuple(v) for c, v in caps.items()} for m, caps in out.items()}
 
+    @cached_property
+    def _paths(self) -> dict[str, tuple[str, ...]]:
+        return {c.id: self._walk(c.id) for c in self.capabilities}
+
     def path(self, capability_id: str) -> tuple[str, ...]:
         """Ids from the root of the tree down to `capability_id`."""
+        found = self._paths.get(capability_id)
+        return found if found is not None else self._walk(capability_id)
+
+    def _walk(self, capability_id: str) -> tuple[str, ...]:
         out: list[str] = []
         seen: set[str] = set()
         current: str | None = capability_id

@@ -26,6 +26,7 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Clause breaks end the reach of a negation ("no people, just scenery").
 _CLAUSE_BREAK = re.compile(r"[.;!?\n\r|•·,()\[\]{}:]")
 _stemmer = snowballstemmer.stemmer("english")
+_PLAIN_ASCII = re.compile(r"[\x20-\x7e\n\t]*")
 
 
 def clean(text: str | None, limit: int = MAX_TEXT) -> str:
@@ -33,6 +34,8 @@ def clean(text: str | None, limit: int = MAX_TEXT) -> str:
     if not text:
         return ""
     text = text[:limit]
+    if text.isascii() and (text.isprintable() or _PLAIN_ASCII.fullmatch(text)):
+        return text  # the common case: nothing to normalise or strip
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 

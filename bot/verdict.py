@@ -48,6 +48,7 @@ def combine(claims: tuple[Claim, ...]) -> str:
 class VerdictRules:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self._weak: dict[str, tuple[str, ...]] = {}  # model -> capabilities rated weakness, tree order
 
     def name(self, capability: str) -> str:
         cap = self.kb.capability_by_id.get(capability)
@@ -171,16 +172,18 @@ class VerdictRules:
         shown_and_ancestors: set[str] = set()
         for cap in shown:
             shown_and_ancestors.update(self.kb.path(cap))
-        out = []
-        for cap, claims in self.kb.claims_by_model.get(model_id, {}).items():
-            if cap in shown_and_ancestors:
-                continue
-            if combine(claims) == "weakness":
-                out.append(cap)
+        out = [c for c in self._weaknesses(model_id) if c not in shown_and_ancestors]
         # A weak parent already says it for its children: "sports" covers "basketball".
-        out = [c for c in out if not any(a in out for a in self.kb.path(c)[:-1])]
-        order = {c.id: i for i, c in enumerate(self.kb.capabilities)}
-        return tuple(sorted(out, key=lambda c: order.get(c, 10**6)))
+        return tuple(c for c in out if not any(a in out for a in self.kb.path(c)[:-1]))
+
+    def _weaknesses(self, model_id: str) -> tuple[str, ...]:
+        cached = self._weak.get(model_id)
+        if cached is None:
+            order = {c.id: i for i, c in enumerate(self.kb.capabilities)}
+            weak = [cap for cap, claims in self.kb.claims_by_model.get(model_id, {}).items()
+                    if combine(claims) == "weakness"]
+            cached = self._weak[model_id] = tuple(sorted(weak, key=lambda c: order.get(c, 10**6)))
+        return cached
 
     def _traps(self, model_id: str, shown: list[str]) -> tuple[str, ...]:
         """Siblings of what is shown, weakest first: the shots a viewer will wrongly generalise to."""
