@@ -7,7 +7,7 @@ code run against seed files in tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 RATINGS = ("strength", "mixed", "weakness")
@@ -112,12 +112,3 @@ class KnowledgeBase:
         if cap is None or cap.parent is None:
             return ()
         return tuple(c for c in self.children.get(cap.parent, ()) if c != capability_id)
-
-
-@dataclass
-class KnowledgeBaseStats:
-    models: int = 0
-    capabilities: int = 0
-    claims: int = 0
-    sources: int = 0
-    problems: list[str] = field(default_factory=list)

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -393,7 +393,3 @@ class Store:
             if community_id is not None:
                 q = q.where(CheckRecord.community_id == community_id)
             return s.exec(q).one()
-
-
-def report_dict(report: ImportReport) -> dict[str, Any]:
-    return asdict(report)
