@@ -156,11 +156,7 @@ def _load_models(path: Path, entries: list[Any]) -> list[Model]:
             workflows=_strings(where, entry, "workflows"),
             notes=_text(where, entry, "notes"),
         )
-        if not _ID.match(model.id):
-            raise SeedError(f"{where}: id {model.id!r} must be lowercase letters, digits, '-' or '_'")
-        if model.id in seen:
-            raise SeedError(f"{where}: duplicate model id {model.id!r}")
-        seen.add(model.id)
+        _claim_id(where, "model", model.id, seen)
         if model.released and not _DATE.match(model.released):
             raise SeedError(f"{where}: released {model.released!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         for workflow in model.workflows:
@@ -182,6 +178,15 @@ def _load_models(path: Path, entries: list[Any]) -> list[Model]:
     return models
 
 
+def _claim_id(where: str, kind: str, ident: str, seen: set[str]) -> None:
+    """Ids are slugs and unique within their file; record this one as taken."""
+    if not _ID.match(ident):
+        raise SeedError(f"{where}: id {ident!r} must be lowercase letters, digits, '-' or '_'")
+    if ident in seen:
+        raise SeedError(f"{where}: duplicate {kind} id {ident!r}")
+    seen.add(ident)
+
+
 def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
     caps: list[Capability] = []
     seen: set[str] = set()
@@ -201,11 +206,7 @@ def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
             implies=_strings(where, entry, "implies"),
             unless=_strings(where, entry, "unless"),
         )
-        if not _ID.match(cap.id):
-            raise SeedError(f"{where}: id {cap.id!r} must be lowercase letters, digits, '-' or '_'")
-        if cap.id in seen:
-            raise SeedError(f"{where}: duplicate capability id {cap.id!r}")
-        seen.add(cap.id)
+        _claim_id(where, "capability", cap.id, seen)
         caps.append(cap)
     parents = {c.id: c.parent for c in caps}
     for i, cap in enumerate(caps):
