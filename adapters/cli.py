@@ -17,6 +17,7 @@ log = logging.getLogger("yuntai")
 
 WORKFLOW_CHOICES = ("text-to-video", "image-to-video", "video-to-video")
 BATCH_CONCURRENCY = 8
+BATCH_RECORDS = 64  # checks stored per transaction in batch mode; lines are printed once stored
 
 
 class UsageError(Exception):
@@ -41,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the JSON object of DESIGN.md")
     c.add_argument("--no-fetch", action="store_true", help="don't read the clip's page; judge from what you give")
 
-    sub.add_parser("chat", help="a chat session in this terminal (the console adapter)")
+    ch = sub.add_parser("chat", help="a chat session in this terminal or through a pipe (the console adapter)")
+    ch.add_argument("--community", help="the community to act in (default console:local)")
+    ch.add_argument("--user", help="act as this user, an ordinary member unless --admin (default: you, an admin)")
+    ch.add_argument("--admin", action="store_true", help="make the user an admin of the community")
+    ch.add_argument("--json", action="store_true", help="print exactly one JSON object per reply, nothing else")
     sub.add_parser("run", help="the main job: the console now; Discord and Slack when configured")
 
     kb = sub.add_parser("kb", help="see and move the knowledge base")
@@ -117,7 +122,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command in {"chat", "run"}:
-        return _chat(args.command)
+        return _chat(args)
     if args.command == "kb":
         return _kb(args)
     if args.command == "digest":
@@ -135,11 +140,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "db":
         if args.db_command != "upgrade":
             raise UsageError("db needs an action: upgrade")
-        from storage.bootstrap import open_store
+        from storage.bootstrap import open_storage
         from storage.db import current_revision
 
-        store = open_store(_settings().database_url)
-        print(f"database at revision {current_revision(store.engine)}")
+        storage = open_storage(_settings().database_url)
+        print(f"database at revision {current_revision(storage.engine)}")
         return 0
     raise UsageError(f"unknown command {args.command}")
 
@@ -165,10 +170,14 @@ def _check(args: argparse.Namespace) -> int:
 
     from adapters.wiring import build_app
 
-    app = build_app(_settings(), fetch=not args.no_fetch)
-    if args.batch:
-        return _batch(app, args)
-    return _single(app, args)
+    app = build_app(_settings(), fetch=False if args.no_fetch else None,
+                    record_batch=BATCH_RECORDS if args.batch else 1)
+    try:
+        if args.batch:
+            return _batch(app, args)
+        return _single(app, args)
+    finally:
+        app.close()
 
 
 def _single(app: Any, args: argparse.Namespace) -> int:
@@ -180,7 +189,8 @@ def _single(app: Any, args: argparse.Namespace) -> int:
     from bot.service import INPUT_ERRORS, CheckRequest
 
     actor = Actor(CONSOLE_COMMUNITY, "cli")
-    request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=not args.no_fetch)
+    request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=app.services.fetch)
+
     async def one():  # type: ignore[no-untyped-def]
         try:
             return await app.checks.check(request, actor)
@@ -238,7 +248,6 @@ def _parse_batch_line(raw: bytes) -> dict[str, Any] | str:
 def _batch(app: Any, args: argparse.Namespace) -> int:
     import asyncio
 
-    from adapters.text_render import LEVEL_LABELS
     from bot.config import CONSOLE_COMMUNITY
     from bot.ports import Actor
     from bot.service import INPUT_ERRORS, CheckRequest
@@ -255,7 +264,7 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
             return {"line": number, "error": item}
         request = CheckRequest(
             item["url"], item.get("caption") or args.caption, item.get("model") or args.model,
-            item.get("workflow") or args.workflow, fetch=not args.no_fetch,
+            item.get("workflow") or args.workflow, fetch=app.services.fetch,
         )
         try:
             return (number, await app.checks.check(request, actor))
@@ -273,7 +282,7 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
             if args.json:
                 line = json.dumps(result.to_json(), ensure_ascii=False)
             else:
-                line = f"line {number}: {LEVEL_LABELS[result.level]} {result.clip.canonical_url} {result.summary}"
+                line = f"line {number}: {result.level.label} {result.clip.canonical_url} {result.summary}"
         print(line, flush=True)
         if progress is not None:
             progress.update(1)
@@ -286,13 +295,27 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
                 return await one(number, item)
 
         window: list[asyncio.Task] = []
-        for number, item in _read_batch(args.batch):
-            window.append(asyncio.create_task(limited(number, item)))
-            if len(window) >= BATCH_CONCURRENCY * 4:
-                emit(await window.pop(0))
-        for task in window:
-            emit(await task)
-        await app.aclose()
+        done: list[dict[str, Any] | tuple[int, Any]] = []
+
+        async def stored() -> None:
+            # lines are printed only once their checks are committed, so what was printed was stored
+            await app.checks.flush()
+            for out in done:
+                emit(out)
+            done.clear()
+
+        try:
+            for number, item in _read_batch(args.batch):
+                window.append(asyncio.create_task(limited(number, item)))
+                if len(window) >= BATCH_CONCURRENCY * 4:
+                    done.append(await window.pop(0))
+                    if len(done) >= BATCH_RECORDS:
+                        await stored()
+            for task in window:
+                done.append(await task)
+            await stored()
+        finally:
+            await app.aclose()
 
     try:
         asyncio.run(run_all())
@@ -312,31 +335,42 @@ def _digest_preview(community: str | None) -> int:
     from bot.ports import Actor
 
     app = build_app(_settings(), fetch=False)
-    digests = app.chat.digests
-    assert digests is not None
-    print(render_digest(digests.preview(Actor(community or CONSOLE_COMMUNITY, "cli", is_admin=True))))
+    try:
+        digests = app.services.digests
+        assert digests is not None
+        print(render_digest(digests.preview(Actor(community or CONSOLE_COMMUNITY, "cli", is_admin=True))))
+    finally:
+        app.close()
     return 0
 
 
-def _chat(command: str) -> int:
-    from adapters.console import run_console
+def _chat(args: argparse.Namespace) -> int:
+    from adapters.console import console_requester, run_console
     from adapters.wiring import build_app
 
     settings = _settings()
-    if command == "run" and (settings.discord_token or settings.slack_bot_token):
+    if args.command == "run" and (settings.discord_token or settings.slack_bot_token):
         print("yuntai: Discord and Slack adapters are not in this version yet; starting the console.",
               file=sys.stderr)
+    options = vars(args)
+    if options.get("admin") and not options.get("user"):
+        raise UsageError("--admin needs --user: the operator is an admin already")
+    who = console_requester(options.get("community"), options.get("user"),
+                            True if options.get("admin") else None)
     app = build_app(settings)
-    return run_console(app.chat, aclose=app.aclose)
+    try:
+        return run_console(app.chat, aclose=app.aclose, requester=who, json_mode=bool(options.get("json")))
+    finally:
+        app.close()
 
 
 def _kb(args: argparse.Namespace) -> int:
-    from storage.bootstrap import open_store
+    from storage.bootstrap import open_storage
 
     if args.kb_command is None:
         raise UsageError("kb needs an action: list, show, import or export")
-    store = open_store(_settings().database_url)
-    kb = store.knowledge_base()
+    store = open_storage(_settings().database_url)
+    kb = store.knowledge.knowledge_base()
     if args.kb_command == "list":
         return _kb_list(kb, args)
     if args.kb_command == "show":
@@ -348,7 +382,7 @@ def _kb(args: argparse.Namespace) -> int:
             loaded = load_seed(Path(args.directory) if args.directory else None)
         except (SeedError, OSError) as exc:
             raise UsageError(f"can't import: {exc}") from None
-        report = store.import_knowledge(loaded, actor="seed")
+        report = store.knowledge.import_knowledge(loaded, actor="seed")
         print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
               f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "
               f"{report.claims_unchanged} unchanged; knowledge base {report.version}")
@@ -399,9 +433,9 @@ def _kb_list(kb: Any, args: argparse.Namespace) -> int:
 
 def _kb_show(store: Any, kb: Any, ident: str) -> int:
     from adapters.text_render import render
-    from bot.chat import ChatCore
     from bot.config import CONSOLE_COMMUNITY
     from bot.ports import Actor
+    from bot.reports import ModelReports
     from bot.service import CheckService
 
     cap = kb.capability_by_id.get(ident)
@@ -416,8 +450,7 @@ def _kb_show(store: Any, kb: Any, ident: str) -> int:
             unless = f" unless {', '.join(cap.unless)} is shown" if cap.unless else ""
             print(f"  implies: {', '.join(cap.implies)}{unless}")
         return 0
-    chat = ChatCore(CheckService(store))
-    reply = chat.model(ident, Actor(CONSOLE_COMMUNITY, "cli"))
+    reply = ModelReports(CheckService(store.knowledge)).report_sync(ident, Actor(CONSOLE_COMMUNITY, "cli"))
     text = render(reply)
     if text.startswith("Sorry: "):
         raise UsageError(text.removeprefix("Sorry: "))

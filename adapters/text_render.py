@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 from bot.digest import DigestResult
+from bot.levels import Level
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 
-LEVEL_LABELS = {
-    "showcase": "SHOWCASE: the model at its best",
-    "representative": "REPRESENTATIVE",
-    "stress_test": "STRESS TEST: shows a documented weak spot",
-    "mixed": "MIXED: can't place it",
-    "unknown": "UNKNOWN: not enough to judge",
-}
+LEVEL_LABELS = {level.value: level.label for level in Level}
 WIDTH = 100
 
 
@@ -23,21 +20,11 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def render(result: object) -> str:
-    if isinstance(result, CheckResult):
-        return render_check(result)
-    if isinstance(result, ModelReport):
-        return render_model(result)
-    if isinstance(result, ModelList):
-        return render_model_list(result)
-    if isinstance(result, HelpResult):
-        return render_help(result)
-    if isinstance(result, DigestResult):
-        return render_digest(result)
-    if isinstance(result, UsageResult):
-        return "\n".join(result.lines)
-    if isinstance(result, ErrorResult):
-        return f"Sorry: {result.message}"
-    return str(result)
+    """One renderer per reply type; an unknown type is a programming error, never shown as `str()`."""
+    renderer = RENDERERS.get(type(result))
+    if renderer is None:
+        raise TypeError(f"no text renderer for {type(result).__name__}")
+    return renderer(result)
 
 
 def render_check(r: CheckResult) -> str:
@@ -49,7 +36,7 @@ def render_check(r: CheckResult) -> str:
         lines.append(f"  title: {r.clip.title}")
     if not r.clip.fetched and r.clip.fetch_error:
         lines.append(f"  (page not read: {r.clip.fetch_error})")
-    lines.append(f"Verdict: {LEVEL_LABELS[r.level]}")
+    lines.append(f"Verdict: {Level(r.level).label}")
     lines.append("")
     lines.append(textwrap.fill(r.summary, WIDTH))
     lines.append("")
@@ -113,7 +100,7 @@ def render_digest(r: DigestResult) -> str:
     if not f.checks:
         lines.append("  No clips were checked this week.")
     else:
-        levels = ", ".join(f"{n} {LEVEL_LABELS[level].split(':')[0].lower()}" for level, n in f.by_level.items() if n)
+        levels = ", ".join(f"{n} {Level(level).title}" for level, n in f.by_level.items() if n)
         lines.append(f"  {f.checks} clip checks: {levels}.")
         top = sorted(f.by_model.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         if top:
@@ -127,3 +114,22 @@ def render_digest(r: DigestResult) -> str:
     lines.append(f"  Knowledge-base changes by curators: {f.kb_changes}")
     lines += [f"  {line}" for line in r.usage_lines]
     return "\n".join(lines)
+
+
+def render_usage(r: UsageResult) -> str:
+    return "\n".join(r.lines)
+
+
+def render_error(r: ErrorResult) -> str:
+    return f"Sorry: {r.message}"
+
+
+RENDERERS: dict[type, Callable[[Any], str]] = {
+    CheckResult: render_check,
+    ModelReport: render_model,
+    ModelList: render_model_list,
+    HelpResult: render_help,
+    DigestResult: render_digest,
+    UsageResult: render_usage,
+    ErrorResult: render_error,
+}

@@ -1,4 +1,8 @@
-"""The composition root: settings in, a ready store, check service and chat core out."""
+"""The composition root: settings in; storage, services, the command registry and the dispatcher out.
+
+Nothing else builds these objects, so every adapter (console, command line, Discord, Slack) runs the
+same core with the same storage and the same rules.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +10,51 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.chat import ChatCore
+from bot.commands import REGISTRY
 from bot.config import Settings, merged_env
+from bot.context import Services
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
+from bot.reports import ModelReports
 from bot.service import CheckService
 from bot.summary import Summarizer, TemplateSummarizer
-from storage.bootstrap import open_store
-from storage.repositories import Store
+from storage.bootstrap import Storage, open_storage
 
 
 @dataclass
 class App:
     settings: Settings
-    store: Store
+    storage: Storage
     checks: CheckService
     chat: ChatCore
     summarizer: Summarizer
+    services: Services
 
     async def aclose(self) -> None:
-        """Release network clients; call it on the loop that ran the checks."""
+        """Store what is buffered and release network clients; call it on the loop that ran the checks."""
+        await self.checks.flush()
         close = getattr(self.summarizer, "aclose", None)
         if close is not None:
             await close()
 
+    def close(self) -> None:
+        self.storage.close()
 
-def build_summarizer(store: Store, llm: LLMSettings) -> Summarizer:
+
+def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
     """The LLM summarizer when a key or base URL is set; otherwise no client at all, only the template."""
     if not llm.configured:
         return TemplateSummarizer()
     from bot.llm.summarizer import LLMSummarizer
     from storage.llm_store import SqlLLMStore
 
-    return LLMSummarizer(llm, SqlLLMStore(store.engine))
+    return LLMSummarizer(llm, SqlLLMStore(storage.engine))
 
 
-def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None) -> App:
+def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None,
+              record_batch: int = 1) -> App:
     fetch = settings.fetch_enabled if fetch is None else fetch
-    store = open_store(settings.database_url)
+    storage = open_storage(settings.database_url)
     source = None
     if fetch:
         from bot.fetcher import GuardedFetcher
@@ -51,15 +63,18 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
 
         policy = FetchPolicy(total_timeout=settings.fetch_timeout)
         source = MetadataFetcher(GuardedFetcher(policy))
-    summarizer = build_summarizer(store, llm if llm is not None else LLMSettings.from_env(merged_env()))
+    summarizer = build_summarizer(storage, llm if llm is not None else LLMSettings.from_env(merged_env()))
     checks = CheckService(
-        store,
-        metadata_cache=store,
+        storage.knowledge,
+        metadata_cache=storage.metadata,
         metadata_source=source,
-        check_log=store,
+        check_log=storage.checks,
         summarizer=summarizer,
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
+        io=storage.threads,
+        record_batch=record_batch,
     )
     usage = getattr(summarizer, "usage_report", None)
-    digests = DigestService(store, store.knowledge_base, usage)
-    return App(settings, store, checks, ChatCore(checks, fetch=fetch, usage=usage, digests=digests), summarizer)
+    digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
+    services = Services(checks, ModelReports(checks), digests, usage, storage.settings, fetch)
+    return App(settings, storage, checks, ChatCore(REGISTRY, services), summarizer, services)

@@ -22,8 +22,8 @@ from pathlib import Path
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
 from bot.ports import Actor
 from bot.service import CheckRequest, CheckService
+from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
-from storage.repositories import Store
 from storage.seed_files import load_seed
 
 WORDS = ("neon alley rain market bridge harbour lantern desert glacier canyon meadow rooftop subway "
@@ -117,9 +117,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
-        store = Store(engine)
-        store.import_knowledge(kb)
-        stored = CheckService(store, metadata_cache=store, check_log=store)
+        store = Storage.on(engine)
+        store.knowledge.import_knowledge(kb)
+        stored = CheckService(store.knowledge, metadata_cache=store.metadata, check_log=store.checks,
+                              io=store.threads)
         stored.pipeline("console:local")
         _time_each(loop, stored.check, requests[:50])
         writes = statistics.median(_time_each(loop, stored.check, requests))

@@ -7,8 +7,13 @@ code run against seed files in tests.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 RATINGS = ("strength", "mixed", "weakness")
 WORKFLOWS = ("text-to-video", "image-to-video", "video-to-video")
@@ -112,3 +117,24 @@ class KnowledgeBase:
         if cap is None or cap.parent is None:
             return ()
         return tuple(c for c in self.children.get(cap.parent, ()) if c != capability_id)
+
+
+def knowledge_version(models: Iterable[Model], capabilities: Iterable[Capability], claims: Iterable[Claim]) -> str:
+    """The one version of a knowledge base: a short hash of every field a person could see.
+
+    Display fields (vendor, release date, notes, descriptions, source notes) count too, so a process
+    holding an old snapshot notices an import that only rewrote a note. Claim ids and order don't:
+    equal knowledge has an equal version wherever it was loaded from.
+    """
+    def plain(obj: object) -> dict[str, Any]:
+        d = dataclasses.asdict(obj)  # type: ignore[call-overload]
+        d.pop("id", None) if isinstance(obj, Claim) else None
+        return d
+
+    payload = {
+        "models": sorted((plain(m) for m in models), key=lambda d: d["id"]),
+        "capabilities": [plain(c) for c in capabilities],
+        "claims": sorted((plain(c) for c in claims), key=lambda d: json.dumps(d, sort_keys=True)),
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]

@@ -5,12 +5,16 @@ Keeping these here lets the core be tested with in-memory fakes and keeps SQL ou
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.knowledge import KnowledgeBase
 from bot.results import CheckResult, CommunityEvidence
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,26 @@ class CachedMetadata:
 
 
 class KnowledgeSource(Protocol):
-    def knowledge_base(self, community_id: str) -> KnowledgeBase: ...
+    def knowledge_base(self, community_id: str) -> KnowledgeBase:
+        """The current snapshot; may read storage, so async code calls it through `BlockingIO`."""
+        ...
+
+
+class BlockingIO(Protocol):
+    """The async boundary: blocking storage work runs off the event loop.
+
+    A Discord heartbeat or Slack's 3-second acknowledgement must never wait on a SQLite lock or a
+    disk write, so every storage call from async code goes through `run`.
+    """
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+
+class ThreadIO:
+    """The default boundary: the event loop's default thread pool."""
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
 
 
 class MetadataCache(Protocol):
@@ -43,10 +66,22 @@ class MetadataCache(Protocol):
     def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None: ...
 
 
+@dataclass(frozen=True)
+class CheckRecordIn:
+    """One check as it will be stored: who asked where, what they typed, and the result."""
+
+    community_id: str
+    actor_id: str
+    platform: str
+    video_id: str | None
+    caption: str | None
+    result: CheckResult
+
+
 class CheckLog(Protocol):
-    def record_check(
-        self, actor: Actor, platform: str, video_id: str | None, caption: str | None, result: CheckResult
-    ) -> None: ...
+    def record_checks(self, records: Sequence[CheckRecordIn]) -> None:
+        """Store every record in one transaction: all or none."""
+        ...
 
 
 class EvidenceSource(Protocol):
@@ -62,3 +97,11 @@ class NoEvidence:
         self, community_id: str, canonical_url: str, model_id: str | None, capabilities: list[str]
     ) -> CommunityEvidence:
         return CommunityEvidence()
+
+
+class SettingsSource(Protocol):
+    """A community's own settings (admins, watched channels, the digest slot)."""
+
+    def settings(self, community_id: str) -> Any: ...  # -> bot.policy.CommunitySettings
+
+    def save_settings(self, settings: Any, actor: str) -> None: ...

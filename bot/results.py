@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-LEVELS = ("showcase", "representative", "stress_test", "mixed", "unknown")
+from bot.levels import LEVELS, Level  # noqa: F401 - LEVELS is re-exported for older imports
+
 VOTE_VALUES = ("representative", "cherry_picked", "misleading_workflow", "cant_tell")
 SCHEMA_VERSION = 1
 
@@ -102,7 +103,7 @@ class CommunityEvidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    level: str
+    level: Level
     reasons: tuple[str, ...]
     claims: tuple[ClaimView, ...]
     hidden_weaknesses: tuple[str, ...]
@@ -120,16 +121,18 @@ class CheckResult:
     summary_source: str  # "template" | "llm"
     kb_version: str = ""
     names: dict[str, str] = field(default_factory=dict)  # capability/model id -> display name
+    clip_id: str = ""  # the short id vote buttons carry (bot.clip_ids)
 
     @property
-    def level(self) -> str:
-        return self.verdict.level
+    def level(self) -> Level:
+        return Level(self.verdict.level)
 
     def to_json(self) -> dict[str, Any]:
         s = self.signals
         return {
             "schema": SCHEMA_VERSION,
             "clip": {
+                "id": self.clip_id or None,
                 "url": self.clip.url,
                 "canonical_url": self.clip.canonical_url,
                 "platform": self.clip.platform,
@@ -158,7 +161,7 @@ class CheckResult:
                     for a in self.community.attempts
                 ],
             },
-            "level": self.verdict.level,
+            "level": str(self.verdict.level),
             "reasons": list(self.verdict.reasons),
             "does_not_tell": list(self.verdict.does_not_tell),
             "summary": self.summary,

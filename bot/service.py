@@ -11,10 +11,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from bot.clip_ids import short_clip_id
 from bot.errors import CaptionTooLong, InputError
 from bot.knowledge import KnowledgeBase
 from bot.links import LinkError, parse_link
-from bot.ports import Actor, CachedMetadata, CheckLog, EvidenceSource, KnowledgeSource, MetadataCache, NoEvidence
+from bot.ports import (
+    Actor,
+    BlockingIO,
+    CachedMetadata,
+    CheckLog,
+    CheckRecordIn,
+    EvidenceSource,
+    KnowledgeSource,
+    MetadataCache,
+    NoEvidence,
+    ThreadIO,
+)
+from bot.recording import CheckRecorder
 from bot.results import CheckResult, ClipInfo
 from bot.signals import SignalExtractor, SignalInput, UnknownModel, UnknownWorkflow, normalise_workflow
 from bot.summary import Summarizer, SummaryRequest, TemplateSummarizer
@@ -59,6 +72,8 @@ class CheckService:
         evidence: EvidenceSource | None = None,
         summarizer: Summarizer | None = None,
         metadata_ttl: timedelta = timedelta(hours=24),
+        io: BlockingIO | None = None,
+        record_batch: int = 1,
     ) -> None:
         self.knowledge = knowledge
         self.metadata_cache = metadata_cache
@@ -67,11 +82,24 @@ class CheckService:
         self.evidence = evidence or NoEvidence()
         self.summarizer = summarizer or TemplateSummarizer()
         self.metadata_ttl = metadata_ttl
+        self.io: BlockingIO = io or ThreadIO()
+        self.recorder = CheckRecorder(check_log, self.io, record_batch) if check_log is not None else None
         self._pipelines: dict[str, _Pipeline] = {}
 
     def pipeline(self, community_id: str) -> _Pipeline:
+        """For synchronous callers (the command line); async code uses `current_pipeline`."""
+        return self._pipeline_for(self.knowledge.knowledge_base(community_id))
+
+    async def current_pipeline(self, community_id: str) -> _Pipeline:
+        """The snapshot without blocking the loop: the in-memory copy when fresh, else read in a thread."""
+        cached = getattr(self.knowledge, "cached", None)
+        kb = cached(community_id) if cached is not None else None
+        if kb is None:
+            kb = await self.io.run(self.knowledge.knowledge_base, community_id)
+        return self._pipeline_for(kb)
+
+    def _pipeline_for(self, kb: KnowledgeBase) -> _Pipeline:
         """Matchers are compiled once per knowledge-base version, not per check."""
-        kb = self.knowledge.knowledge_base(community_id)
         cached = self._pipelines.get(kb.version)
         if cached is None or cached.kb is not kb:
             names = {c.id: c.name for c in kb.capabilities} | {m.id: m.name for m in kb.models}
@@ -88,7 +116,7 @@ class CheckService:
                 "Paste the part that describes the clip."
             )
         link = parse_link(request.url)
-        p = self.pipeline(actor.community_id)
+        p = await self.current_pipeline(actor.community_id)
         # Explicit options are checked before any network work, so a typo fails fast.
         if request.model:
             p.signals.models.resolve(request.model)
@@ -104,7 +132,7 @@ class CheckService:
             description=meta.description if meta else None,
             author=meta.author if meta else None,
             fetched=bool(meta and meta.fetched),
-            fetch_error=(meta.error if meta else "not fetched (fetching was turned off)"),
+            fetch_error=(meta.error if meta else self._why_not_fetched(request.fetch)),
             is_video=meta.video if meta else None,
         )
         signals = p.signals.extract(
@@ -117,7 +145,8 @@ class CheckService:
                 workflow=request.workflow,
             )
         )
-        community = self.evidence.evidence(
+        community = await self.io.run(
+            self.evidence.evidence,
             actor.community_id,
             link.canonical_url,
             signals.model.id if signals.model else None,
@@ -139,14 +168,27 @@ class CheckService:
             summary_source=summary.source,
             kb_version=p.kb.version,
             names=p.names,
+            clip_id=short_clip_id(link.canonical_url),
         )
-        if request.store and self.check_log is not None:
-            self.check_log.record_check(actor, link.platform, link.video_id, request.caption, result)
+        if request.store and self.recorder is not None:
+            await self.recorder.record(CheckRecordIn(
+                actor.community_id, actor.user_id, link.platform, link.video_id, request.caption, result,
+            ))
         return result
+
+    async def flush(self) -> None:
+        """Store what batch mode still holds; call before reporting a batch's lines as stored."""
+        if self.recorder is not None:
+            await self.recorder.flush()
+
+    def _why_not_fetched(self, fetch: bool) -> str:
+        if not fetch:
+            return "not fetched (fetching was turned off)"
+        return "not fetched (no page reader is set up in this process)"
 
     async def _metadata(self, canonical_url: str, platform: str, fetch: bool) -> CachedMetadata | None:
         if self.metadata_cache is not None:
-            cached = self.metadata_cache.cached_metadata(canonical_url, self.metadata_ttl)
+            cached = await self.io.run(self.metadata_cache.cached_metadata, canonical_url, self.metadata_ttl)
             if cached is not None and (cached.fetched or not fetch):
                 return cached
         if not fetch or self.metadata_source is None:
@@ -164,5 +206,5 @@ class CheckService:
         if not outcome.fetched:
             log.info("metadata fetch refused or failed for %s: %s", canonical_url, outcome.error)
         if self.metadata_cache is not None:
-            self.metadata_cache.save_metadata(canonical_url, meta, md.source if md else None)
+            await self.io.run(self.metadata_cache.save_metadata, canonical_url, meta, md.source if md else None)
         return meta

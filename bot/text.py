@@ -71,3 +71,11 @@ def tokenize(text: str) -> list[Token]:
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stem(m.group()) for m in _TOKEN.finditer(clean(phrase).lower()))
+
+
+def printable(text: str) -> str:
+    """Text safe to echo back: control characters (ESC, NUL, bidi overrides) removed, so a member's input
+    can't move a terminal's cursor or reorder what others read."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text.translate(_INVISIBLE) if unicodedata.category(ch)[0] != "C")

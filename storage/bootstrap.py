@@ -1,10 +1,12 @@
-"""Open the configured database, migrate it, and seed the knowledge base on first run."""
+"""Open the configured database, migrate it, seed the knowledge base on first run; hand out the ports."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from storage.db import (
@@ -17,12 +19,38 @@ from storage.db import (
     make_engine,
     upgrade,
 )
-from storage.repositories import Store
+from storage.gateways import KnowledgeCache, SqlCheckLog, SqlMetadataCache, SqlSettings
+from storage.io import StorageThreads
+from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 
-def open_store(database_url: str | None, *, seed_dir: Path | None = None, migrate: bool = True) -> Store:
+@dataclass
+class Storage:
+    """Everything the composition root needs from the database, one object per core port."""
+
+    engine: Engine
+    uow: UnitOfWorkFactory
+    knowledge: KnowledgeCache
+    metadata: SqlMetadataCache
+    checks: SqlCheckLog
+    settings: SqlSettings
+    threads: StorageThreads
+
+    @classmethod
+    def on(cls, engine: Engine, version_check_interval: float = 1.0) -> Storage:
+        uow = UnitOfWorkFactory(engine)
+        workers = 1 if engine.dialect.name == "sqlite" else 4
+        return cls(engine, uow, KnowledgeCache(uow, version_check_interval), SqlMetadataCache(uow),
+                   SqlCheckLog(uow), SqlSettings(uow), StorageThreads(workers))
+
+    def close(self) -> None:
+        self.threads.close()
+        self.engine.dispose()
+
+
+def open_storage(database_url: str | None, *, seed_dir: Path | None = None, migrate: bool = True) -> Storage:
     url = database_url or default_sqlite_url()
     try:
         engine = make_engine(url)
@@ -30,19 +58,24 @@ def open_store(database_url: str | None, *, seed_dir: Path | None = None, migrat
         raise DatabaseError(f"DATABASE_URL is not a database URL I can use ({describe(url)})") from exc
     except ModuleNotFoundError as exc:
         raise DatabaseError(f"no driver installed for {describe(url)}: {exc.name}") from exc
-    store = Store(engine)
+    storage = Storage.on(engine)
     try:
         if migrate:
             upgrade(engine)
-        if store.is_kb_empty():
+        if storage.knowledge.is_empty():
             # Several bot processes may start together on one Postgres: one seeds, the others find it done.
             with exclusive(engine, SEED_LOCK_KEY):
-                if store.is_kb_empty():
+                if storage.knowledge.is_empty():
                     from storage.seed_files import load_seed
 
-                    report = store.import_knowledge(load_seed(seed_dir), actor="seed")
+                    report = storage.knowledge.import_knowledge(load_seed(seed_dir), actor="seed")
                     log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
                              report.version)
     except SQLAlchemyError as exc:
         raise DatabaseError(explain(exc, url)) from exc
-    return store
+    return storage
+
+
+def open_store(database_url: str | None, *, seed_dir: Path | None = None, migrate: bool = True) -> Storage:
+    """The older name, kept for scripts that call it."""
+    return open_storage(database_url, seed_dir=seed_dir, migrate=migrate)

@@ -14,8 +14,6 @@ Files in a seed directory:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import RATINGS, WORKFLOWS, Capability, Claim, KnowledgeBase, Model, Source
+from bot.knowledge import RATINGS, WORKFLOWS, Capability, Claim, KnowledgeBase, Model, Source, knowledge_version
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 MODELS_FILE = "models.yaml"
@@ -72,18 +70,8 @@ def load_seed(directory: Path | None = None) -> KnowledgeBase:
 
 
 def content_version(models: Iterable[Model], capabilities: Iterable[Capability], claims: Iterable[Claim]) -> str:
-    """Short sha256 of the files' content in canonical form.
-
-    Hashing the parsed entries rather than the bytes makes comments and layout irrelevant, so an
-    exported and re-imported seed keeps its version (load(dump(load())) == load()).
-    """
-    payload = {
-        "models": [model_entry(m) for m in models],
-        "capabilities": [capability_entry(c) for c in capabilities],
-        "claims": [claim_entry(c) for c in claims],
-    }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+    """The files' version: the same function the database uses, so comments and layout don't count."""
+    return knowledge_version(models, capabilities, claims)
 
 
 def _parse(path: Path) -> list[Any]:

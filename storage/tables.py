@@ -101,6 +101,7 @@ class Clip(SQLModel, table=True):
     platform: str = Field(max_length=32)
     video_id: str | None = Field(default=None, max_length=200)
     first_seen_at: datetime = Field(default_factory=utcnow)
+    short_id: str | None = Field(default=None, max_length=16, unique=True)  # fits a button's custom_id
 
 
 class MetadataCache(SQLModel, table=True):
@@ -132,3 +133,23 @@ class CheckRecord(SQLModel, table=True):
     kb_version: str = Field(max_length=64)
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class CommunitySettingsRow(SQLModel, table=True):
+    """A community's own settings as one JSON document: admins, watched channels, the digest slot."""
+
+    __tablename__ = "community_settings"
+    community_id: str = Field(primary_key=True, max_length=100)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="", max_length=200)
+
+
+class CommunitySettingsChange(SQLModel, table=True):
+    __tablename__ = "community_settings_change"
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100, index=True)
+    actor: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -81,4 +81,4 @@ def test_caption_words_with_dots_are_not_taken_for_the_link(app):
 def test_digest_preview_in_the_console(app):
     out = converse(app, "https://youtu.be/dQw4w9WgXcQ Sora 2 - a woman eating ramen", "/digest preview", "/digest post")
     assert "Digest preview for console:local" in out and "1 clip checks" in out
-    assert "Only /digest preview" in out
+    assert "/digest needs one of: preview. 'post' is not one of them." in out

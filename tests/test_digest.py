@@ -10,8 +10,8 @@ from adapters.text_render import render_digest
 from bot.digest import DigestService
 from bot.ports import Actor
 from bot.service import CheckRequest, CheckService
+from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
-from storage.repositories import Store
 from tests.conftest import make_tiny_kb
 
 
@@ -23,9 +23,9 @@ class Usage:
 def test_preview_counts_one_community_and_names_unshown_weak_spots(sqlite_url):
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    store = Store(engine)
-    store.import_knowledge(make_tiny_kb())
-    svc = CheckService(store, metadata_cache=store, check_log=store)
+    st = Storage.on(engine)
+    st.knowledge.import_knowledge(make_tiny_kb())
+    svc = CheckService(st.knowledge, metadata_cache=st.metadata, check_log=st.checks)
     a, b = Actor("discord:1", "u1"), Actor("discord:2", "u2")
     for caption in ("Sora: a woman eating noodles", "Sora: a forest", "Kling: a man eating a burger"):
         asyncio.run(svc.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption=caption, fetch=False), a))
@@ -34,9 +34,10 @@ def test_preview_counts_one_community_and_names_unshown_weak_spots(sqlite_url):
     kb = make_tiny_kb()
     changed = tuple(dataclasses.replace(c, rating="mixed") if (c.model, c.capability) == ("sora", "food") else c
                     for c in kb.claims)
-    store.import_knowledge(dataclasses.replace(kb, claims=changed), actor="admin:1")
+    st.knowledge.import_knowledge(dataclasses.replace(kb, claims=changed), actor="admin:1")
 
-    digest = DigestService(store, store.knowledge_base, lambda cid: Usage()).preview(a)
+    admin = dataclasses.replace(a, is_admin=True)
+    digest = DigestService(st.checks, st.knowledge.knowledge_base, lambda cid: Usage()).preview(admin)
     f = digest.figures
     assert f.checks == 3
     assert f.by_level["stress_test"] == 1 and sum(f.by_level.values()) == 3
@@ -46,7 +47,9 @@ def test_preview_counts_one_community_and_names_unshown_weak_spots(sqlite_url):
     assert "walking" in digest.unshown_weaknesses and "eating" not in digest.unshown_weaknesses
     text = render_digest(digest)
     assert "3 clip checks" in text and "900 of 1,000 tokens" in text
-    assert DigestService(store, store.knowledge_base).preview(b).figures.checks == 1
+    assert DigestService(st.checks, st.knowledge.knowledge_base).preview(b).figures.checks == 1
+    member_view = DigestService(st.checks, st.knowledge.knowledge_base, lambda cid: Usage()).preview(a)
+    assert member_view.usage_lines == ()  # token use is for admins, as /usage is
 
 
 def test_digest_preview_command(tmp_path, monkeypatch, capsys):

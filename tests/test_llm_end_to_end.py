@@ -9,6 +9,7 @@ from adapters.cli import main
 from adapters.wiring import build_app
 from bot.config import Settings
 from bot.llm.settings import LLMSettings
+from bot.policy import Requester
 from bot.ports import Actor
 from bot.service import CheckRequest
 from helpers.fake_openai import FakeOpenAI, ThreadedFakeOpenAI, ok
@@ -34,9 +35,12 @@ def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
             actor = Actor("discord:42", "u1")
             r = await app.checks.check(CheckRequest(YT, caption=CAPTION, fetch=False), actor)
             again = await app.checks.check(CheckRequest(YT, caption=CAPTION, fetch=False), actor)
-            usage = await app.chat.run("usage", {}, Actor("discord:42", "admin", is_admin=True))
-            refused = await app.chat.run("usage", {}, actor)
-            digest = await app.chat.run("digest", {"action": "preview"}, actor)
+            admin = Requester("discord:42", "admin", platform_admin=True)
+            member = Requester("discord:42", "u1")
+            usage = await app.chat.invoke(("usage",), {}, admin)
+            refused = await app.chat.invoke(("usage",), {}, member)
+            digest = await app.chat.invoke(("digest", "preview"), {}, admin)
+            member_digest = await app.chat.invoke(("digest", "preview"), {}, member)
             await app.aclose()
             assert fake.count == 1  # the second check is served from the cache
             sent = fake.seen[0]
@@ -48,7 +52,8 @@ def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
         assert again.summary == r.summary
         assert any("160" in line for line in usage.lines)
         assert "admins" in refused.message
-        assert any("160" in line for line in digest.usage_lines)  # the digest carries the budget figures too
+        assert any("160" in line for line in digest.usage_lines)  # the admin's digest carries the budget figures
+        assert member_digest.usage_lines == ()  # a member's does not, as /usage is for admins
 
     asyncio.run(scenario())
 

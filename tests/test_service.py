@@ -45,8 +45,8 @@ class Log:
     def __init__(self) -> None:
         self.rows: list = []
 
-    def record_check(self, actor, platform, video_id, caption, result) -> None:
-        self.rows.append((actor.community_id, platform, video_id, result.level))
+    def record_checks(self, records) -> None:
+        self.rows.extend((r.community_id, r.platform, r.video_id, r.result.level) for r in records)
 
 
 def service(tiny_kb, source=None):

@@ -11,19 +11,39 @@ from sqlalchemy import inspect, text
 
 from bot.ports import Actor, CachedMetadata
 from bot.service import CheckRequest, CheckService
+from storage.bootstrap import Storage
 from storage.db import current_revision, make_engine, upgrade
-from storage.repositories import Store
 from tests.conftest import make_tiny_kb
+
+HEAD = "0007"
+
+
+class StoreView:
+    """The old test vocabulary over the new ports, so these behaviours are asserted unchanged."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.engine = storage.engine
+        self.import_knowledge = storage.knowledge.import_knowledge
+        self.knowledge_base = storage.knowledge.knowledge_base
+        self.save_metadata = storage.metadata.save_metadata
+        self.cached_metadata = storage.metadata.cached_metadata
+        self.count_checks = storage.checks.count_checks
+        self.recent_checks = storage.checks.recent_checks
+
+    def claim_history(self, claim_id: int):
+        with self.storage.uow() as uow:
+            return uow.knowledge.claim_history(claim_id)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request, sqlite_url) -> Store:
+def store(request, sqlite_url) -> StoreView:
     url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     engine = make_engine(url)
     upgrade(engine)
-    s = Store(engine)
-    yield s
-    engine.dispose()
+    s = Storage.on(engine)
+    yield StoreView(s)
+    s.close()
 
 
 def test_migrations_create_every_table_and_are_idempotent(store):
@@ -31,7 +51,7 @@ def test_migrations_create_every_table_and_are_idempotent(store):
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
             "metadata_cache", "check_record", "llm_summary", "llm_usage", "alembic_version"} <= tables
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == HEAD
 
 
 def test_sqlite_uses_wal(sqlite_url):
@@ -88,7 +108,8 @@ def test_metadata_cache_respects_age(store):
 
 def test_checks_are_stored_per_community(store):
     store.import_knowledge(make_tiny_kb())
-    service = CheckService(store, metadata_cache=store, check_log=store)
+    st = store.storage
+    service = CheckService(st.knowledge, metadata_cache=st.metadata, check_log=st.checks, io=st.threads)
     a, b = Actor("discord:1", "u1"), Actor("slack:T1", "u2")
     req = CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Sora: a woman eating noodles", fetch=False)
     asyncio.run(service.check(req, a))
@@ -105,8 +126,8 @@ def test_processes_starting_together_on_postgres_seed_once(postgres_url):
     import subprocess
     import sys
 
-    code = ("import sys; from storage.bootstrap import open_store; "
-            "s = open_store(sys.argv[1]); print(len(s.knowledge_base('x').claims))")
+    code = ("import sys; from storage.bootstrap import open_storage; "
+            "s = open_storage(sys.argv[1]); print(len(s.knowledge.knowledge_base('x').claims))")
     procs = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outs = [p.communicate(timeout=120) for p in procs]

@@ -1,0 +1,74 @@
+"""One JSON object per reply, each with a "type", for `yuntai chat --json` and any script reading it.
+
+A check is the `yuntai check --json` object of DESIGN.md plus `"type": "check"`; an error is
+`{"type": "error", "message": ...}`. Fields may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.digest import DigestResult
+from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+
+
+def to_json(reply: object) -> dict[str, Any]:
+    renderer = JSON_RENDERERS.get(type(reply))
+    if renderer is None:
+        raise TypeError(f"no JSON renderer for {type(reply).__name__}")
+    return renderer(reply)
+
+
+def _check(r: CheckResult) -> dict[str, Any]:
+    return {"type": "check", **r.to_json()}
+
+
+def _claim(c: ClaimView) -> dict[str, Any]:
+    return {"capability": c.capability, "rating": c.rating, "sources": list(c.sources), "notes": list(c.notes)}
+
+
+def _model(r: ModelReport) -> dict[str, Any]:
+    return {
+        "type": "model", "id": r.model_id, "name": r.name, "vendor": r.vendor, "released": r.released,
+        "workflows": list(r.workflows), "notes": r.notes,
+        "strengths": [_claim(c) for c in r.strengths], "mixed": [_claim(c) for c in r.mixed],
+        "weaknesses": [_claim(c) for c in r.weaknesses], "undocumented": list(r.undocumented),
+    }
+
+
+def _models(r: ModelList) -> dict[str, Any]:
+    return {"type": "models", "models": [{"id": i, "name": n, "vendor": v, "claims": c} for i, n, v, c in r.models]}
+
+
+def _help(r: HelpResult) -> dict[str, Any]:
+    return {"type": "help", "intro": r.intro, "commands": [{"usage": u, "summary": d} for u, d in r.lines]}
+
+
+def _digest(r: DigestResult) -> dict[str, Any]:
+    f = r.figures
+    return {
+        "type": "digest_preview", "community": r.community_id, "since": r.since.isoformat(),
+        "until": r.until.isoformat(), "checks": f.checks, "by_level": dict(f.by_level), "by_model": dict(f.by_model),
+        "shown": dict(f.shown), "kb_changes": f.kb_changes, "unshown_weaknesses": list(r.unshown_weaknesses),
+        "usage": list(r.usage_lines),
+    }
+
+
+def _usage(r: UsageResult) -> dict[str, Any]:
+    return {"type": "usage", "lines": list(r.lines)}
+
+
+def _error(r: ErrorResult) -> dict[str, Any]:
+    return {"type": "error", "message": r.message}
+
+
+JSON_RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    CheckResult: _check,
+    ModelReport: _model,
+    ModelList: _models,
+    HelpResult: _help,
+    DigestResult: _digest,
+    UsageResult: _usage,
+    ErrorResult: _error,
+}

@@ -1,0 +1,47 @@
+"""What a handler is given: who is asking (rights already decided), their community's settings, the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.policy import CommunitySettings, Requester
+from bot.ports import Actor, SettingsSource
+
+if TYPE_CHECKING:
+    from bot.digest import DigestService
+    from bot.registry import Registry
+    from bot.reports import ModelReports
+    from bot.service import CheckService
+
+
+class NoSettings:
+    """Where nothing is stored (tests, a throw-away process): every community has the defaults."""
+
+    def settings(self, community_id: str) -> CommunitySettings:
+        return CommunitySettings(community_id)
+
+    def save_settings(self, settings: CommunitySettings, actor: str) -> None:
+        raise RuntimeError("settings cannot be saved without storage")
+
+
+@dataclass
+class Services:
+    """The composition root fills this once; handlers reach every service through it."""
+
+    checks: CheckService
+    reports: ModelReports
+    digests: DigestService | None = None
+    usage: Callable[[str], Any] | None = None  # community id -> an object with .lines(); None without an LLM
+    settings: SettingsSource | None = None
+    fetch: bool = True
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    actor: Actor
+    requester: Requester
+    settings: CommunitySettings
+    services: Services
+    registry: Registry

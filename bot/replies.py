@@ -1,0 +1,15 @@
+"""The closed set of replies a command can give; every adapter has a renderer for each.
+
+A test walks this tuple against each adapter's renderers, so a new reply type without a renderer is
+a failing test, never a `str(result)` shown to a member.
+"""
+
+from __future__ import annotations
+
+from bot.digest import DigestResult
+from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+
+REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
+                                 ErrorResult)
+
+Reply = CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult

@@ -1,0 +1,134 @@
+"""The core's storage ports, each method one unit of work: what `bot/` sees of the database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.digest import DigestFigures
+from bot.knowledge import KnowledgeBase
+from bot.policy import CommunitySettings
+from bot.ports import CachedMetadata, CheckRecordIn
+from storage.repositories import ImportReport
+from storage.tables import GLOBAL
+from storage.uow import UnitOfWorkFactory
+
+
+class KnowledgeCache:
+    """The read side of the knowledge base: immutable snapshots, rebuilt only when a version moves.
+
+    The key is the global version plus the community's override version, polled at most once per
+    `interval` seconds, so curation by another process shows up within a second and a check in
+    between costs a dictionary lookup. `cached()` never touches the database (for the event loop).
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, interval: float = 1.0) -> None:
+        self.uow = uow
+        self.interval = interval
+        self._global: KnowledgeBase | None = None
+        self._by_community: dict[str, tuple[tuple[str, str], KnowledgeBase, float]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, community_id: str = GLOBAL) -> KnowledgeBase | None:
+        entry = self._by_community.get(community_id)
+        if entry is not None and time.monotonic() - entry[2] < self.interval:
+            return entry[1]
+        return None
+
+    def invalidate(self) -> None:
+        self._by_community.clear()
+
+    def knowledge_base(self, community_id: str = GLOBAL) -> KnowledgeBase:
+        hit = self.cached(community_id)
+        if hit is not None:
+            return hit
+        with self.uow() as uow:
+            versions = uow.knowledge.versions(community_id)
+            entry = self._by_community.get(community_id)
+            if entry is not None and entry[0] == versions:
+                kb = entry[1]
+            else:
+                with self._lock:
+                    glob = self._global
+                    if glob is None or glob.version != (versions[0] or "empty"):
+                        glob = uow.knowledge.load_global(versions[0])
+                        self._global = glob
+                    kb = glob
+                    if versions[1]:
+                        kb = _with_overrides(glob, uow.knowledge.override_claims(community_id), versions[1])
+        self._by_community[community_id] = (versions, kb, time.monotonic())
+        return kb
+
+    def is_empty(self) -> bool:
+        with self.uow() as uow:
+            return uow.knowledge.is_empty()
+
+    def import_knowledge(self, kb: KnowledgeBase, actor: str = "seed") -> ImportReport:
+        with self.uow() as uow:
+            report = uow.knowledge.import_knowledge(kb, actor)
+            uow.commit()
+        self.invalidate()  # this process sees its own import at once
+        return report
+
+
+def _with_overrides(glob: KnowledgeBase, overrides: tuple, version: str) -> KnowledgeBase:
+    replaced = {(c.model, c.capability) for c in overrides}
+    claims = tuple(c for c in glob.claims if (c.model, c.capability) not in replaced) + tuple(overrides)
+    return KnowledgeBase(glob.models, glob.capabilities, claims, version=f"{glob.version}+{version}")
+
+
+class SqlMetadataCache:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    def cached_metadata(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
+        with self.uow() as uow:
+            return uow.metadata.get(canonical_url, max_age)
+
+    def save_metadata(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
+        with self.uow() as uow:
+            uow.metadata.save(canonical_url, metadata, source)
+            uow.commit()
+
+
+class SqlCheckLog:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    def record_checks(self, records: Sequence[CheckRecordIn]) -> None:
+        """Every clip and check of `records` in one transaction: all stored or none."""
+        with self.uow() as uow:
+            uow.checks.record(records)
+            uow.commit()
+
+    def canonical_url(self, short_id: str) -> str | None:
+        with self.uow() as uow:
+            return uow.checks.canonical_url(short_id)
+
+    def count_checks(self, community_id: str | None = None) -> int:
+        with self.uow() as uow:
+            return uow.checks.count(community_id)
+
+    def recent_checks(self, community_id: str, limit: int = 20) -> list[dict]:
+        with self.uow() as uow:
+            return uow.checks.recent(community_id, limit)
+
+    def digest_figures(self, community_id: str, since: datetime, until: datetime | None = None) -> DigestFigures:
+        with self.uow() as uow:
+            return uow.checks.digest_figures(community_id, since, until)
+
+
+class SqlSettings:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    def settings(self, community_id: str) -> CommunitySettings:
+        with self.uow() as uow:
+            return uow.settings.get(community_id)
+
+    def save_settings(self, settings: CommunitySettings, actor: str) -> None:
+        with self.uow() as uow:
+            uow.settings.save(settings, actor)
+            uow.commit()

@@ -1,0 +1,115 @@
+"""Clips and the checks members ran on them: the hot path of every check, and the digest's figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from bot.digest import DigestFigures
+from bot.ports import CheckRecordIn
+from storage.tables import GLOBAL, CheckRecord, Clip, KbChange, utcnow
+
+
+def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+class CheckRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, records: Sequence[CheckRecordIn]) -> None:
+        """Each clip upserted and its check inserted, in the caller's transaction.
+
+        Core statements rather than ORM objects, and one upsert with RETURNING per clip instead of a
+        select-insert-select: this runs on every check.
+        """
+        if not records:
+            return
+        conn = self.session.connection()
+        clips, checks = Clip.__table__, CheckRecord.__table__
+        insert = _insert_for(conn.dialect.name)
+        now = utcnow()
+        clip_ids: dict[str, int] = {}
+        rows = []
+        for rec in records:
+            url = rec.result.clip.canonical_url
+            clip_id = clip_ids.get(url)
+            if clip_id is None:
+                stmt = insert(clips).values(
+                    canonical_url=url, platform=rec.platform, video_id=rec.video_id, first_seen_at=now,
+                    short_id=rec.result.clip_id,
+                )
+                stmt = stmt.on_conflict_do_update(index_elements=["canonical_url"],
+                                                  set_={"short_id": stmt.excluded.short_id})
+                clip_id = conn.execute(stmt.returning(clips.c.id)).scalar_one()
+                clip_ids[url] = clip_id
+            result = rec.result
+            rows.append({
+                "community_id": rec.community_id, "actor_id": rec.actor_id, "clip_id": clip_id,
+                "url": result.clip.url, "caption": rec.caption,
+                "model_id": result.signals.model.id if result.signals.model else None,
+                "level": str(result.level), "kb_version": result.kb_version, "result": result.to_json(),
+                "created_at": now,
+            })
+        conn.execute(checks.insert(), rows)
+
+    def canonical_url(self, short_id: str) -> str | None:
+        t = Clip.__table__
+        return self.session.connection().execute(
+            sa_select(t.c.canonical_url).where(t.c.short_id == short_id)
+        ).scalar()
+
+    def recent(self, community_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        t = CheckRecord.__table__
+        rows = self.session.connection().execute(
+            sa_select(t.c.url, t.c.level, t.c.model_id, t.c.created_at)
+            .where(t.c.community_id == community_id).order_by(t.c.id.desc()).limit(limit)
+        )
+        return [{"url": r.url, "level": r.level, "model": r.model_id, "at": r.created_at.isoformat()} for r in rows]
+
+    def count(self, community_id: str | None = None) -> int:
+        t = CheckRecord.__table__
+        q = sa_select(func.count()).select_from(t)
+        if community_id is not None:
+            q = q.where(t.c.community_id == community_id)
+        return int(self.session.connection().execute(q).scalar() or 0)
+
+    def digest_figures(self, community_id: str, since: datetime, until: datetime | None = None) -> DigestFigures:
+        """This community's checks in [since, until): levels, models and kinds of shot, plus curation count.
+
+        Levels and models are counted by the database; the kinds of shot come from each stored result,
+        streamed, so a busy week is counted whole rather than cut off at some row limit.
+        """
+        t = CheckRecord.__table__
+        conn = self.session.connection()
+        where = [t.c.community_id == community_id, t.c.created_at >= since]
+        if until is not None:
+            where.append(t.c.created_at < until)
+        levels: Counter[str] = Counter()
+        models: Counter[str] = Counter()
+        for level, model_id, n in conn.execute(
+            sa_select(t.c.level, t.c.model_id, func.count()).where(*where).group_by(t.c.level, t.c.model_id)
+        ):
+            levels[level] += n
+            if model_id:
+                models[model_id] += n
+        shown: Counter[str] = Counter()
+        for (result,) in conn.execution_options(yield_per=1000).execute(sa_select(t.c.result).where(*where)):
+            for item in (result or {}).get("shown", []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    shown[item["id"]] += 1
+        c = KbChange.__table__
+        change_where = [c.c.at >= since, c.c.community_id.in_([GLOBAL, community_id]), c.c.actor != "seed"]
+        if until is not None:
+            change_where.append(c.c.at < until)
+        changes = conn.execute(sa_select(func.count()).select_from(c).where(*change_where)).scalar() or 0
+        return DigestFigures(sum(levels.values()), dict(levels), dict(models), dict(shown), int(changes))

@@ -1,0 +1,36 @@
+"""What a clip's page said (title, author, whether it declares a video), cached by canonical URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
+
+from bot.ports import CachedMetadata
+from storage.tables import MetadataCache, utcnow
+
+
+class MetadataRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
+        t = MetadataCache.__table__
+        row = self.session.connection().execute(sa_select(t).where(t.c.canonical_url == canonical_url)).first()
+        if row is None:
+            return None
+        fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
+        if datetime.now(UTC) - fetched_at > max_age:
+            return None
+        return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error, row.is_video)
+
+    def save(self, canonical_url: str, metadata: CachedMetadata, source: str | None) -> None:
+        s = self.session
+        row = s.get(MetadataCache, canonical_url) or MetadataCache(canonical_url=canonical_url, fetched=False)
+        row.fetched, row.title, row.description = metadata.fetched, metadata.title, metadata.description
+        row.author, row.error, row.source, row.fetched_at = (
+            metadata.author, (metadata.error or None) and metadata.error[:500], source, utcnow(),
+        )
+        row.is_video = metadata.video
+        s.add(row)
