@@ -256,7 +256,10 @@ def _typed(opt: Option, value: object, where: str) -> object:
     text = str(value)
     if opt.kind is OptionKind.CHOICE:
         if opt.normalise is not None:
-            return opt.normalise(text)
+            try:
+                return opt.normalise(text)
+            except ValueError as exc:
+                raise CommandSyntaxError(str(exc)) from None
         lowered = text.lower()
         if lowered not in opt.choices:
             raise CommandSyntaxError(_unknown(lowered, list(opt.choices), what=opt.name))

@@ -1,0 +1,57 @@
+"""The registry's own promises: every command has a handler and help, every reply a renderer everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.json_render import JSON_RENDERERS
+from adapters.text_render import RENDERERS
+from bot.commands import REGISTRY
+from bot.registry import Command, Option, OptionKind, Registry
+from bot.replies import REPLY_TYPES
+
+
+def test_every_command_has_a_handler_help_and_matching_args():
+    assert REGISTRY.problems() == []
+
+
+def test_a_broken_definition_is_reported():
+    @dataclass(frozen=True)
+    class Args:
+        name: str
+
+    broken = Registry((
+        Command("nohandler", "does nothing", args=None),
+        Command("nohelp", "x", (Option("name", OptionKind.STR, " "),), handler=lambda c, a: None, args=Args),
+        Command("mismatch", "x", (Option("other", OptionKind.STR, "h"),), handler=lambda c, a: None, args=Args),
+    ))
+    problems = "\n".join(broken.problems())
+    assert "/nohandler has no handler" in problems
+    assert "/nohelp option name has no help text" in problems
+    assert "/mismatch: args fields ['name'] != options ['other']" in problems
+
+
+def test_every_reply_type_has_a_text_and_a_json_renderer():
+    assert set(REPLY_TYPES) <= set(RENDERERS), set(REPLY_TYPES) - set(RENDERERS)
+    assert set(REPLY_TYPES) <= set(JSON_RENDERERS), set(REPLY_TYPES) - set(JSON_RENDERERS)
+
+
+def test_an_unknown_reply_type_is_an_error_not_str():
+    import pytest
+
+    from adapters.json_render import to_json
+    from adapters.text_render import render
+
+    class Stray:
+        pass
+
+    with pytest.raises(TypeError):
+        render(Stray())
+    with pytest.raises(TypeError):
+        to_json(Stray())
+
+
+def test_usage_lines_come_from_the_definitions():
+    leaves = dict(REGISTRY.leaves())
+    assert leaves[("check",)].usage() == "/check <link> [model:…] [workflow:…] [caption]"
+    assert leaves[("digest", "preview")].usage(parents=("digest",)) == "/digest preview"

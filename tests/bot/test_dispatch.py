@@ -1,0 +1,147 @@
+"""The dispatcher and the policy: rights decided in the core, refusals that change nothing, watched channels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.chat import ChatCore
+from bot.commands import REGISTRY
+from bot.context import Services
+from bot.policy import AccessPolicy, CommunitySettings, Requester
+from bot.reports import ModelReports
+from bot.results import CheckResult, ErrorResult, HelpResult, UsageResult
+from bot.service import CheckService
+from tests.conftest import FixedKnowledge, make_tiny_kb
+
+YT = "https://youtu.be/dQw4w9WgXcQ"
+
+
+class MemorySettings:
+    def __init__(self, *settings: CommunitySettings) -> None:
+        self.rows = {s.community_id: s for s in settings}
+
+    def settings(self, community_id: str) -> CommunitySettings:
+        return self.rows.get(community_id, CommunitySettings(community_id))
+
+    def save_settings(self, settings: CommunitySettings, actor: str) -> None:
+        self.rows[settings.community_id] = settings
+
+
+class Log:
+    def __init__(self) -> None:
+        self.rows: list = []
+
+    def record_checks(self, records) -> None:
+        self.rows.extend(records)
+
+
+class Usage:
+    calls = 0
+
+    def __call__(self, community_id: str):
+        Usage.calls += 1
+        return self
+
+    def lines(self):
+        return ["LLM summaries: 12 of 1,000 tokens"]
+
+
+def core(*settings: CommunitySettings, log: Log | None = None) -> ChatCore:
+    checks = CheckService(FixedKnowledge(make_tiny_kb()), check_log=log)
+    services = Services(checks, ModelReports(checks), usage=Usage(), settings=MemorySettings(*settings), fetch=False)
+    return ChatCore(REGISTRY, services)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_a_member_is_refused_an_admin_command_with_a_clear_reply_and_a_log_line(caplog):
+    chat = core()
+    member = Requester("discord:1", "u1", roles=("r-artist",))
+    Usage.calls = 0
+    with caplog.at_level(logging.INFO, logger="bot.chat"):
+        reply = run(chat.handle_text("/usage", member))
+    assert isinstance(reply, ErrorResult) and reply.message == "/usage is for this community's admins."
+    assert Usage.calls == 0  # the handler never ran
+    assert "refused /usage for u1 in discord:1" in caplog.text
+
+
+@pytest.mark.parametrize("who", [
+    Requester("discord:1", "owner", platform_admin=True),
+    Requester("discord:1", "named"),  # named by the community's settings
+    Requester("discord:1", "mod", roles=("r-mod",)),  # holds an admin role
+])
+def test_admins_come_from_platform_facts_or_the_communitys_settings(who):
+    chat = core(CommunitySettings("discord:1", admins=frozenset({"named"}), admin_roles=frozenset({"r-mod"})))
+    assert isinstance(run(chat.handle_text("/usage", who)), UsageResult)
+
+
+def test_settings_are_per_community():
+    chat = core(CommunitySettings("discord:1", admins=frozenset({"named"})))
+    reply = run(chat.handle_text("/usage", Requester("discord:2", "named")))
+    assert isinstance(reply, ErrorResult)
+
+
+def test_help_shows_admin_commands_to_admins_only():
+    chat = core()
+    member = run(chat.handle_text("/help", Requester("c", "u")))
+    admin = run(chat.handle_text("/help", Requester("c", "u", platform_admin=True)))
+    assert isinstance(member, HelpResult) and isinstance(admin, HelpResult)
+    assert not any(u.startswith("/usage") for u, _ in member.lines)
+    assert any(u.startswith("/usage") for u, _ in admin.lines)
+
+
+def test_pasted_links_are_read_only_in_watched_channels_and_direct_conversations():
+    log = Log()
+    chat = core(CommunitySettings("slack:T1", watched_channels=frozenset({"C-watched"})), log=log)
+    text = f"look {YT} Sora: a woman eating noodles"
+    assert run(chat.handle_text(text, Requester("slack:T1", "u", channel_id="C-other"))) is None
+    assert run(chat.handle_text(text, Requester("slack:T1", "u"))) is None
+    assert log.rows == []
+    watched = run(chat.handle_text(text, Requester("slack:T1", "u", channel_id="C-watched")))
+    direct = run(chat.handle_text(text, Requester("slack:T1", "u", direct=True)))
+    assert isinstance(watched, CheckResult) and isinstance(direct, CheckResult)
+    assert watched.signals.model.id == "sora" and len(log.rows) == 2
+    # /check is a command, not a pasted link: it works in any channel
+    assert isinstance(run(chat.handle_text(f"/check {YT}", Requester("slack:T1", "u", channel_id="C-other"))),
+                      CheckResult)
+
+
+def test_structured_options_are_checked_like_typed_ones():
+    chat = core()
+    who = Requester("discord:1", "u")
+    bad = run(chat.invoke(("check",), {"link": YT, "workflow": "sideways"}, who))
+    assert isinstance(bad, ErrorResult) and "not a workflow I know" in bad.message
+    unknown = run(chat.invoke(("check",), {"link": YT, "colour": "red"}, who))
+    assert isinstance(unknown, ErrorResult) and "no option 'colour'" in unknown.message
+    ok = run(chat.invoke(("check",), {"link": YT, "model": "Kling 1.6", "caption": "a cat"}, who))
+    assert isinstance(ok, CheckResult) and ok.signals.model.id == "kling-1"
+
+
+def test_a_handler_that_breaks_gets_the_generic_apology_and_the_operator_gets_the_traceback(caplog):
+    chat = core()
+
+    async def boom(*args):
+        raise RuntimeError("disk on fire")
+
+    chat.services.checks.check = boom  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR):
+        reply = run(chat.handle_text(f"/check {YT}", Requester("c", "u")))
+    assert isinstance(reply, ErrorResult)
+    assert reply.message == "Something went wrong on my side; the operator has the details."
+    assert "disk on fire" in caplog.text
+
+
+def test_echoed_input_carries_no_control_characters():
+    reply = run(core().handle_text("/\x1b[2Jfrob", Requester("c", "u")))
+    assert isinstance(reply, ErrorResult) and "\x1b" not in reply.message and "frob" in reply.message
+
+
+def test_policy_actor_carries_the_decision():
+    p = AccessPolicy()
+    s = CommunitySettings("c", admins=frozenset({"a"}))
+    assert p.actor(Requester("c", "a"), s).is_admin and not p.actor(Requester("c", "b"), s).is_admin
