@@ -6,8 +6,10 @@ Two tests must agree before a clip gets a label:
   so a label needs a clear majority of everyone who voted, with small numbers discounted;
 * a bridging model in the style of X's Community Notes, fitted only on votes of *regular* members
   (at least ``min_member_votes`` votes in the community), says that a member in the middle of the
-  community's main axis of disagreement would pick the label (``mu + i_clip >= 0.5``) and that the
-  clip's votes are not explained by that axis (``|f_clip| < 0.5``).
+  community's main axis of disagreement would pick the label (``mu + i_clip >= 0.5``), that the
+  clip's votes are not explained by that axis (``|f_clip| < 0.5``), and at least two regular voters on
+  each side of the axis (sign of ``f_member``) chose it, so "members who usually disagree agree" is
+  literally true of the votes (a soft form of Community Notes' net-minority rule).
 
 The tally always counts every vote; fresh accounts only lose their say in the bridging model, so a
 burst of them cannot label a clip, and a faction voting along party lines cannot either, however
@@ -105,7 +107,9 @@ class ConsensusParams:
     The defaults are the calibrated ones (``python -m bench.consensus_sim`` prints what each alternative
     labels). ``min_member_votes`` is the "regular member" bar; ``min_bridge_votes`` is how many votes from
     regular members a clip needs before the bridging model may vouch for it; ``min_fit_clip_votes`` keeps
-    clips with almost no regular votes out of the fit (Community Notes uses 5).
+    clips with almost no regular votes out of the fit (Community Notes uses 5); ``min_side_agree`` is how
+    many regular voters on each side of the axis must have chosen the label (without it, a party-line clip
+    that the small side of an 85/15 or 90/10 community barely voted on got labelled in the simulation).
     """
 
     z: float = WILSON_Z
@@ -115,10 +119,11 @@ class ConsensusParams:
     min_member_votes: int = 10
     min_bridge_votes: int = 8
     min_fit_clip_votes: int = 5
+    min_side_agree: int = 2
     lambda_intercept: float = 0.15
     lambda_factor: float = 0.03
-    max_iterations: int = 2000
-    tolerance: float = 1e-7
+    max_iterations: int = 1000
+    tolerance: float = 1e-9
     seed: int = 0
 
 
@@ -235,6 +240,8 @@ class Bridging:
     factor: float  # f_clip: how much the votes follow the community's usual split
     intercept: float  # i_clip alone (Community Notes' score; printed by the calibration)
     regular_votes: int  # votes on the clip from members with enough votes to count
+    # (votes for the label, voters) among regular voters with a negative, then a positive member factor
+    sides: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))
 
 
 @dataclass(frozen=True)
@@ -330,8 +337,8 @@ def community_consensus(
         regular_n = regular_per_clip.get(clip, 0)
         bridging = None
         if lead and lead in fits and clip in fits[lead] and regular_n >= params.min_bridge_votes:
-            score, factor, intercept = fits[lead][clip]
-            bridging = Bridging(lead, score, factor, intercept, regular_n)
+            score, factor, intercept, sides = fits[lead][clip]
+            bridging = Bridging(lead, score, factor, intercept, regular_n, sides)
         consensus, note = _decide(lead, k, total, lb, regular_n, bridging, tl, params)
         out[clip] = ClipConsensus(clip, dict(tl), total, lead, lb, bridging, consensus, note)
     return out
@@ -342,7 +349,7 @@ def _fit_labels(
     regular_per_clip: Mapping[str, int],
     wanted: set[str],
     params: ConsensusParams,
-) -> dict[str, dict[str, tuple[float, float, float]]]:
+) -> dict[str, dict[str, tuple[float, float, float, tuple[tuple[int, int], tuple[int, int]]]]]:
     rows = [(m, c, lab) for m, c, lab in regular_votes if regular_per_clip[c] >= params.min_fit_clip_votes]
     if not wanted or not rows:
         return {}
@@ -351,13 +358,21 @@ def _fit_labels(
     mi = np.fromiter((member_ids[m] for m, _, _ in rows), dtype=np.int64, count=len(rows))
     ci = np.fromiter((clip_ids[c] for _, c, _ in rows), dtype=np.int64, count=len(rows))
     labels = np.array([lab for _, _, lab in rows])
-    out: dict[str, dict[str, tuple[float, float, float]]] = {}
+    out: dict[str, dict[str, tuple[float, float, float, tuple[tuple[int, int], tuple[int, int]]]]] = {}
+    nc = len(clip_ids)
     for label in sorted(wanted):
-        fit = fit_bridging(mi, ci, (labels == label).astype(np.float64), len(member_ids), len(clip_ids),
-                           params.lambda_intercept, params.lambda_factor, params.max_iterations,
-                           params.tolerance, params.seed)
+        agree = labels == label
+        fit = fit_bridging(mi, ci, agree.astype(np.float64), len(member_ids), nc, params.lambda_intercept,
+                           params.lambda_factor, params.max_iterations, params.tolerance, params.seed)
+        negative = fit.member_factors[mi] < 0
+        neg_n = np.bincount(ci[negative], minlength=nc)
+        neg_k = np.bincount(ci[negative & agree], minlength=nc)
+        pos_n = np.bincount(ci[~negative], minlength=nc)
+        pos_k = np.bincount(ci[~negative & agree], minlength=nc)
         out[label] = {c: (float(fit.mu + fit.clip_intercepts[i]), float(fit.clip_factors[i]),
-                          float(fit.clip_intercepts[i])) for c, i in clip_ids.items()}
+                          float(fit.clip_intercepts[i]),
+                          ((int(neg_k[i]), int(neg_n[i])), (int(pos_k[i]), int(pos_n[i]))))
+                      for c, i in clip_ids.items()}
     return out
 
 
@@ -387,6 +402,10 @@ def _decide(
     if bridging.score < params.min_score:
         return None, (f"{share}, but members who usually disagree do not agree enough "
                       f"(bridging score {bridging.score:.2f}, needs {params.min_score:.2f})")
+    fewest = min(k for k, _ in bridging.sides)
+    if fewest < params.min_side_agree:
+        return None, (f"{share}, but only {fewest} regular voter(s) on one side of the community's usual split "
+                      f"chose it (needs {params.min_side_agree})")
     basis = (f"{k} of {total} voters, Wilson lower bound {lb:.2f}, and members who usually disagree agree "
              f"(bridging score {bridging.score:.2f})")
     return Consensus(lead, basis), ""

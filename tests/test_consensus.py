@@ -178,6 +178,21 @@ def test_party_lines_never_label_even_when_the_larger_faction_is_a_majority(shar
     assert any("usual split" in r.note for r in majority_cleared)
 
 
+def test_a_lopsided_community_needs_voters_from_both_sides():
+    """90/10: a party-line clip the small side barely voted on must not pass on the big side's word."""
+    scenario = Scenario("lopsided", 100, 0.9, {"agree_rep": 20, "agree_cp": 20, "partisan": 30,
+                                               "partisan_minority": 20, "unclear": 20, "pileon": 10}, (15, 40))
+    community = simulate(scenario, seed=1)
+    results = community_consensus(community.votes)
+    # partisan-26: 21 votes from the big faction and a single (noisy) one from the small faction, all agreeing.
+    r = results["partisan-26"]
+    assert r.votes["representative"] == 22 and r.wilson_lower > 0.9
+    assert r.bridging is not None and r.bridging.score >= 0.5 and abs(r.bridging.factor) < 0.5
+    assert min(k for k, _ in r.bridging.sides) < 2
+    assert r.consensus is None and "on one side of the community's usual split" in r.note
+    assert [c for c, k in community.kinds.items() if k.startswith("partisan") and results[c].consensus] == []
+
+
 def test_clips_both_factions_agree_on_get_their_label():
     community = simulate(MID, seed=21)
     results = community_consensus(community.votes)
