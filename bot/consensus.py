@@ -274,8 +274,18 @@ class ClipConsensus:
     note: str = field(default="")
 
     def to_json(self) -> dict[str, object]:
-        """The ``/verdicts --json`` fields this module owns (the command adds "type" and the clip)."""
-        return {"votes": dict(self.votes), "consensus": self.consensus.to_json() if self.consensus else None}
+        """The ``/verdicts --json`` fields this module owns (the command adds "type" and the clip).
+
+        "votes" and "consensus" are the issue's contract; the rest explains a missing consensus.
+        """
+        bridging = None
+        if self.bridging is not None:
+            bridging = {"label": self.bridging.label, "score": round(self.bridging.score, 3),
+                        "factor": round(self.bridging.factor, 3), "regular_votes": self.bridging.regular_votes}
+        return {"votes": dict(self.votes),
+                "consensus": self.consensus.to_json() if self.consensus else None,
+                "voters": self.total, "leading": self.leading, "wilson_lower": round(self.wilson_lower, 3),
+                "bridging": bridging, "note": self.note}
 
 
 def tally(votes: Iterable[Vote]) -> dict[str, dict[str, int]]:
@@ -339,7 +349,7 @@ def community_consensus(
         if lead and lead in fits and clip in fits[lead] and regular_n >= params.min_bridge_votes:
             score, factor, intercept, sides = fits[lead][clip]
             bridging = Bridging(lead, score, factor, intercept, regular_n, sides)
-        consensus, note = _decide(lead, k, total, lb, regular_n, bridging, tl, params)
+        consensus, note = _decide(lead, k, total, lb, regular_n, bridging, params)
         out[clip] = ClipConsensus(clip, dict(tl), total, lead, lb, bridging, consensus, note)
     return out
 
@@ -383,7 +393,6 @@ def _decide(
     lb: float,
     regular_n: int,
     bridging: Bridging | None,
-    tl: Mapping[str, int],
     params: ConsensusParams,
 ) -> tuple[Consensus | None, str]:
     if total == 0:

@@ -97,7 +97,11 @@ def test_few_votes_show_wilson_but_no_label():
     assert result.wilson_lower == pytest.approx(0.6607, abs=1e-4)  # 7 of 8, z = 1.28
     assert result.bridging is None and result.consensus is None
     assert "only 0 of the votes come from members with at least 10 votes" in result.note
-    assert result.to_json() == {"votes": result.votes, "consensus": None}
+    assert result.to_json() == {
+        "votes": {"representative": 7, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1},
+        "consensus": None, "voters": 8, "leading": "representative", "wilson_lower": 0.661, "bridging": None,
+        "note": "7 of 8 voters say representative, Wilson lower bound 0.66, but only 0 of the votes come from "
+                "members with at least 10 votes; the bridging check needs 8"}
 
 
 def test_no_votes_for_a_label_and_all_cant_tell():
