@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import InputError
 from bot.schedule import (
@@ -190,3 +193,30 @@ def test_next_slot_is_strictly_after_now():
     assert next_slot(BERLIN_FRIDAY, utc(2026, 12, 4, 17, 0)) == utc(2026, 12, 11, 17, 0)
     spring = make_slot("sunday", 2, "Europe/Berlin", minute=30)
     assert next_slot(spring, utc(2026, 3, 25)) == utc(2026, 3, 29, 1, 0)
+
+
+# --- properties over many zones and instants ----------------------------------------------------------------
+
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Auckland", "Asia/Kolkata",
+         "America/Santiago", "Europe/London", "Pacific/Chatham", "America/St_Johns")
+
+
+@settings(max_examples=300, deadline=None)
+@given(zone=st.sampled_from(ZONES), weekday=st.integers(0, 6), hour=st.integers(0, 23),
+       minute=st.sampled_from((0, 15, 30, 45)),
+       now=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)))
+def test_latest_and_next_slot_bracket_now(zone, weekday, hour, minute, now):
+    slot = DigestSlot(weekday, hour, minute, zone)
+    day, at = latest_slot(slot, now)
+    after = next_slot(slot, now)
+    assert at <= now < after
+    assert day.weekday() == weekday
+    # One week apart, give or take the clock changes (Lord Howe shifts by 30 minutes, others by an hour).
+    assert timedelta(days=7) - timedelta(hours=2) <= after - at <= timedelta(days=7) + timedelta(hours=2)
+    # The slot's wall time is what the community's clock shows then, unless that wall time did not exist.
+    local = at.astimezone(ZoneInfo(zone))
+    if (local.hour, local.minute) != (hour, minute):  # in a gap: reached when the clocks jump past it
+        late = local.replace(tzinfo=None) - datetime(day.year, day.month, day.day, hour, minute)
+        assert timedelta(0) < late <= timedelta(hours=1)
+    due = due_digest(slot, datetime(2023, 12, 1, tzinfo=UTC), now, set())
+    assert due == DueDigest(iso_week(day), at, day)
