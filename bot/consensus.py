@@ -180,6 +180,10 @@ def fit_bridging(
     n = len(y)
     if not (len(members) == len(clips) == n):
         raise ValueError("members, clips and values must have the same length")
+    if lambda_intercept <= 0 or lambda_factor <= 0:
+        raise ValueError("both penalties must be positive (they are what makes each small solve well-posed)")
+    if n and (members.min() < 0 or clips.min() < 0 or members.max() >= n_members or clips.max() >= n_clips):
+        raise ValueError("member and clip indices must lie in 0..n_members-1 and 0..n_clips-1")
     if n == 0:
         zeros_m, zeros_c = np.zeros(n_members), np.zeros(n_clips)
         return BridgingFit(0.0, zeros_m, zeros_m.copy(), zeros_c, zeros_c.copy(), 0, 0.0, True)

@@ -160,8 +160,12 @@ def test_fit_is_deterministic_and_handles_empty_input():
     assert np.array_equal(one.clip_intercepts, two.clip_intercepts) and one.mu == two.mu
     empty = fit_bridging(np.array([], int), np.array([], int), np.array([]), 3, 2)
     assert empty.mu == 0.0 and empty.clip_intercepts.tolist() == [0.0, 0.0]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="same length"):
         fit_bridging(np.array([0]), np.array([0, 1]), np.array([1.0]), 1, 2)
+    with pytest.raises(ValueError, match="indices"):
+        fit_bridging(np.array([0, 2]), np.array([0, 1]), np.array([1.0, 0.0]), 2, 2)
+    with pytest.raises(ValueError, match="positive"):
+        fit_bridging(mi, ci, y, 2, 2, lambda_intercept=0.0)
 
 
 # --- simulated communities ----------------------------------------------------------------------------------
