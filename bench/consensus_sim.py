@@ -167,8 +167,15 @@ def evaluate(scenario: Scenario, seeds: range, params: ConsensusParams) -> dict[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a ConsensusParams field, e.g. --set min_bridge_votes=5")
     args = ap.parse_args(argv)
     params = ConsensusParams()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in ConsensusParams.__dataclass_fields__:
+            ap.error(f"unknown parameter {name!r}")
+        params = replace(params, **{name: type(getattr(params, name))(value)})
     print(f"params: {params}")
     print("cells: agree_* = clips given the right label; other kinds = clips given ANY label (want 0)")
     for scenario in SCENARIOS:
