@@ -77,7 +77,12 @@ def parse_timezone(name: str) -> str:
 
 
 def parse_weekday(text: str | int) -> int:
-    """0 for Monday ... 6 for Sunday, from a name or its first three letters (any case)."""
+    """0 for Monday ... 6 for Sunday, from a name or its first three letters (any case).
+
+    An int 0..6 is taken as already parsed (Monday = 0, as stored), so a stored slot can be re-validated.
+    """
+    if isinstance(text, int) and not isinstance(text, bool) and 0 <= text <= 6:
+        return text
     key = str(text).strip().lower()
     for i, day in enumerate(WEEKDAYS):
         if key == day or (len(key) >= 3 and day.startswith(key)):

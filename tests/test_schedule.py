@@ -42,6 +42,7 @@ def test_make_slot_accepts_names_and_forgives_case():
     assert make_slot("fri", 18, "Europe/Berlin") == BERLIN_FRIDAY
     assert make_slot("SUN", 2, "America/New_York", minute="30") == DigestSlot(6, 2, 30, "America/New_York")
     assert make_slot("monday", 0) == DigestSlot(0, 0, 0, "UTC")
+    assert make_slot(4, 18, "Europe/Berlin") == BERLIN_FRIDAY  # a stored slot re-validated
     assert parse_timezone("utc") == "UTC"
     assert parse_timezone(" america/new york ") == "America/New_York"
 
@@ -68,6 +69,7 @@ def test_unknown_time_zone_gets_a_polite_line_with_close_names(typed, message):
 @pytest.mark.parametrize(("weekday", "hour", "minute", "message"), [
     ("fryday", 18, 0, "'fryday' is not a weekday. Did you mean friday? Use a name such as monday or fri."),
     ("someday", 18, 0, "'someday' is not a weekday. Did you mean sunday? Use a name such as monday or fri."),
+    (7, 18, 0, "'7' is not a weekday. Use a name such as monday or fri."),
     ("friday", 24, 0, "The hour must be a whole number from 0 to 23 (you gave '24')."),
     ("friday", -1, 0, "The hour must be a whole number from 0 to 23 (you gave '-1')."),
     ("friday", "noon", 0, "The hour must be a whole number from 0 to 23 (you gave 'noon')."),
