@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, llm_overhead
+from bench import check_speed, consensus, llm_overhead
 
 
 def main() -> int:
     check_speed.main([])
     print()
     llm_overhead.main([])
+    print()
+    consensus.main([])
     return 0
 
 

@@ -1,0 +1,298 @@
+"""The consensus no faction can force: Wilson bound, bridging fit, and the rule on simulated communities."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from bench.consensus_sim import Scenario, simulate
+from bot.consensus import (
+    LABELS,
+    ConsensusParams,
+    UnknownLabel,
+    Vote,
+    community_consensus,
+    fit_bridging,
+    parse_label,
+    tally,
+    wilson_interval,
+    wilson_lower_bound,
+)
+from bot.errors import InputError
+
+MID = Scenario("mid", 100, 0.65, {"agree_rep": 20, "agree_cp": 20, "partisan": 30, "partisan_minority": 20,
+                                  "unclear": 20, "pileon": 10}, (15, 40))
+EXPECTED = {"agree_rep": "representative", "agree_cp": "cherry_picked"}
+
+
+# --- Wilson -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "n", "z", "expected"), [
+    (3, 3, 1.28, 0.6468), (7, 9, 1.28, 0.5663), (13, 20, 1.28, 0.5069), (10, 20, 1.28, 0.3624),
+    (0, 5, 1.28, 0.0),
+    # Evan Miller's examples as quoted in the research note (z = 1.96): 3/3 ~ 0.44, 40/45 ~ 0.77.
+    (3, 3, 1.96, 0.4385), (40, 45, 1.96, 0.7650),
+])
+def test_wilson_lower_bound_known_values(k, n, z, expected):
+    assert wilson_lower_bound(k, n, z) == pytest.approx(expected, abs=1e-4)
+
+
+def test_wilson_edges():
+    assert wilson_lower_bound(0, 0) == 0.0
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    low, high = wilson_interval(7, 9)
+    assert low == pytest.approx(0.5663, abs=1e-4) and high == pytest.approx(0.9037, abs=1e-4)
+    with pytest.raises(ValueError):
+        wilson_lower_bound(4, 3)
+
+
+# --- labels and tally ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "label"), [
+    ("representative", "representative"), ("Cherry picked", "cherry_picked"), ("cherry-picked", "cherry_picked"),
+    ("  MISLEADING_workflow ", "misleading_workflow"), ("cant tell", "cant_tell"),
+])
+def test_parse_label_forgives_case_spaces_dashes(typed, label):
+    assert parse_label(typed) == label
+
+
+def test_parse_label_suggests_the_closest():
+    with pytest.raises(UnknownLabel) as e:
+        parse_label("represntative")
+    assert isinstance(e.value, InputError)
+    assert "Did you mean representative?" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(UnknownLabel, match="Choose one of: representative, cherry_picked"):
+        parse_label("")
+
+
+def test_tally_counts_every_vote_and_the_latest_vote_wins():
+    votes = [Vote("ann", "c1", "representative"), Vote("bob", "c1", "cherry_picked"),
+             Vote("ann", "c1", "cant_tell"),  # ann changed her mind
+             Vote("new1", "c1", "misleading_workflow"), Vote("ann", "c2", "representative")]
+    assert tally(votes) == {
+        "c1": {"representative": 0, "cherry_picked": 1, "misleading_workflow": 1, "cant_tell": 1},
+        "c2": {"representative": 1, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 0},
+    }
+
+
+def test_stored_unknown_label_is_refused():
+    with pytest.raises(UnknownLabel):
+        community_consensus([Vote("a", "c", "great")])
+
+
+# --- small numbers: Wilson only -----------------------------------------------------------------------------
+
+
+def test_few_votes_show_wilson_but_no_label():
+    votes = [Vote(f"m{i}", "c", "representative") for i in range(7)] + [Vote("m7", "c", "cant_tell")]
+    result = community_consensus(votes)["c"]
+    assert result.votes == {"representative": 7, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1}
+    assert result.total == 8 and result.leading == "representative"
+    assert result.wilson_lower == pytest.approx(0.6607, abs=1e-4)  # 7 of 8, z = 1.28
+    assert result.bridging is None and result.consensus is None
+    assert "only 0 of the votes come from members with at least 10 votes" in result.note
+    assert result.to_json() == {
+        "votes": {"representative": 7, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1},
+        "consensus": None, "voters": 8, "leading": "representative", "wilson_lower": 0.661, "bridging": None,
+        "note": "7 of 8 voters say representative, Wilson lower bound 0.66, but only 0 of the votes come from "
+                "members with at least 10 votes; the bridging check needs 8"}
+
+
+def test_no_votes_for_a_label_and_all_cant_tell():
+    votes = [Vote(f"m{i}", "c", "cant_tell") for i in range(5)]
+    result = community_consensus(votes)["c"]
+    assert result.leading is None and result.consensus is None and result.note == "all 5 voters said cant_tell"
+
+
+# --- the bridging fit ---------------------------------------------------------------------------------------
+
+
+def _reference_loss(x, mi, ci, y, nm, nc, lam_i, lam_f):
+    """Community Notes' mean-normalised loss, written out independently of bot.consensus."""
+    mu, a, f, b, g = x[0], x[1:1 + nm], x[1 + nm:1 + 2 * nm], x[1 + 2 * nm:1 + 2 * nm + nc], x[1 + 2 * nm + nc:]
+    e = mu + a[mi] + b[ci] + f[mi] * g[ci] - y
+    return (np.mean(e ** 2) + lam_f * np.mean(f ** 2) + lam_i * np.mean(a ** 2) + lam_f * np.mean(g ** 2)
+            + lam_i * np.mean(b ** 2) + lam_i * mu ** 2)
+
+
+def test_fit_reaches_the_same_minimum_as_a_general_optimiser():
+    rng = np.random.default_rng(3)
+    nm, nc = 30, 20
+    side = np.where(np.arange(nm) < 18, 1.0, -1.0)
+    pairs = [(m, c) for m in range(nm) for c in range(nc) if rng.random() < 0.6]
+    mi = np.array([p[0] for p in pairs])
+    ci = np.array([p[1] for p in pairs])
+    kind = np.arange(nc) % 2  # even clips: everyone likes them; odd clips: party line
+    p_yes = np.where(kind[ci] == 0, 0.85, np.where(side[mi] > 0, 0.9, 0.1))
+    y = (rng.random(len(pairs)) < p_yes).astype(float)
+    fit = fit_bridging(mi, ci, y, nm, nc, max_iterations=5000, tolerance=1e-12)
+    assert fit.converged
+    ours = np.concatenate([[fit.mu], fit.member_intercepts, fit.member_factors, fit.clip_intercepts,
+                           fit.clip_factors])
+    args = (mi, ci, y, nm, nc, 0.15, 0.03)
+    best = np.inf
+    for seed in range(4):  # several starts: L-BFGS may stop at the saddle f = g = 0 from an unlucky one
+        x0 = np.random.default_rng(seed).uniform(-0.5, 0.5, len(ours))
+        res = minimize(_reference_loss, x0, args=args, method="L-BFGS-B", options={"maxiter": 20000, "ftol": 1e-15,
+                                                                                     "gtol": 1e-10})
+        best = min(best, res.fun)
+    assert _reference_loss(ours, *args) == pytest.approx(fit.loss, rel=1e-9)
+    assert _reference_loss(ours, *args) <= best + 1e-7
+    # The party-line clips load on the factor (all on the same side), the agreed ones on the intercept.
+    party, agreed = fit.clip_factors[kind == 1], fit.clip_factors[kind == 0]
+    assert np.all(np.sign(party) == np.sign(party[0]))
+    assert np.mean(np.abs(party)) > 0.5 > np.mean(np.abs(agreed))
+    score = fit.mu + fit.clip_intercepts
+    assert np.min(score[kind == 0]) > np.max(score[kind == 1])
+    # Signs are fixed: at least half of the members have a negative factor.
+    assert np.count_nonzero(fit.member_factors < 0) >= nm / 2
+
+
+def test_fit_is_deterministic_and_handles_empty_input():
+    mi, ci, y = np.array([0, 1, 1]), np.array([0, 0, 1]), np.array([1.0, 0.0, 1.0])
+    one, two = fit_bridging(mi, ci, y, 2, 2), fit_bridging(mi, ci, y, 2, 2)
+    assert np.array_equal(one.clip_intercepts, two.clip_intercepts) and one.mu == two.mu
+    empty = fit_bridging(np.array([], int), np.array([], int), np.array([]), 3, 2)
+    assert empty.mu == 0.0 and empty.clip_intercepts.tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="same length"):
+        fit_bridging(np.array([0]), np.array([0, 1]), np.array([1.0]), 1, 2)
+    with pytest.raises(ValueError, match="indices"):
+        fit_bridging(np.array([0, 2]), np.array([0, 1]), np.array([1.0, 0.0]), 2, 2)
+    with pytest.raises(ValueError, match="positive"):
+        fit_bridging(mi, ci, y, 2, 2, lambda_intercept=0.0)
+
+
+# --- simulated communities ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("share_a", "seed"), [(0.6, 11), (0.65, 12), (0.75, 13), (0.8, 14)])
+def test_party_lines_never_label_even_when_the_larger_faction_is_a_majority(share_a, seed):
+    scenario = Scenario("party", 100, share_a, {"agree_rep": 15, "agree_cp": 15, "partisan": 25,
+                                                "partisan_minority": 15}, (15, 40))
+    community = simulate(scenario, seed)
+    results = community_consensus(community.votes)
+    partisan = [results[c] for c, k in community.kinds.items() if k.startswith("partisan")]
+    # The test means something: on many party-line clips the larger faction alone clears the Wilson bar...
+    majority_cleared = [r for r in partisan if r.wilson_lower >= 0.5]
+    assert len(majority_cleared) >= 5
+    # ...and still none of them gets a label, because the votes follow the community's split.
+    assert [r.clip for r in partisan if r.consensus is not None] == []
+    assert any("usual split" in r.note for r in majority_cleared)
+
+
+def test_a_lopsided_community_needs_voters_from_both_sides():
+    """90/10: a party-line clip the small side barely voted on must not pass on the big side's word."""
+    scenario = Scenario("lopsided", 100, 0.9, {"agree_rep": 20, "agree_cp": 20, "partisan": 30,
+                                               "partisan_minority": 20, "unclear": 20, "pileon": 10}, (15, 40))
+    community = simulate(scenario, seed=1)
+    results = community_consensus(community.votes)
+    # partisan-26: 21 votes from the big faction and a single (noisy) one from the small faction, all agreeing.
+    r = results["partisan-26"]
+    assert r.votes["representative"] == 22 and r.wilson_lower > 0.9
+    assert r.bridging is not None and r.bridging.score >= 0.5 and abs(r.bridging.factor) < 0.5
+    assert min(k for k, _ in r.bridging.sides) < 2
+    assert r.consensus is None and "on one side of the community's usual split" in r.note
+    assert [c for c, k in community.kinds.items() if k.startswith("partisan") and results[c].consensus] == []
+
+
+def test_clips_both_factions_agree_on_get_their_label():
+    community = simulate(MID, seed=21)
+    results = community_consensus(community.votes)
+    agreed = [(c, k) for c, k in community.kinds.items() if k in EXPECTED]
+    right = [c for c, k in agreed if results[c].consensus and results[c].consensus.label == EXPECTED[k]]
+    assert len(right) >= 0.9 * len(agreed)
+    wrong = [c for c, k in agreed if results[c].consensus and results[c].consensus.label != EXPECTED[k]]
+    assert wrong == []
+    unclear = [c for c, k in community.kinds.items() if k == "unclear" and results[c].consensus]
+    assert unclear == []
+
+
+def test_basis_reads_as_the_issue_asks():
+    community = simulate(MID, seed=21)
+    results = community_consensus(community.votes)
+    labelled = next(r for r in results.values() if r.consensus)
+    c = labelled.consensus
+    assert re.fullmatch(r"\d+ of \d+ voters, Wilson lower bound 0\.\d\d, and members who usually disagree "
+                        r"agree \(bridging score [01]\.\d\d\)", c.basis), c.basis
+    k = labelled.votes[c.label]
+    assert c.basis.startswith(f"{k} of {labelled.total} voters, Wilson lower bound {labelled.wilson_lower:.2f}")
+    assert labelled.to_json()["consensus"] == {"label": c.label, "basis": c.basis}
+    assert labelled.note == ""
+
+
+def test_two_dozen_fresh_accounts_cannot_label_a_clip():
+    community = simulate(MID, seed=31)
+    results = community_consensus(community.votes)
+    piled = [c for c, k in community.kinds.items() if k == "pileon"]
+    fresh = [v for v in community.votes if v.member.startswith("fresh-") and v.clip == piled[0]]
+    assert len(fresh) == 24
+    for clip in piled:
+        r = results[clip]
+        # Every fresh vote is in the tally (so representative leads) ...
+        regular = [v for v in community.votes if v.clip == clip and not v.member.startswith("fresh-")]
+        assert r.votes["representative"] == 24 + sum(v.label == "representative" for v in regular)
+        assert r.total == 24 + len(regular) and r.leading == "representative"
+        # ... but none of them reaches the bridging model, which sees the regular members' split.
+        assert r.consensus is None
+        assert r.bridging is None or r.bridging.regular_votes == len(regular)
+    assert sum(results[c].wilson_lower >= 0.5 for c in piled) >= 5  # Wilson alone would have been fooled
+
+
+def test_fresh_accounts_alone_on_a_new_clip():
+    community = simulate(MID, seed=41)
+    votes = community.votes + [Vote(f"sock{i}", "new-clip", "representative") for i in range(24)]
+    r = community_consensus(votes)["new-clip"]
+    assert r.votes["representative"] == 24 and r.wilson_lower > 0.9
+    assert r.consensus is None and r.bridging is None
+    assert "only 0 of the votes come from members with at least 10 votes" in r.note
+
+
+def test_fresh_accounts_can_still_reach_the_tally_of_a_labelled_clip():
+    """A pile-on against a clip that regular members agree on cannot flip it either."""
+    community = simulate(MID, seed=21)
+    results = community_consensus(community.votes)
+    target = next(c for c, k in community.kinds.items() if k == "agree_rep" and results[c].consensus)
+    regular_total = results[target].total
+    votes = community.votes + [Vote(f"sock{i}", target, "cherry_picked") for i in range(3 * regular_total)]
+    r = community_consensus(votes)[target]
+    assert r.votes["cherry_picked"] >= 3 * regular_total
+    assert r.leading == "cherry_picked" and r.consensus is None  # the socks win the tally, not the label
+
+
+def test_no_factions_still_labels_what_everyone_agrees_on():
+    scenario = Scenario("one camp", 60, 1.0, {"agree_rep": 15, "agree_cp": 15, "unclear": 15}, (12, 30))
+    community = simulate(scenario, seed=51)
+    results = community_consensus(community.votes)
+    labels = {c: (results[c].consensus.label if results[c].consensus else None) for c in community.kinds}
+    right = sum(labels[c] == EXPECTED.get(k) for c, k in community.kinds.items() if k in EXPECTED)
+    assert right >= 25
+    assert [c for c, k in community.kinds.items() if k == "unclear" and labels[c]] == []
+
+
+def test_order_of_votes_does_not_matter():
+    community = simulate(MID, seed=61)
+    shuffled = list(community.votes)
+    random.Random(5).shuffle(shuffled)
+    one, two = community_consensus(community.votes), community_consensus(shuffled)
+    assert {c: r.consensus for c, r in one.items()} == {c: r.consensus for c, r in two.items()}
+
+
+def test_cant_tell_dilutes_but_is_never_the_consensus():
+    community = simulate(MID, seed=71)
+    regulars = sorted({v.member for v in community.votes if not v.member.startswith("fresh-")})
+    votes = community.votes + [Vote(m, "blurry", "cant_tell") for m in regulars[:30]]
+    r = community_consensus(votes)["blurry"]
+    assert r.votes["cant_tell"] == 30 and r.consensus is None and r.leading is None
+
+
+def test_thresholds_are_parameters():
+    community = simulate(MID, seed=21)
+    strict = community_consensus(community.votes, ConsensusParams(min_bridge_votes=10_000))
+    assert all(r.consensus is None for r in strict.values())
+    assert set(LABELS) == set(next(iter(strict.values())).votes)
