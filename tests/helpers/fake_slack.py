@@ -44,6 +44,7 @@ import base64
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ MAX_BUTTON_VALUE = 2000
 MAX_BUTTON_TEXT = 75
 
 Json = dict[str, Any]
+
+# https://docs.slack.dev/messaging/formatting-message-text (read 2026-11-27): special mentions and
+# user/group mentions are written <!here>, <!channel>, <!everyone>, <@U123>, <!subteam^S123>.
+MENTION = re.compile(r"<(?:!(?:here|channel|everyone|subteam\^)|@[UW])[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,29 @@ class Call:
     @property
     def error(self) -> str | None:
         return None if self.ok else str(self.answer.get("error"))
+
+    def texts(self) -> list[str]:
+        """Every string under a ``text`` key anywhere in the payload (blocks and unfurls included)."""
+        found: list[str] = []
+
+        def walk(node: Any) -> None:
+            node = _json_arg(node)
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "text" and isinstance(value, str):
+                        found.append(value)
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.payload)
+        return found
+
+    def mentions(self) -> list[str]:
+        """Slack control sequences that notify people (``<!channel>``, ``<!here>``, ``<@U123>``, ...)."""
+        return [m for text in self.texts() for m in MENTION.findall(text)]
 
     @property
     def token(self) -> str | None:
@@ -314,6 +342,10 @@ class FakeSlack:
         user = SlackUser(user_id, team_id, name, is_admin, is_owner)
         self.users[user_id] = user
         return user
+
+    def add_team(self, team_id: str, team_name: str, bot_token: str, *, bot_user_id: str = "U0BOTOTHER") -> None:
+        """Register another workspace's bot token (as an install would) without the OAuth dance."""
+        self.tokens[bot_token] = Token(team_id, team_name, bot_user_id, bot_id=f"B{bot_user_id[1:]}")
 
     def add_channel(self, channel_id: str, name: str, *, team_id: str = TEAM_ID, is_private: bool = False) -> None:
         self.channels[channel_id] = SlackChannel(channel_id, name, team_id, is_private)
