@@ -411,6 +411,15 @@ class FakeSlack:
         await live[-1].send_json(envelope)
         return envelope_id
 
+    async def send_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the connected client to reconnect, as Slack does every few hours (it opens a new URL)."""
+        for ws in [ws for ws in self._sockets if not ws.closed]:
+            await ws.send_json({"type": "disconnect", "reason": reason,
+                                "debug_info": {"host": "fake-slack"}})
+
+    def live_sockets(self) -> int:
+        return sum(1 for ws in self._sockets if not ws.closed)
+
     async def wait_ack(self, envelope_id: str, timeout: float = 3.0) -> Json:
         """The client's acknowledgement of ``envelope_id`` (Slack wants it within 3 seconds)."""
         async with asyncio.timeout(timeout), self._changed:
