@@ -17,17 +17,23 @@ What it imitates (shapes from https://docs.slack.dev/reference/methods/, read 20
 - Tokens are checked: none -> ``not_authed``, unknown -> ``invalid_auth``, an app token on a bot
   method (or the reverse) -> ``not_allowed_token_type``. Each token belongs to one team, and
   ``users.info`` only finds users of that team, so multi-workspace mix-ups show.
-- Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks/ and
-  https://docs.slack.dev/reference/block-kit/block-elements/button-element/, read 2026-11-27):
+- Block Kit limits (https://api.slack.com/reference/block-kit/blocks: 50 blocks a message;
+  https://docs.slack.dev/reference/block-kit/block-elements/button-element: text 75, action_id
+  255, value 2,000; section text 3,000 from the section block reference; read 2026-11-27):
   at most 50 blocks, section text 3,000 characters, ``action_id`` 255, button ``value`` 2,000,
   button text 75. A payload over a limit gets ``invalid_blocks`` with one JSON-pointer message per
-  breach, as Slack answers, and is not stored.
+  breach (Slack's style; the exact wording is the fake's) and is not stored.
 - ``rate_limit(method)`` answers the next call(s) with HTTP 429, ``Retry-After`` and
-  ``{"ok": false, "error": "ratelimited"}``.
+  ``{"ok": false, "error": "ratelimited"}``; ``script(method, Reply(...))`` answers anything.
+- Socket Mode: ``hello`` on connect, ``send_envelope()`` / ``wait_ack()``, ``send_disconnect()``
+  (the client must reconnect through a fresh ``apps.connections.open``).
+- ``Call.texts()`` / ``Call.mentions()`` find every text and any notifying ``<!channel>``-style
+  sequence in a recorded payload, for escaping tests; ``add_team()`` registers another workspace.
 
 Known simplifications: the ``response_url`` endpoint answers ``{"ok": true}`` (or 400 with
 ``invalid_blocks``), never expires and accepts any number of posts; message timestamps are
-sequential; no pagination; errors beyond those above are not imitated.
+sequential; no pagination; the error names of the upload and unfurl checks are best guesses; other
+errors are not imitated.
 
 Usage, inside a coroutine::
 
@@ -73,7 +79,7 @@ MAX_BUTTON_TEXT = 75
 
 Json = dict[str, Any]
 
-# https://docs.slack.dev/messaging/formatting-message-text (read 2026-11-27): special mentions and
+# https://docs.slack.dev/messaging/formatting-message-text/ (read 2026-11-27): special mentions and
 # user/group mentions are written <!here>, <!channel>, <!everyone>, <@U123>, <!subteam^S123>.
 MENTION = re.compile(r"<(?:!(?:here|channel|everyone|subteam\^)|@[UW])[^>]*>")
 
