@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.context import CommandContext
 from bot.digest import DigestResult
 from bot.knowledge import WORKFLOWS
-from bot.registry import Command, Option, OptionKind, Registry, Right
+from bot.registry import Command, Option, OptionKind, Right
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.service import CheckRequest
 from bot.signals import normalise_workflow
@@ -121,4 +121,4 @@ USAGE = Command(
 )
 HELP = Command("help", "What I can do and how to ask.", handler=help_, args=NoArgs)
 
-REGISTRY = Registry((CHECK, MODEL, DIGEST, USAGE, HELP))
+

@@ -1,0 +1,16 @@
+"""Every command Yuntai offers, one module per domain, gathered into the registry every adapter renders.
+
+A new domain (votes, curation, setup) is a module here with its `Command` definitions and handlers,
+plus one line below; nothing else needs to learn the commands' names.
+"""
+
+from __future__ import annotations
+
+from bot.commands.core import CHECK, DIGEST, HELP, INTRO, MODEL, USAGE
+from bot.registry import Command, Registry
+
+COMMANDS: tuple[Command, ...] = (CHECK, MODEL, DIGEST, USAGE, HELP)
+
+REGISTRY = Registry(COMMANDS)
+
+__all__ = ["COMMANDS", "INTRO", "REGISTRY"]
