@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
 from discord import app_commands
+from discord.ext import commands
 
 from adapters.discord_endpoints import apply_endpoints
 from helpers.fake_discord import DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, LOADING, FakeDiscord
@@ -418,5 +422,108 @@ def test_unknown_routes_and_missing_auth_are_refused_and_recorded() -> None:
             assert [(c.method, c.path, c.status) for c in fake.calls] == [
                 ("GET", "/users/@me", 401), ("GET", "/guilds/1/bans", 404),
                 ("POST", f"/webhooks/{fake.app_id}/no-such-token", 404)]
+
+    run(scenario())
+
+
+# --------------------------------------------------------------------------- sharding and a separate process
+
+GUILD_ON_SHARD_0 = 200_000_000_000 << 22
+GUILD_ON_SHARD_1 = (200_000_000_001 << 22) | 5
+
+
+def test_auto_sharded_bot_gets_each_guild_on_its_shard_and_interactions_on_the_right_socket() -> None:
+    async def scenario() -> None:
+        async with FakeDiscord(shards=2, guild_ids=(GUILD_ON_SHARD_0, GUILD_ON_SHARD_1)) as fake:
+            apply_endpoints(fake.env)
+            intents = discord.Intents.default()
+            bot = commands.AutoShardedBot(command_prefix="!", intents=intents, shard_count=2,
+                                          allowed_mentions=discord.AllowedMentions.none(), guild_ready_timeout=0.1)
+            answered: list[tuple[int | None, int | None]] = []
+
+            @bot.tree.command(name="check", description="Is this demo clip representative?")
+            async def check(interaction: discord.Interaction, link: str) -> None:
+                answered.append((interaction.guild_id, bot.get_guild(interaction.guild_id or 0).shard_id))
+                await interaction.response.send_message("on it", ephemeral=True)
+
+            task = asyncio.create_task(bot.start(fake.token))
+            try:
+                await fake.wait_ready(0)
+                await fake.wait_ready(1, timeout=20)  # discord.py waits 5 s before each later IDENTIFY
+                await fake.wait_until(lambda: bot.is_ready(), what="on_ready of both shards")
+                assert sorted(e[1] for e in fake.gateway_log if e[0] == "identify") == [(0, 2), (1, 2)]
+                assert {g.id: g.shard_id for g in bot.guilds} == {GUILD_ON_SHARD_0: 0, GUILD_ON_SHARD_1: 1}
+                second = await fake.send_slash_command("check", {"link": LINK}, guild_id=GUILD_ON_SHARD_1)
+                frame = fake.session(1).sent[-1]
+                assert frame["t"] == "INTERACTION_CREATE" and frame["d"]["id"] == str(second.id)
+                await fake.wait_for_call("POST", f"/interactions/{second.id}/*/callback")
+                assert answered == [(GUILD_ON_SHARD_1, 1)]
+            finally:
+                await bot.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, 10)
+                apply_endpoints({})
+
+    run(scenario())
+
+
+SUBPROCESS_BOT = '''
+import asyncio, os, sys
+import discord
+from discord import app_commands
+from discord.ext import commands
+from adapters.discord_endpoints import apply_endpoints
+
+apply_endpoints(os.environ)
+
+
+class Bot(discord.AutoShardedClient):
+    def __init__(self):
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none(),
+                         guild_ready_timeout=0.1)
+        self.tree = app_commands.CommandTree(self)
+
+        @self.tree.command(name="check", description="Is this demo clip representative?")
+        async def check(interaction: discord.Interaction, link: str) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send(embed=discord.Embed(title="Reality check", description=link))
+
+    async def on_ready(self):
+        print("ready", flush=True)
+
+
+Bot().run(os.environ["DISCORD_TOKEN"], log_handler=None)
+'''
+
+
+def test_a_bot_in_a_subprocess_finds_the_fake_through_the_environment(tmp_path: Any) -> None:
+    script = tmp_path / "probe_bot.py"
+    script.write_text(SUBPROCESS_BOT)
+    repo = Path(__file__).resolve().parents[2]
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            env = {**os.environ, **fake.env, "PYTHONPATH": str(repo)}
+            proc = await asyncio.create_subprocess_exec(sys.executable, str(script), env=env, cwd=str(repo),
+                                                        stdout=asyncio.subprocess.PIPE,
+                                                        stderr=asyncio.subprocess.PIPE)
+            try:
+                assert proc.stdout is not None
+                line = await asyncio.wait_for(proc.stdout.readline(), 30)
+                assert line == b"ready\n"
+                # shard_count unset: the client asked /gateway/bot where to connect, then identified.
+                assert [c.path for c in fake.calls[:3]] == ["/users/@me", "/oauth2/applications/@me",
+                                                            "/gateway/bot"]
+                interaction = await fake.send_slash_command("check", {"link": LINK})
+                callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback")
+                followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}")
+                assert callback.at - (interaction.created_at or 0) < 3.0
+                assert followup.status == 200
+                assert followup.json["embeds"] == [{"title": "Reality check", "description": LINK, "type": "rich",
+                                                   "flags": 0}]
+            finally:
+                if proc.returncode is None:
+                    proc.terminate()
+                await asyncio.wait_for(proc.wait(), 15)
 
     run(scenario())
