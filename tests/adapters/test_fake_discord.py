@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import re
 import sys
@@ -102,6 +103,15 @@ class ProbeBot(discord.Client):
             except discord.HTTPException as exc:
                 self.errors.append(exc)
                 await interaction.response.send_message("That answer was too long.")
+
+        @self.tree.command(name="chart", description="Answers with an attached chart")
+        async def chart(interaction: discord.Interaction) -> None:
+            picture = discord.File(io.BytesIO(b"\x89PNG fake"), filename="chart.png")
+            await interaction.response.send_message("Sora over time", file=picture)
+
+        @self.tree.command(name="echo", description="Repeats untrusted text")
+        async def echo(interaction: discord.Interaction, text: str) -> None:
+            await interaction.response.send_message(text)
 
     async def on_ready(self) -> None:
         self.ready.set()
@@ -339,6 +349,65 @@ def test_an_embed_over_the_limits_is_refused_and_nothing_is_posted() -> None:
     run(scenario())
 
 
+def test_an_attached_chart_arrives_as_multipart_with_its_payload() -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake):
+            interaction = await fake.send_slash_command("chart")
+            call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback")
+            assert call.status == 200
+            assert call.files == ["chart.png"]
+            assert call.json["data"]["content"] == "Sora over time"
+            assert call.json["data"]["attachments"] == [{"id": 0, "filename": "chart.png"}]
+            [message] = fake.bot_messages()
+            assert [a["filename"] for a in message["attachments"]] == ["chart.png"]
+
+    run(scenario())
+
+
+def test_hostile_text_does_not_ping_and_the_fake_would_have_seen_it() -> None:
+    hostile = "@everyone look <@&555> <@123>"
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake):
+            interaction = await fake.send_slash_command("echo", {"text": hostile})
+            call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback")
+            assert call.json["data"]["content"] == hostile
+            assert call.json["data"]["allowed_mentions"] == {"parse": []}
+            assert fake.pings_sent() == []
+            # The same text from a client without AllowedMentions.none() would ping everyone named.
+            url = f"{fake.api_base}/channels/{fake.channel_id()}/messages"
+            auth = {"Authorization": f"Bot {fake.token}"}
+            async with aiohttp.ClientSession() as http, http.post(url, json={"content": hostile},
+                                                                  headers=auth) as response:
+                assert response.status == 200
+            [(careless, who)] = fake.pings_sent()
+            assert careless.path == f"/channels/{fake.channel_id()}/messages"
+            assert who == ["@everyone", "user:123", "role:555"]
+
+    run(scenario())
+
+
+def test_follow_ups_need_an_acknowledged_interaction_and_a_token_younger_than_15_minutes() -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake), aiohttp.ClientSession() as http:
+            held = await fake.send_slash_command("slow")  # dispatched, never acknowledged
+            url = f"{fake.api_base}/webhooks/{fake.app_id}/{held.token}?wait=true"
+            async with http.post(url, json={"content": "too early"}) as response:
+                assert response.status == 404
+            assert fake.calls[-1].error == "follow-up before the interaction was acknowledged"
+            done = await fake.send_slash_command("check", {"link": LINK})
+            await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{done.token}")
+            assert fake.ack_delay(done.id) is not None and fake.ack_delay(done.id) < 3.0
+            fake.age_interaction(done.id, 15 * 60 + 1)
+            url = f"{fake.api_base}/webhooks/{fake.app_id}/{done.token}?wait=true"
+            async with http.post(url, json={"content": "too late"}) as response:
+                assert response.status == 401
+                assert (await response.json())["code"] == 50027
+            assert [m["content"] for m in fake.bot_messages()] == [""]  # only the /check answer (an embed)
+
+    run(scenario())
+
+
 def test_429_on_the_follow_up_is_retried_and_one_message_exists() -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake):
@@ -381,17 +450,17 @@ def test_command_sync_puts_every_command_and_the_fake_checks_them() -> None:
         async with FakeDiscord() as fake, running(fake) as bot:
             synced = await bot.tree.sync()
             put = fake.calls_to("PUT", f"/applications/{fake.app_id}/commands")[0]
-            assert sorted(c["name"] for c in put.json) == ["check", "huge", "slow", "twice"]
+            assert sorted(c["name"] for c in put.json) == ["chart", "check", "echo", "huge", "slow", "twice"]
             check = next(c for c in put.json if c["name"] == "check")
             assert [(o["name"], o["required"]) for o in check["options"]] == [("link", True), ("caption", False)]
-            assert sorted(c.name for c in synced) == ["check", "huge", "slow", "twice"]
+            assert sorted(c.name for c in synced) == ["chart", "check", "echo", "huge", "slow", "twice"]
             assert all(c.id for c in synced)
             guild = discord.Object(fake.guild.id)
             bot.tree.copy_global_to(guild=guild)
             await bot.tree.sync(guild=guild)
             put = fake.calls_to("PUT", f"/applications/{fake.app_id}/guilds/{fake.guild.id}/commands")[0]
-            assert put.status == 200 and len(put.json) == 4
-            assert len(fake.commands[fake.guild.id]) == 4
+            assert put.status == 200 and len(put.json) == 6
+            assert len(fake.commands[fake.guild.id]) == 6
             # A command list Discord would refuse: an optional option before a required one.
             async with aiohttp.ClientSession() as http:
                 bad = [{"name": "check", "description": "x", "type": 1, "options": [

@@ -868,6 +868,8 @@ class FakeDiscord:
             raise _invalid_form([("type", f"callback type {kind!r} is not valid for interaction "
                                           f"type {interaction.type}")])
         data = body.get("data") or {}
+        if kind == AUTOCOMPLETE_RESULT and len(data.get("choices") or []) > 25:
+            raise _invalid_form([("data.choices", "must be 25 or fewer in length")])
         if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
             problems = message_problems(data, creating=kind == CHANNEL_MESSAGE, has_files=bool(call.files))
             if problems:
@@ -1053,6 +1055,29 @@ class FakeDiscord:
 
     def bot_messages(self) -> list[dict[str, Any]]:
         return [m for m in self.messages.values() if m["author"]["id"] == self.bot_user["id"]]
+
+    def ack_delay(self, interaction_id: int) -> float | None:
+        """Seconds from dispatching the interaction to its first accepted callback (None if none yet)."""
+        interaction = self.interactions[interaction_id]
+        accepted = [c for c in self.calls_to("POST", f"/interactions/{interaction_id}/*/callback") if c.status < 300]
+        if not accepted or interaction.created_at is None:
+            return None
+        return accepted[0].at - interaction.created_at
+
+    def pings_sent(self) -> list[tuple[RestCall, list[str]]]:
+        """Every recorded request whose message payload would notify someone, with who (see ``pings``).
+
+        Checks each call's JSON as sent, refused or not, including interaction callbacks' ``data``.
+        """
+        found = []
+        for call in self.calls:
+            payload = call.json
+            if isinstance(payload, dict) and call.path.endswith("/callback"):
+                payload = payload.get("data")
+            who = pings(payload)
+            if who:
+                found.append((call, who))
+        return found
 
     def refused(self) -> list[RestCall]:
         """Calls the fake refused for breaking a rule (not 429s)."""
