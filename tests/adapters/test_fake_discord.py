@@ -48,7 +48,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vote:(?P<
     async def callback(self, interaction: discord.Interaction) -> None:
         client: ProbeBot = interaction.client  # type: ignore[assignment]
         client.votes.append((self.clip, self.label, interaction.user.id))
-        await interaction.response.send_message(f"Your vote ({self.label}) is in.", ephemeral=True)
+        # Acknowledge by updating the tally on the clicked message, then confirm to the voter alone.
+        await interaction.response.edit_message(content=f"Votes: {len(client.votes)}")
+        await interaction.followup.send(f"Your vote ({self.label}) is in.", ephemeral=True)
 
 
 class ProbeBot(discord.Client):
@@ -284,7 +286,7 @@ def test_slash_command_defers_within_the_window_then_follows_up_with_embed_and_b
     run(scenario())
 
 
-def test_button_click_on_a_dynamic_item_reaches_its_callback_and_answers_ephemerally() -> None:
+def test_button_click_on_a_dynamic_item_updates_the_message_and_confirms_ephemerally() -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake) as bot:
             command = await fake.send_slash_command("check", {"link": LINK})
@@ -294,9 +296,19 @@ def test_button_click_on_a_dynamic_item_reaches_its_callback_and_answers_ephemer
             click = await fake.send_button_click("vote:7:cherry_picked", message_id=command.original_id, user=voter)
             callback = await fake.wait_for_call("POST", f"/interactions/{click.id}/{click.token}/callback")
             assert callback.status == 200
-            assert callback.json["type"] == 4
-            assert callback.json["data"]["flags"] == EPHEMERAL
-            assert callback.json["data"]["content"] == "Your vote (cherry_picked) is in."
+            assert callback.json["type"] == 7  # UPDATE_MESSAGE: the clicked message is edited in place
+            assert callback.json["data"]["content"] == "Votes: 1"
+            tallied = fake.messages[command.original_id]
+            assert tallied["content"] == "Votes: 1"
+            assert tallied["embeds"][0]["title"] == "Reality check"  # untouched parts stay
+            assert len(tallied["components"][0]["components"]) == 2
+            confirm = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{click.token}")
+            assert confirm.status == 200
+            assert confirm.json["flags"] == EPHEMERAL
+            assert confirm.json["content"] == "Your vote (cherry_picked) is in."
+            assert len(fake.bot_messages()) == 2  # the answer and the ephemeral confirmation
+            echoed = [f["d"]["id"] for f in fake.session().sent if f["t"] == "MESSAGE_CREATE"]
+            assert confirm.response["id"] not in echoed  # ephemeral messages are not broadcast
             assert bot.votes == [(7, "cherry_picked", int(voter["id"]))]
 
     run(scenario())
@@ -441,6 +453,23 @@ def test_message_create_gets_one_channel_reply_and_the_echo_is_not_answered() ->
             await fake.send_message("no link here", channel="clips")
             await fake.wait_until(lambda: "no link here" in bot.seen, what="the barrier")
             assert len(fake.calls_to("POST", "/channels/*/messages")) == 1
+
+    run(scenario())
+
+
+def test_a_global_429_on_a_channel_message_is_waited_out_and_sent_once() -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake):
+            fake.rate_limit_next("POST", "/channels/*/messages", retry_after=0.2, is_global=True, scope="global")
+            await fake.send_message(f"new demo {LINK}")
+            sent = await fake.wait_for_call("POST", f"/channels/{fake.channel_id()}/messages", count=2)
+            limited = fake.calls_to("POST", "/channels/*/messages")[0]
+            assert (limited.status, sent.status) == (429, 200)
+            assert limited.response == {"message": "You are being rate limited.", "retry_after": 0.2,
+                                        "global": True, "code": 0}
+            assert sent.at - limited.at >= 0.2
+            assert [m["content"] for m in fake.channel_messages() if m["author"]["bot"]] == [
+                f"Looking at 1 link(s): {LINK}"]
 
     run(scenario())
 
