@@ -163,6 +163,7 @@ def run(coro: Any) -> Any:
 def test_login_ready_guild_create_and_heartbeats() -> None:
     async def scenario() -> None:
         async with FakeDiscord(heartbeat_interval_ms=50) as fake, running(fake) as bot:
+            assert discord.version_info[:2] == (2, 7)  # the protocol the fake speaks was read from 2.7.1
             assert [c.path for c in fake.calls[:2]] == ["/users/@me", "/oauth2/applications/@me"]
             assert all(c.headers["authorization"] == "Bot fake-bot-token" for c in fake.calls[:2])
             connect = next(e for e in fake.gateway_log if e[0] == "connect")
@@ -241,6 +242,21 @@ def test_gateway_drop_resumes_replays_missed_events_and_keeps_working() -> None:
             interaction = await fake.send_slash_command("check", {"link": LINK})
             await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}")
             assert fake.refused() == []
+
+    run(scenario())
+
+
+def test_a_cut_connection_without_a_close_frame_also_resumes() -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake) as bot:
+            session = fake.session()
+            assert session is not None
+            await fake.drop_gateway(abort=True)
+            await asyncio.wait_for(bot.resumed.wait(), 15)
+            assert [e[1] for e in fake.gateway_log if e[0] == "resume"] == [session.session_id]
+            interaction = await fake.send_slash_command("check", {"link": LINK})
+            call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback")
+            assert call.status == 200
 
     run(scenario())
 

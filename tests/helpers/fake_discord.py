@@ -211,6 +211,7 @@ class FakeDiscord:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._transports: dict[int, asyncio.BaseTransport] = {}  # id(websocket) -> its TCP transport
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle and addresses
@@ -389,14 +390,21 @@ class FakeDiscord:
         assert interaction.created_at is not None, "dispatch the interaction first"
         interaction.created_at -= seconds
 
-    async def drop_gateway(self, shard_id: int = 0, code: int = 4000) -> None:
-        """Close the shard's websocket as Discord does on an error; the session stays resumable."""
+    async def drop_gateway(self, shard_id: int = 0, code: int = 4000, *, abort: bool = False) -> None:
+        """Close the shard's websocket as Discord does on an error; the session stays resumable.
+
+        ``abort`` cuts the TCP connection without a close frame instead (a network failure).
+        """
         session = self.session(shard_id)
         assert session is not None and session.ws is not None, f"shard {shard_id} is not connected"
         ws, session.ws = session.ws, None
-        self.gateway_log.append(("dropped", session.session_id, code))
+        self.gateway_log.append(("dropped", session.session_id, None if abort else code))
         self._bump()
-        await ws.close(code=code, message=b"fake Discord dropped the connection")
+        transport = self._transports.get(id(ws))
+        if abort and transport is not None:
+            transport.abort()
+        else:
+            await ws.close(code=code, message=b"fake Discord dropped the connection")
 
     async def request_reconnect(self, shard_id: int = 0) -> None:
         """Send op 7 RECONNECT; the client should close and RESUME."""
@@ -580,6 +588,8 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        if request.transport is not None:
+            self._transports[id(ws)] = request.transport
         compress = zlib.compressobj() if request.query.get("compress") == "zlib-stream" else None
         self.gateway_log.append(("connect", dict(request.query)))
         self._bump()
@@ -622,6 +632,7 @@ class FakeDiscord:
         finally:
             if bound is not None and bound.ws is ws:
                 bound.ws = None
+            self._transports.pop(id(ws), None)
             self.gateway_log.append(("disconnect", ws.close_code))
             self._bump()
         return ws
