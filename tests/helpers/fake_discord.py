@@ -10,7 +10,14 @@ which it accepts a RESUME and replays what the client missed.
 
 Protocol as spoken by discord.py 2.7.1 (``discord/gateway.py``, ``discord/http.py``,
 ``discord/webhook/async_.py``, ``discord/state.py`` in the installed package) and documented at
-https://discord.com/developers/docs/events/gateway (read 2026-11-27).
+https://discord.com/developers/docs/events/gateway (read 2026-11-27). Rules and their sources (read
+2026-11-27): the 3-second first response and 15-minute token, Discord's words quoted at
+https://qiita.com/TakeMimi/items/f3f0a495557a6991e840 from
+https://discord.com/developers/docs/interactions/receiving-and-responding; the first follow-up after a
+defer takes the deferred message's place, https://gist.github.com/cibere/7e1356575780e716d2e3a23ea2bcf6da;
+error codes (10003, 10008, 10015, 10062, 40060, 50027, 50035),
+https://discordapp.com/developers/docs/topics/response-codes. A 429 needs a ``Via`` header and a JSON
+``retry_after`` or discord.py treats it as a Cloudflare ban (``discord/http.py`` 2.7.1, ``HTTPClient.request``).
 
 Usage, inside a coroutine::
 
