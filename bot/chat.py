@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.commands import BY_NAME, COMMANDS, INTRO
+from bot.demos import demo_line, demos_for
 from bot.digest import DigestService
 from bot.links import find_links
 from bot.ports import Actor
@@ -186,4 +187,5 @@ class ChatCore:
             workflows=model.workflows, notes=model.notes,
             strengths=tuple(groups["strength"]), mixed=tuple(groups["mixed"]),
             weaknesses=tuple(groups["weakness"]), undocumented=undocumented, names=p.names,
+            demos=tuple(demo_line(d) for d in demos_for(kb, model.id)),
         )

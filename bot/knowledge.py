@@ -58,11 +58,28 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Demo:
+    """How a well-known demo of a model was made: takes, post-production, tools around the model.
+
+    Kept apart from claims because it rates no capability: it tells a reader how far a famous clip
+    is from a single generation ("about 700 clips generated, 55 used").
+    """
+
+    model: str
+    title: str  # the demo as people know it, e.g. "Air Head (shy kids, 2024)"
+    fact: str  # what the makers or press said about how it was made, in our words
+    url: str
+    date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD when the source shows one
+    source: str = ""  # whose word it is: "the makers, via press", "press", ...
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     models: tuple[Model, ...]
     capabilities: tuple[Capability, ...]
     claims: tuple[Claim, ...]
     version: str = "seed"
+    demos: tuple[Demo, ...] = ()
 
     @cached_property
     def model_by_id(self) -> dict[str, Model]:
@@ -86,6 +103,13 @@ class KnowledgeBase:
         for claim in self.claims:
             out.setdefault(claim.model, {}).setdefault(claim.capability, []).append(claim)
         return {m: {c: tuple(v) for c, v in caps.items()} for m, caps in out.items()}
+
+    @cached_property
+    def demos_by_model(self) -> dict[str, tuple[Demo, ...]]:
+        out: dict[str, list[Demo]] = {}
+        for demo in self.demos:
+            out.setdefault(demo.model, []).append(demo)
+        return {m: tuple(v) for m, v in out.items()}
 
     @cached_property
     def _paths(self) -> dict[str, tuple[str, ...]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.demos import demo_reasons
 from bot.knowledge import Claim, KnowledgeBase
 from bot.results import ClaimView, CommunityEvidence, Signals, Verdict
 
@@ -111,6 +112,7 @@ class VerdictRules:
         if unrated:
             names = ", ".join(self.name(c) for c in unrated)
             reasons.append(f"Nothing in the knowledge base rates {model.name} at {names}.")
+        reasons.extend(demo_reasons(self.kb, model.id))
 
         ratings = {r.rating for r in rated}
         confirmed = self._confirmed(community, shown_ids)

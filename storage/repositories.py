@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from bot.digest import DigestFigures
-from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
+from bot.knowledge import Capability, Claim, Demo, KnowledgeBase, Model, Source
 from bot.ports import Actor, CachedMetadata
 from bot.results import CheckResult
 from storage.db import DatabaseError, explain
@@ -34,6 +34,7 @@ from storage.tables import (
     KbCapability,
     KbChange,
     KbClaim,
+    KbDemo,
     KbMeta,
     KbModel,
     MetadataCache,
@@ -166,7 +167,12 @@ class Store:
                 )
                 if c.model_id in live
             )
-        return KnowledgeBase(models, caps, claims, version=version or "empty")
+            demos = tuple(
+                Demo(model=d.model_id, title=d.title, fact=d.fact, url=d.url, date=d.date, source=d.source)
+                for d in s.exec(select(KbDemo).order_by(KbDemo.position, KbDemo.id))
+                if d.model_id in live
+            )
+        return KnowledgeBase(models, caps, claims, version=version or "empty", demos=demos)
 
     @_translated
     def is_kb_empty(self) -> bool:
@@ -259,6 +265,11 @@ class Store:
                 s.add(KbChange(actor=actor, entity="claim", entity_id=str(row.id), action="retire",
                                before=before))
                 report.claims_retired += 1
+            for old in s.exec(select(KbDemo)):  # demos are seed text: the files replace them whole
+                s.delete(old)
+            for i, d in enumerate(kb.demos):
+                s.add(KbDemo(model_id=d.model, title=d.title, fact=d.fact, url=d.url, date=d.date,
+                             source=d.source, position=i))
             s.flush()
             report.version = self._bump_version(s)
             s.commit()
@@ -277,6 +288,8 @@ class Store:
                                       c.position]).encode())
         for r in s.exec(select(KbClaim).where(KbClaim.retired_at.is_(None)).order_by(KbClaim.id)):  # type: ignore[union-attr]
             digest.update(json.dumps([r.id, r.community_id, _claim_row_json(r)], sort_keys=True).encode())
+        for d in s.exec(select(KbDemo).order_by(KbDemo.position, KbDemo.id)):
+            digest.update(json.dumps(["d", d.model_id, d.title, d.fact, d.url, d.date, d.source]).encode())
         version = digest.hexdigest()[:12]
         row = s.get(KbMeta, KB_VERSION_KEY) or KbMeta(key=KB_VERSION_KEY)
         row.value = version

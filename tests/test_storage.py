@@ -29,9 +29,9 @@ def store(request, sqlite_url) -> Store:
 def test_migrations_create_every_table_and_are_idempotent(store):
     tables = set(inspect(store.engine).get_table_names())
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
-            "metadata_cache", "check_record", "llm_summary", "llm_usage", "alembic_version"} <= tables
+            "metadata_cache", "check_record", "llm_summary", "llm_usage", "kb_demo", "alembic_version"} <= tables
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == "0006"
 
 
 def test_sqlite_uses_wal(sqlite_url):
