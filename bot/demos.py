@@ -22,7 +22,7 @@ def demo_line(demo: Demo) -> str:
     fact = demo.fact if len(demo.fact) <= MAX_FACT_CHARS else demo.fact[: MAX_FACT_CHARS - 1].rstrip() + "…"
     fact = fact.rstrip(".")
     when = f", {demo.date}" if demo.date else ""
-    return f"'{demo.title}': {fact} (source: {demo.url}{when})."
+    return f"{demo.title}: {fact} (source: {demo.url}{when})."
 
 
 def demo_reasons(kb: KnowledgeBase, model_id: str) -> list[str]:
