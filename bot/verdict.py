@@ -167,7 +167,7 @@ class VerdictRules:
         via = f" (rated through {self.name(r.via)})" if r.via else ""
         first = r.claims[0]
         src = first.sources[0] if first.sources else None
-        cite = f" [{src.url}, {src.date}]" if src else ""
+        cite = f" [{src.url}{', ' + src.date if src.date else ''}]" if src else ""  # undated sources exist
         return f"{self.name(r.capability).capitalize()} is {word} for {model_name}{via}{cite}."
 
     def _hidden_weaknesses(self, model_id: str, shown: list[str]) -> tuple[str, ...]:

@@ -185,3 +185,13 @@ def test_model_report_lists_the_demos(tmp_path):
     text = render_model(report)
     assert "How its famous demos were made:" in text
     assert "https://www.diyphotography.net/sora-ai-isnt-a-magic-trick-says-shy-kids-air-head-bts-video/" in text
+
+
+def test_an_undated_source_is_cited_without_a_dangling_comma():
+    from bot.knowledge import Claim, Source
+
+    base = make_tiny_kb()
+    undated = Claim("sora", "hockey", "mixed", "one case study", (Source("https://example.org/case", ""),))
+    kb = KnowledgeBase(base.models, base.capabilities, (*base.claims, undated), version="undated")
+    v = VerdictRules(kb).decide(signals(kb, "sora", "hockey"), CommunityEvidence())
+    assert "Hockey is hit and miss for Sora [https://example.org/case]." in v.reasons
