@@ -78,6 +78,9 @@ def render_model(r: ModelReport) -> str:
         lines += [_claim_line(c, r.names) for c in group]
     if r.undocumented:
         lines.append("Nobody has documented: " + ", ".join(r.names.get(c, c) for c in r.undocumented))
+    if r.demos:
+        lines.append("How its famous demos were made:")
+        lines += [_wrap(f"- {d}") for d in r.demos]
     return "\n".join(lines)
 
 

@@ -184,6 +184,7 @@ class ModelReport:
     weaknesses: tuple[ClaimView, ...]
     undocumented: tuple[str, ...]  # capabilities nobody has rated for this model
     names: dict[str, str] = field(default_factory=dict)
+    demos: tuple[str, ...] = ()  # how the model's famous demos were made, one line each with its source
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.demos import demo_reasons
 from bot.knowledge import Claim, KnowledgeBase
 from bot.results import ClaimView, CommunityEvidence, Signals, Verdict
 
@@ -111,6 +112,7 @@ class VerdictRules:
         if unrated:
             names = ", ".join(self.name(c) for c in unrated)
             reasons.append(f"Nothing in the knowledge base rates {model.name} at {names}.")
+        reasons.extend(demo_reasons(self.kb, model.id))
 
         ratings = {r.rating for r in rated}
         confirmed = self._confirmed(community, shown_ids)
@@ -165,7 +167,7 @@ class VerdictRules:
         via = f" (rated through {self.name(r.via)})" if r.via else ""
         first = r.claims[0]
         src = first.sources[0] if first.sources else None
-        cite = f" [{src.url}, {src.date}]" if src else ""
+        cite = f" [{src.url}{', ' + src.date if src.date else ''}]" if src else ""  # undated sources exist
         return f"{self.name(r.capability).capitalize()} is {word} for {model_name}{via}{cite}."
 
     def _hidden_weaknesses(self, model_id: str, shown: list[str]) -> tuple[str, ...]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import RATINGS
-from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed
+from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed, source_url_problem
 
 DESIGN_TREE = {
     "subjects": None, "actions": None, "camera": None, "physics": None, "other": None,
@@ -50,7 +51,8 @@ def test_claims_are_many_and_sourced(kb):
         assert claim.rating in RATINGS
         assert claim.sources
         for source in claim.sources:
-            assert source.url.startswith("https://") and source.date
+            assert source_url_problem(source.url) is None, (claim.model, claim.capability, source.url)
+            assert source.date == "" or re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", source.date)
             assert "/work/shared" not in source.url
 
 
@@ -116,6 +118,36 @@ def test_small_valid_seed_loads(tmp_path):
     assert isinstance(kb.claims[0].sources, tuple)
 
 
+def test_bare_host_source_is_refused_naming_the_claim(tmp_path):
+    write(tmp_path, claims=CLAIMS.replace("https://example.org/a", "https://www.technologyreview.com"))
+    with pytest.raises(SeedError) as err:
+        load_seed(tmp_path)
+    assert "claims.yaml: entry 1 (m1) x leaf, source 1" in str(err.value)
+    assert "'https://www.technologyreview.com' is a bare host" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://aiwiki.ai", False),
+        ("https://aiwiki.ai/", False),
+        ("http://en.people.cn//", False),
+        ("https://", False),
+        ("aiwiki.ai/kling", False),
+        ("https://aiwiki.ai/wiki/Kling", True),
+        ("https://veoinsights.com/?p=111", True),  # an article id in the query names one page
+        ("https://arxiv.org/abs/2501.09038", True),
+    ],
+)
+def test_source_url_problem(url, ok):
+    assert (source_url_problem(url) is None) is ok
+
+
+def test_source_without_date_loads_and_keeps_it_empty(tmp_path):
+    write(tmp_path, claims=CLAIMS.replace(', date: "2024-06"', ""))
+    assert load_seed(tmp_path).claims[0].sources[0].date == ""
+
+
 def test_claims_files_are_all_read(tmp_path):
     write(tmp_path)
     (tmp_path / "claims_extra.yaml").write_text(CLAIMS.replace("m1", "m2"))
@@ -137,7 +169,10 @@ def test_claims_files_are_all_read(tmp_path):
         ("claims", "rating: strength", "rating: great", "rating"),
         ("claims", '  sources: [{url: "https://example.org/a", date: "2024-06"}]', "", "at least one source"),
         ("claims", 'url: "https://example.org/a", ', "", "missing url"),
-        ("claims", ', date: "2024-06"', "", "missing date"),
+        ("claims", ', date: "2024-06"', ', date: "June 2024"', "is not YYYY"),
+        ("claims", 'url: "https://example.org/a"', 'url: "https://example.org"', "is a bare host"),
+        ("claims", 'url: "https://example.org/a"', 'url: "https://example.org/"', "is a bare host"),
+        ("claims", 'url: "https://example.org/a"', 'url: "ftp://example.org/a"', "http(s) link"),
         ("claims", "note: fine", "note: fine\n  weight: 3", "unknown key"),
     ],
 )
