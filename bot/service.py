@@ -115,6 +115,8 @@ class CheckService:
                 description=clip.description,
                 model=request.model,
                 workflow=request.workflow,
+                url=link.url,
+                author=clip.author,
             )
         )
         community = self.evidence.evidence(

@@ -139,7 +139,7 @@ class Store:
                 Model(
                     id=m.id, name=m.name, vendor=m.vendor, released=m.released,
                     aliases=tuple(aliases.get(m.id, ())), sites=tuple(m.sites), hashtags=tuple(m.hashtags),
-                    workflows=tuple(m.workflows), notes=m.notes,
+                    workflows=tuple(m.workflows), notes=m.notes, official_accounts=tuple(m.official_accounts),
                 )
                 for m in s.exec(select(KbModel).where(KbModel.retired == False).order_by(KbModel.id))  # noqa: E712
             )
@@ -190,6 +190,7 @@ class Store:
                 row.name, row.vendor, row.released = m.name, m.vendor, m.released
                 row.sites, row.hashtags, row.workflows = list(m.sites), list(m.hashtags), list(m.workflows)
                 row.notes, row.retired, row.updated_at = m.notes, False, now
+                row.official_accounts = list(m.official_accounts)
                 s.add(row)
                 report.models += 1
             s.flush()
@@ -269,7 +270,8 @@ class Store:
         """The version is a hash of the live content, so equal knowledge means equal version."""
         digest = hashlib.sha256()
         for m in s.exec(select(KbModel).order_by(KbModel.id)):
-            digest.update(json.dumps([m.id, m.name, m.sites, m.hashtags, m.workflows, m.retired]).encode())
+            digest.update(json.dumps([m.id, m.name, m.sites, m.hashtags, m.workflows, m.retired,
+                                      m.official_accounts]).encode())
         for a in s.exec(select(KbAlias).order_by(KbAlias.alias)):
             digest.update(f"a:{a.model_id}:{a.alias}".encode())
         for c in s.exec(select(KbCapability).order_by(KbCapability.id)):

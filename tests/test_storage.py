@@ -31,7 +31,7 @@ def test_migrations_create_every_table_and_are_idempotent(store):
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
             "metadata_cache", "check_record", "llm_summary", "llm_usage", "alembic_version"} <= tables
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == "0005"
 
 
 def test_sqlite_uses_wal(sqlite_url):
