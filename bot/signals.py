@@ -152,7 +152,10 @@ _CLAUSE_END = re.compile(r"[.!?;:,()\n\"“”]|\bbut\b|\bthough\b|\bhowever\b",
 _NEGATED_BEFORE = re.compile(
     r"(?:\bnot|n['’]t|\b(?:dont|didnt|isnt|wasnt|arent|aint)|\bno|\bnever|\bnor|\binstead\s+of|\brather\s+than|\bunlike|\bwithout|\bnope)\s+"
     r"(?:(?:made|done|generated|created|rendered|using|use|used|with|in|on|by|from|a|an|the|just|even|really|"
-    r"actually|pure|plain|simple|some|any|my)\s+){0,3}$",
+    r"actually|pure|plain|simple|some|any|my)\s+){0,3}$|"
+    # a guess somebody else made is not the maker: "everyone thinks it's Sora", "looks like Sora"
+    r"\b(?:thinks?|thought|looks?\s+like|assumed?|guess(?:ed)?|mistaken\s+for|confused\s+(?:it\s+)?(?:with|for))\s+"
+    r"(?:(?:it'?s|it\s+is|this\s+is|it\s+was|this\s+was|was|is|made\s+(?:with|by|in)|from|a|an|the)\s+){0,2}$",
     re.IGNORECASE,
 )
 _ATTRIBUTED_BEFORE = re.compile(
@@ -240,7 +243,7 @@ _TAKES_COUNT = [
 _TAKES_ONE = re.compile(
     r"\b(?:first|1st|single)[\s\-]+(?:try|take|attempt|gen|generation|roll|output|go)\b(?!\s+(?:at|with|of|using|on)\b)|"
     r"\bone[\s\-]+(?:take|generation|gen|roll|output)\b(?!\s+(?:at|with|of|using|on)\b)|"
-    r"\bone[\s\-]?shott?ed\b|\bone\s+and\s+done\b|"
+    r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b|"
     r"\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?|retries|second\s+tries|curation)\b|"
     r"(?:\bnot|\bnever|n['’]t)\s+(?:been\s+)?cherry[\s\-]?pick\w*|\buncurated\b|\bunselected\b|"
     r"\bzero\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)|\braw\s+outputs?\b",

@@ -53,24 +53,46 @@ def test_mixed_when_nothing_shown_is_rated(tiny_kb):
     assert any("Nothing in the knowledge base rates" in r for r in v.reasons)
 
 
-def test_representative_for_a_fair_mix(tiny_kb):
+def test_hit_and_miss_without_evidence_is_a_showcase_that_expects_misses(tiny_kb):
     v = decide(tiny_kb, "sora", "basketball")  # inherits "mixed" from sports
-    assert v.level == "representative"
+    assert v.level == "showcase"
+    assert v.reasons[0].startswith("A good take of a shot the model gets only sometimes: expect misses")
     assert v.claims[0].via == "sports"
     assert "rated through sports" in " ".join(v.reasons)
 
 
-def test_representative_when_strengths_and_no_weakness_documented(tiny_kb):
-    assert decide(tiny_kb, "runway-gen3", "plants").level == "representative"
+def test_hit_and_miss_with_a_disclosed_first_take_is_representative(tiny_kb):
+    v = decide(tiny_kb, "sora", "basketball", takes=Takes(True, 1, "first try", curated=False))
+    assert v.level == "representative"
+    assert "'first try'" in v.reasons[0]
+
+
+def test_strengths_without_evidence_are_a_showcase_of_strengths(tiny_kb):
+    v = decide(tiny_kb, "runway-gen3", "plants")
+    assert v.level == "showcase"
+    assert v.reasons[0].startswith("It shows the model's strengths")
+    assert "expect misses" not in " ".join(v.reasons)
 
 
 def test_community_attempts_can_confirm(tiny_kb):
+    good = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 7),))
+    v = decide(tiny_kb, "sora", "people", "basketball", community=good)
+    assert v.level == "representative"
+    assert v.reasons[0] == "Community attempts back it up: 7 usable out of 10 tries for what this clip shows."
+    few = CommunityEvidence(attempts=(AttemptRate("basketball", 2, 2),))
+    assert decide(tiny_kb, "sora", "people", "basketball", community=few).level == "showcase"
+    bad = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 1),))
+    v = decide(tiny_kb, "sora", "people", "basketball", community=bad,
+               takes=Takes(True, 1, "first try", curated=False))
+    assert v.level == "showcase"
+    assert "Community attempts get 1 usable out of 10 tries at basketball" in " ".join(v.reasons)
+
+
+def test_a_weakness_shown_stays_a_stress_test_even_when_members_do_well(tiny_kb):
     good = CommunityEvidence(attempts=(AttemptRate("eating", 10, 7), AttemptRate("people", 10, 9)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=good).level == "representative"
-    few = CommunityEvidence(attempts=(AttemptRate("eating", 2, 2), AttemptRate("people", 2, 2)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=few).level == "stress_test"
-    bad = CommunityEvidence(attempts=(AttemptRate("eating", 10, 1), AttemptRate("people", 10, 9)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=bad).level == "stress_test"
+    v = decide(tiny_kb, "sora", "people", "eating", community=good)
+    assert v.level == "stress_test"
+    assert "better than the documented weakness suggests" in " ".join(v.reasons)
 
 
 def test_curated_claims_outrank_benchmark_claims(tiny_kb):
