@@ -87,6 +87,12 @@ class ModelMatcher:
     def find_spans(self, text: str) -> list[tuple[str, str, int]]:
         """(model id, matched text, start in `text`) for already cleaned text, each model once."""
         seen: dict[str, tuple[str, int]] = {}
+        for model_id, matched, at in self._all_spans(text):
+            seen.setdefault(model_id, (matched, at))
+        return [(mid, matched, at) for mid, (matched, at) in seen.items()]
+
+    def _all_spans(self, text: str) -> list[tuple[str, str, int]]:
+        out: list[tuple[str, str, int]] = []
         resume = 0
         for start in self._starts.finditer(text):
             if start.start() < resume:
@@ -96,25 +102,31 @@ class ModelMatcher:
                 continue
             resume = m.end()
             model_id = self._groups[m.lastindex - 1] if m.lastindex else None
-            if model_id and model_id not in seen:
-                seen[model_id] = (m.group(), m.start())
-        return [(mid, matched, at) for mid, (matched, at) in seen.items()]
+            if model_id:
+                out.append((model_id, m.group(), m.start()))
+        return out
 
     def find_ranked(self, text: str) -> list[tuple[str, str, bool]]:
         """(model id, matched text, negated), the model the text attributes the clip to first.
 
         "Not Sora, this is Kling 2.1" is a Kling clip: a model named after a negation ("not",
-        "instead of", "unlike") goes last and is marked negated; one introduced as the maker
-        ("this is", "made with") goes first; otherwise the order of appearance stands.
+        "instead of", "unlike") or a guess ("everyone thinks it's") anywhere in the text, and never
+        named as the maker, goes last and is marked negated; one introduced as the maker ("this is",
+        "made with") goes first; otherwise the order of appearance stands.
         """
-        ranked = []
-        for model_id, matched, at in self.find_spans(text):
+        first: dict[str, tuple[str, int]] = {}
+        negated: set[str] = set()
+        attributed: set[str] = set()
+        for model_id, matched, at in self._all_spans(text):
+            first.setdefault(model_id, (matched, at))
             before = clause_before(text, at)
-            negated = bool(_NEGATED_BEFORE.search(before))
-            attributed = not negated and bool(_ATTRIBUTED_BEFORE.search(before))
-            ranked.append((negated, not attributed, at, model_id, matched))
-        ranked.sort()
-        return [(model_id, matched, negated) for negated, _, _, model_id, matched in ranked]
+            if _NEGATED_BEFORE.search(before):
+                negated.add(model_id)
+            elif _ATTRIBUTED_BEFORE.search(before):
+                attributed.add(model_id)
+        negated -= attributed
+        ranked = sorted(first, key=lambda mid: (mid in negated, mid not in attributed, first[mid][1]))
+        return [(mid, first[mid][0], mid in negated) for mid in ranked]
 
     def resolve(self, name: str) -> Model:
         """The model a user named explicitly; raises UnknownModel with close suggestions."""
