@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.classifier import CapabilityClassifier
 from bot.knowledge import WORKFLOWS, KnowledgeBase, Model
+from bot.links import VENDOR_PLATFORMS, LinkError, parse_link
 from bot.results import ModelSignal, Provenance, Shown, Signals, Takes, WorkflowSignal
 from bot.text import clean
 
@@ -198,6 +199,10 @@ _WORKFLOW_CUES: tuple[tuple[str, str], ...] = (
     ("image-to-video", r"\bfrom\s+(?:a|an|my|the|this|our)\s+(?:own\s+)?(?:midjourney|mj|flux|sdxl|stable diffusion|"
                        r"dall[\s\-]?e|ai|single|still|old|real|family)?\s*(?:still|image|photo|picture|frame|render|"
                        r"illustration|drawing|painting|sketch|selfie|portrait|snapshot)s?\b"),
+    ("image-to-video", r"\b(?:photo|image|picture|still|painting|portrait|drawing|selfie|illustration)s?\s+"
+                       r"(?:animated|brought\s+to\s+life|comes?\s+(?:alive|to\s+life)|came\s+(?:alive|to\s+life))|"
+                       r"\bbr(?:ing|ought)\s+(?:a|an|my|the|this|our|an\s+old)\s+(?:old\s+)?(?:family\s+)?"
+                       r"(?:photo|image|picture|painting|portrait|drawing)s?\s+to\s+life"),
     ("image-to-video", r"\b(?:start(?:ing)?|first|end(?:ing)?|last)[\s\-]+frames?\b|\breference\s+image|"
                        r"\bkeyframes?\b|\bmidjourney\s+(?:still|image|v\d)|\bmj\s+(?:still|image)"),
     ("video-to-video", r"video[\s\-_]*(?:to|2)[\s\-_]*video|vid[\s\-_]*2[\s\-_]*vid|\bv2v\b|"
@@ -255,7 +260,7 @@ _TAKES_COUNT = [
 _TAKES_ONE = re.compile(
     r"\b(?:first|1st|single)[\s\-]+(?:try|take|attempt|gen|generation|roll|output|go)\b(?!\s+(?:at|with|of|using|on)\b)|"
     r"\bone[\s\-]+(?:take|generation|gen|roll|output)\b(?!\s+(?:at|with|of|using|on)\b)|"
-    r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b|"
+    r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b|\b(?:in\s+one|on\s+the\s+first)\s+go\b|"
     r"\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?|retries|second\s+tries|curation)\b|"
     r"(?:\bnot|\bnever|n['’]t)\s+(?:been\s+)?cherry[\s\-]?pick\w*|\buncurated\b|\bunselected\b|"
     r"\bzero\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)|\braw\s+outputs?\b",
@@ -458,10 +463,16 @@ class ProvenanceDetector:
                 self._authors.setdefault(_key(model.vendor), model)
 
     def detect(self, canonical_url: str, url: str | None = None, author: str | None = None) -> Provenance:
+        host = (urlsplit(canonical_url).hostname or "").removeprefix("www.")
         site = self._models.from_url(canonical_url)
         if site is not None:
-            host = (urlsplit(canonical_url).hostname or "").removeprefix("www.")
             return Provenance(True, f"the link is on {host}, {site.vendor or site.name}'s own site")
+        try:
+            platform = parse_link(canonical_url).platform
+        except LinkError:
+            platform = ""
+        if platform in VENDOR_PLATFORMS:
+            return Provenance(True, f"the link is on {host}, a video model vendor's own site")
         for link in (url, canonical_url):
             account = self._account_in(link)
             if account:

@@ -5,7 +5,8 @@ best of many takes until evidence says otherwise:
 - `unknown`: the model or the content cannot be identified (the reasons say which is missing);
 - `stress_test`: the clip shows something the model is rated weak at;
 - `mixed`: the most specific kinds of shot shown are not rated for this model (a rated `people`
-  does not vouch for an unrated `hockey`), or the sources disagree about one of them;
+  does not vouch for an unrated `hockey`), or the sources disagree about one of them, and the
+  clip is not the vendor's own post;
 - `representative`: evidence says the clip is typical: community attempts confirm the hit rate for
   what it shows, or the creator (not the vendor) discloses an uncurated take of kinds of shot rated
   strength or hit and miss;
@@ -166,22 +167,31 @@ class VerdictRules:
             if confirmed:
                 lead.append(confirmed + " That is better than the documented weakness suggests.")
             return "stress_test", lead
+        if confirmed:
+            return "representative", [confirmed]
+
+        lead: list[str] = []
+        if provenance.vendor_channel:
+            # Curated by construction: whatever the ratings say, this is the vendor's pick.
+            lead.append(f"It comes from the vendor itself ({provenance.evidence}): a vendor's own post is curated "
+                        "by construction, the best of many takes.")
+            if takes.disclosed and takes.curated is False:
+                lead.append("The post says it is uncurated, but a vendor's word about its own showcase is not "
+                            "evidence that it is typical.")
         if unrated:
             broader = [r.capability for r in rated if r.capability not in decisive]
             vouch = (f" A rating for {self._names(broader)} does not vouch for the more specific shot."
                      if broader else "")
-            return "mixed", [f"Nothing rates {model} at {self._names(unrated)}, so this can't say whether it "
-                             f"is the model at its best or its usual.{vouch}"]
+            lead.append(f"Nothing rates {model} at {self._names(unrated)}, so this can't say whether it is the "
+                        f"model at its best or its usual.{vouch}")
+            return ("showcase" if provenance.vendor_channel else "mixed"), lead
         if split:
-            return "mixed", [f"The sources disagree about {self._names(split)} for {model}, so this can't say "
-                             "whether it is the model at its best or its usual."]
-
-        if confirmed:
-            return "representative", [confirmed]
+            lead.append(f"The sources disagree about {self._names(split)} for {model}, so this can't say whether "
+                        "it is the model at its best or its usual.")
+            return ("showcase" if provenance.vendor_channel else "mixed"), lead
 
         hit_and_miss = [c for c in decisive if by_cap[c].rating == "mixed"]
         uncurated = takes.disclosed and takes.curated is False
-        lead: list[str] = []
         if uncurated and not provenance.vendor_channel and not refuted and not signals.post_production:
             what = self._names(decisive)
             kind = "hit and miss" if hit_and_miss else "a strength"
@@ -198,12 +208,6 @@ class VerdictRules:
             avoid = f", and it avoids the model's documented weaknesses ({self._names(hidden)})" if hidden else ""
             lead.append(f"It shows the model's strengths ({self._names(decisive)} for {model}){avoid}: presume "
                         "it is the best of several takes until someone shows it is typical.")
-        if provenance.vendor_channel:
-            lead.append(f"It comes from the vendor itself ({provenance.evidence}): a vendor's own post is curated "
-                        "by construction, the best of many takes.")
-            if uncurated:
-                lead.append("The post says it is uncurated, but a vendor's word about its own showcase is not "
-                            "evidence that it is typical.")
         if refuted:
             lead.append(refuted)
         if uncurated and signals.post_production and not provenance.vendor_channel:

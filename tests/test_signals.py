@@ -202,6 +202,7 @@ def test_prefiltered_model_search_agrees_with_a_full_scan(tiny_kb):
         ("my first try at Kling", None, None),  # a first experiment with a tool, not one take
         ("one shot of a city street", None, None),  # a camera shot, not a take
         ("Sora 2 tries to render hands", None, None),
+        ("got it in one go", 1, False),
     ],
 )
 def test_takes_read_like_a_person(text, count, curated):
@@ -219,6 +220,8 @@ def test_takes_read_like_a_person(text, count, curated):
         ("rotoscoped in post", None),
         ("hand-rotoscoped the arm", None),
         ("rotoscoped the dancer with Runway", "video-to-video"),
+        ("my grandma's old photo animated", "image-to-video"),
+        ("brought an old family photo to life", "image-to-video"),
     ],
 )
 def test_workflow_negation_and_post_production(text, workflow):
@@ -289,6 +292,9 @@ def _kb_with_accounts(tiny_kb):
         ("https://twitter.com/kling_ai_fan/status/1", None, "Kling AI fan", False, None),
         ("https://www.youtube.com/watch?v=abcdefghijk", None, "Skate Daily", False, None),
         ("https://twitter.com/i/web/status/1", None, None, False, None),
+        ("https://openai.com/index/sora/", None, None, True, "a video model vendor's own site"),
+        ("https://www.midjourney.com/jobs/abc", None, None, True, "the link is on midjourney.com"),
+        ("https://example.com/blog/openai", None, "A fan of OpenAI", False, None),
     ],
 )
 def test_provenance(tiny_kb, url, pasted, author, vendor, evidence):

@@ -104,6 +104,12 @@ CASES = [
          vendor=True),
     Case("Sora 2: a skateboarder lands a kickflip, first try", "representative", TYPICAL, url=YT,
          author="Skate Daily", vendor=False),
+    Case("LTX-Video: waves roll onto a pebble beach at dawn", "showcase", "Nothing rates LTX-Video at Fluids",
+         url="https://github.com/Lightricks/LTX-Video", vendor=True),
+    Case("Sora: a stylish woman walks down a neon street at night", "showcase", "a video model vendor's own site",
+         url="https://openai.com/index/sora/", vendor=True),
+    Case("Veo 3: ice hockey, a slapshot from the blue line", "representative", CONFIRMED,
+         attempts=(("hockey", 9, 6),), shown=("hockey",)),
     # -- negation and contrast for model and workflow ----------------------------------------------------
     Case("Not Sora, this is Kling 2.1: a woman talking on the phone", "showcase", HIT_AND_MISS,
          expect_model="kling-2"),
@@ -117,6 +123,8 @@ CASES = [
     Case("Not Sora! A woman talking to her friend", "unknown", "which model made it"),
     Case("a woman talking to her friend, text-to-video", "showcase", HIT_AND_MISS, model="kling 2.1",
          workflow="image-to-video", expect_model="kling-2", expect_workflow="image-to-video"),
+    Case("Kling 2.1: my grandma's old photo animated, she smiles at the camera. In one go!", "representative",
+         "('In one go')", expect_workflow="image-to-video", model="Veo 3", expect_model="veo-3"),
     # -- unknown ---------------------------------------------------------------------------------------
     Case("what a sunset over the ocean", "unknown", "which model made it"),
     Case("Veo 3 is unreal", "unknown", "what the clip shows"),
