@@ -117,6 +117,7 @@ class CheckService:
                 workflow=request.workflow,
                 url=link.url,
                 author=clip.author,
+                platform=link.platform,
             )
         )
         community = self.evidence.evidence(

@@ -275,6 +275,13 @@ _TAKES_SOME = re.compile(
 )
 
 
+# Every phrase above contains one of these fragments; a caption without any is not scanned further
+# (plain substring tests: far cheaper than one more regex over the whole caption).
+_TAKES_HINTS = ("gen", "try", "trie", "take", "attempt", "output", "roll", "render", "iteration", "seed", "sample",
+                "clip", "version", "variation", "run", "cherry", "pick", "select", "chosen", "curat", "best", "shot",
+                " go", "done", "raw")
+
+
 def _number(word: str) -> int:
     word = re.sub(r"\s+", " ", word.lower())
     if word.isdigit():
@@ -287,6 +294,9 @@ def detect_takes(text: str) -> Takes:
 
     A negated single take ("not a first try") is a curated clip with no count.
     """
+    lower = text.lower()
+    if not any(hint in lower for hint in _TAKES_HINTS):
+        return Takes()  # most captions say nothing about takes: one cheap scan settles it
     for regex in _TAKES_COUNT:
         for m in regex.finditer(text):
             count = _number(m.group(1))
@@ -369,6 +379,7 @@ class SignalInput:
     workflow: str | None = None  # explicit option
     url: str | None = None  # the link as pasted: it may name an account the canonical form drops
     author: str | None = None  # fetched metadata (oEmbed author name)
+    platform: str | None = None  # bot.links platform key, when the caller has parsed the link already
 
 
 class SignalExtractor:
@@ -384,7 +395,8 @@ class SignalExtractor:
         caption = clean(given.caption)
         metadata = clean(" \n ".join(x for x in (given.title, given.description) if x))
         texts = [("caption", caption), ("metadata", metadata)]
-        model, others = self._model(given, texts)
+        site = self.models.from_url(given.canonical_url)
+        model, others = self._model(given, texts, site)
         workflow = self._workflow(given, texts)
         joined = f"{caption}\n{metadata}"
         shown = tuple(
@@ -398,18 +410,19 @@ class SignalExtractor:
             takes=detect_takes(joined),
             shown=shown,
             other_models=others,
-            provenance=self.provenance.detect(given.canonical_url, given.url, given.author),
+            provenance=self.provenance.detect(given.canonical_url, given.url, given.author, site=site,
+                                              platform=given.platform),
             post_production=detect_post_production(joined),
         )
 
     def _model(
-        self, given: SignalInput, texts: list[tuple[str, str]]
+        self, given: SignalInput, texts: list[tuple[str, str]], site: Model | None
     ) -> tuple[ModelSignal | None, tuple[str, ...]]:
         found: list[tuple[str, str, str]] = []  # (model id, source, evidence)
         if given.model:
             chosen = self.models.resolve(given.model)
             found.append((chosen.id, "user", given.model.strip()))
-        by_url = self.models.from_url(given.canonical_url)
+        by_url = site
         if by_url:
             found.append((by_url.id, "url", urlsplit(given.canonical_url).hostname or ""))
         for source, text in texts:
@@ -462,15 +475,24 @@ class ProvenanceDetector:
             if model.vendor and model.official_accounts:
                 self._authors.setdefault(_key(model.vendor), model)
 
-    def detect(self, canonical_url: str, url: str | None = None, author: str | None = None) -> Provenance:
+    def detect(
+        self,
+        canonical_url: str,
+        url: str | None,
+        author: str | None,
+        *,
+        site: Model | None,
+        platform: str | None = None,
+    ) -> Provenance:
+        """`site` is `ModelMatcher.from_url(canonical_url)`, which the caller has already computed."""
         host = (urlsplit(canonical_url).hostname or "").removeprefix("www.")
-        site = self._models.from_url(canonical_url)
         if site is not None:
             return Provenance(True, f"the link is on {host}, {site.vendor or site.name}'s own site")
-        try:
-            platform = parse_link(canonical_url).platform
-        except LinkError:
-            platform = ""
+        if platform is None:
+            try:
+                platform = parse_link(canonical_url).platform
+            except LinkError:
+                platform = ""
         if platform in VENDOR_PLATFORMS:
             return Provenance(True, f"the link is on {host}, a video model vendor's own site")
         for link in (url, canonical_url):
