@@ -111,23 +111,32 @@ class ModelMatcher:
         """(model id, matched text, negated), the model the text attributes the clip to first.
 
         "Not Sora, this is Kling 2.1" is a Kling clip: a model named after a negation ("not",
-        "instead of", "unlike") or a guess ("everyone thinks it's") anywhere in the text, and never
-        named as the maker, goes last and is marked negated; one introduced as the maker ("this is",
-        "made with") goes first; otherwise the order of appearance stands.
+        "instead of", "unlike") anywhere in the text, and never named as the maker, is marked
+        negated and goes last; one introduced as the maker ("this is", "made with") goes first;
+        one named only in somebody's guess ("everyone thinks it's Sora") goes after plain mentions;
+        otherwise the order of appearance stands.
         """
         first: dict[str, tuple[str, int]] = {}
         negated: set[str] = set()
+        guessed: set[str] = set()
         attributed: set[str] = set()
         for model_id, matched, at in self._all_spans(text):
             first.setdefault(model_id, (matched, at))
             before = clause_before(text, at)
             if _NEGATED_BEFORE.search(before):
                 negated.add(model_id)
+            elif _GUESSED_BEFORE.search(before):
+                guessed.add(model_id)
             elif _ATTRIBUTED_BEFORE.search(before):
                 attributed.add(model_id)
         negated -= attributed
-        ranked = sorted(first, key=lambda mid: (mid in negated, mid not in attributed, first[mid][1]))
-        return [(mid, first[mid][0], mid in negated) for mid in ranked]
+        guessed -= attributed
+
+        def rank(mid: str) -> tuple[int, int]:
+            tier = 3 if mid in negated else 0 if mid in attributed else 2 if mid in guessed else 1
+            return tier, first[mid][1]
+
+        return [(mid, first[mid][0], mid in negated) for mid in sorted(first, key=rank)]
 
     def resolve(self, name: str) -> Model:
         """The model a user named explicitly; raises UnknownModel with close suggestions."""
@@ -163,18 +172,24 @@ class ModelMatcher:
 
 _CLAUSE_END = re.compile(r"[.!?;:,()\n\"“”]|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
 _NEGATED_BEFORE = re.compile(
-    r"(?:\bnot|n['’]t|\b(?:dont|didnt|isnt|wasnt|arent|aint)|\bno|\bnever|\bnor|\binstead\s+of|\brather\s+than|\bunlike|\bwithout|\bnope)\s+"
+    r"(?:\bnot|n['’]t|\b(?:dont|didnt|isnt|wasnt|arent|aint)|\bno|\bnever|\bnor|\binstead\s+of|\brather\s+than|"
+    r"\bunlike|\bwithout|\bnope)\s+"
     r"(?:(?:made|done|generated|created|rendered|using|use|used|with|in|on|by|from|a|an|the|just|even|really|"
-    r"actually|pure|plain|simple|some|any|my)\s+){0,3}$|"
-    # a guess somebody else made is not the maker: "everyone thinks it's Sora", "looks like Sora"
-    r"\b(?:thinks?|thought|looks?\s+like|assumed?|guess(?:ed)?|mistaken\s+for|confused\s+(?:it\s+)?(?:with|for))\s+"
-    r"(?:(?:it'?s|it\s+is|this\s+is|it\s+was|this\s+was|was|is|made\s+(?:with|by|in)|from|a|an|the)\s+){0,2}$",
+    r"actually|pure|plain|simple|some|any|my)\s+){0,3}$",
+    re.IGNORECASE,
+)
+# Somebody's guess names a model without naming the maker: "everyone thinks it's Sora", "looks like Veo".
+_GUESSED_BEFORE = re.compile(
+    r"\b(?:thinks?|thought|says?|said|claims?|claimed|insists?|looks?\s+like|assumed?|guess(?:ed)?|"
+    r"mistaken\s+for|confused\s+(?:it\s+)?(?:with|for))\s+"
+    r"(?:(?:it'?s|it\s+is|this\s+is|it\s+was|this\s+was|that'?s|was|is|made\s+(?:with|by|in)|from|a|an|the)\s+){0,2}$",
     re.IGNORECASE,
 )
 _ATTRIBUTED_BEFORE = re.compile(
     r"(?:\bthis\s+is|\bthis'?s|\bit'?s|\bit\s+is|\bthat'?s|\bthat\s+is|\bwas|\bmade|\bgenerated|\bcreated|"
     r"\brendered|\bdone|\bshot|\banimated|\bused|\busing|\bvia|\bpowered\s+by)\s+"
-    r"(?:(?:with|in|on|by|using|all|entirely|fully|the|new|just|pure|100%)\s+){0,2}$",
+    r"(?:(?:with|in|on|by|using|all|entirely|fully|the|new|just|pure|100%|actually|really|clearly|obviously|"
+    r"definitely)\s+){0,2}$",
     re.IGNORECASE,
 )
 
@@ -487,7 +502,8 @@ class ProvenanceDetector:
         """`site` is `ModelMatcher.from_url(canonical_url)`, which the caller has already computed."""
         host = (urlsplit(canonical_url).hostname or "").removeprefix("www.")
         if site is not None:
-            return Provenance(True, f"the link is on {host}, {site.vendor or site.name}'s own site")
+            where = self._site_in(site, host, urlsplit(canonical_url).path.lower())
+            return Provenance(True, f"the link is on {where}, {site.vendor or site.name}'s own site")
         if platform is None:
             try:
                 platform = parse_link(canonical_url).platform
@@ -504,6 +520,15 @@ class ProvenanceDetector:
             return Provenance(True, f"the platform names the author {clean(author)[:60]!r}, which is "
                                     f"{model.vendor or model.name}'s own account")
         return Provenance()
+
+    @staticmethod
+    def _site_in(model: Model, host: str, path: str) -> str:
+        """The entry of `model.sites` the link is on ("github.com/wan-video", not just "github.com")."""
+        for site in sorted(model.sites, key=len, reverse=True):
+            site_host, _, site_path = site.lower().removeprefix("www.").partition("/")
+            if (host == site_host or host.endswith("." + site_host)) and path.lstrip("/").startswith(site_path):
+                return site.lower()
+        return host
 
     def _account_in(self, link: str | None) -> str | None:
         if not link:

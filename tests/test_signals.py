@@ -252,6 +252,10 @@ def test_post_production(text, phrase):
         ("Inspired by the Sora demo, made with Kling 2.1", "kling-2"),
         ("Kling 2.1 vs Sora", "kling-2"),
         ("Not Sora!", None),
+        ("Everyone says this is Kling 2.1 but it's actually Sora 2", "sora-2"),
+        ("People said it was Kling 2.1. Sora 2 clip", "sora-2"),
+        ("Everyone thinks it's Sora", "sora"),  # a guess alone still names the only candidate
+        ("the creator says it's Sora 2", "sora-2"),
         ("I want Sora to do this", "sora"),  # "want" ends in -nt: not a negation
     ],
 )
@@ -289,6 +293,7 @@ def _kb_with_accounts(tiny_kb):
          True, "posted by youtube.com/@openai"),
         ("https://www.youtube.com/watch?v=abcdefghijk", None, "OpenAI", True, "the platform names the author 'OpenAI'"),
         ("https://sora.com/g/abc", None, None, True, "the link is on sora.com, OpenAI's own site"),
+        ("https://github.com/openai/sora-demos", None, None, False, None),
         ("https://twitter.com/kling_ai_fan/status/1", None, "Kling AI fan", False, None),
         ("https://www.youtube.com/watch?v=abcdefghijk", None, "Skate Daily", False, None),
         ("https://twitter.com/i/web/status/1", None, None, False, None),

@@ -108,6 +108,8 @@ CASES = [
          url="https://github.com/Lightricks/LTX-Video", vendor=True),
     Case("Sora: a stylish woman walks down a neon street at night", "showcase", "a video model vendor's own site",
          url="https://openai.com/index/sora/", vendor=True),
+    Case("Wan 2.1: two cats in boxing gloves fight on a stage", "showcase",
+         "the link is on github.com/wan-video, Alibaba", url="https://github.com/Wan-Video/Wan2.1", vendor=True),
     Case("Veo 3: ice hockey, a slapshot from the blue line", "representative", CONFIRMED,
          attempts=(("hockey", 9, 6),), shown=("hockey",)),
     # -- negation and contrast for model and workflow ----------------------------------------------------
