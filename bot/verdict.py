@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge import Claim, KnowledgeBase
-from bot.results import ClaimView, CommunityEvidence, Signals, Verdict
+from bot.results import ClaimView, CommunityEvidence, Signals, Takes, Verdict
 
 CONFIRM_MIN_TRIES = 5  # attempts needed before community hit rates can settle a verdict
 CONFIRM_HIT_RATE = 0.5
@@ -41,6 +41,10 @@ class _Rated:
 
 
 SUBJECTS_ROOT = "subjects"
+
+
+def _takes_line(takes: Takes) -> str:
+    return f"The creator says it is {takes.phrase()} ({takes.evidence!r})."
 
 
 def combine(claims: tuple[Claim, ...]) -> str:
@@ -129,6 +133,8 @@ class VerdictRules:
             reasons.append(f"Nothing in the knowledge base rates {model.name} at {names}.")
 
         level, lead = self._level(signals, community, model.name, shown_ids, rated, hidden)
+        if level == "representative" and signals.takes.disclosed:
+            reasons = [r for r in reasons if r != _takes_line(signals.takes)]  # the lead already quotes it
         reasons[:0] = lead
 
         if hidden:
@@ -193,11 +199,13 @@ class VerdictRules:
         hit_and_miss = [c for c in decisive if by_cap[c].rating == "mixed"]
         uncurated = takes.disclosed and takes.curated is False
         if uncurated and not provenance.vendor_channel and not refuted and not signals.post_production:
-            what = self._names(decisive)
-            kind = "hit and miss" if hit_and_miss else "a strength"
+            verb = "is" if len(decisive) == 1 else "are"
+            kind = ("hit and miss" if len(hit_and_miss) == len(decisive) else
+                    "rated strength or hit and miss" if hit_and_miss else "a strength" if verb == "is" else "strengths")
             return "representative", [
-                f"The creator says it is {takes.phrase()} ({takes.evidence!r}) of {what}, {kind} for {model}: "
-                "a fair sample of what the model does, not the best of many takes."
+                f"Evidence that it is typical: the creator says it was not picked from many takes "
+                f"({takes.evidence!r}), and {self._names(decisive)} {verb} {kind} for {model}: a fair sample of "
+                "what the model does."
             ]
 
         if hit_and_miss:
@@ -295,7 +303,7 @@ class VerdictRules:
     def _process_notes(self, signals: Signals, reasons: list[str], does_not_tell: list[str]) -> None:
         takes = signals.takes
         if takes.disclosed:
-            reasons.append(f"The creator says it is {takes.phrase()} ({takes.evidence!r}).")
+            reasons.append(_takes_line(takes))
         else:
             does_not_tell.append("How many takes it took: nobody said, so assume it is the best of several.")
         if signals.post_production:
