@@ -37,6 +37,9 @@ class Model:
     hashtags: tuple[str, ...] = ()
     workflows: tuple[str, ...] = ()
     notes: str = ""
+    # The vendor's own channels, "host/handle" ("x.com/runwayml", "youtube.com/@openai"): a clip posted
+    # there is curated by construction, so it can never be judged typical on its own.
+    official_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

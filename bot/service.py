@@ -143,6 +143,9 @@ class CheckService:
                 description=clip.description,
                 model=request.model,
                 workflow=request.workflow,
+                url=link.url,
+                author=clip.author,
+                platform=link.platform,
             )
         )
         community = await self.io.run(

@@ -35,12 +35,14 @@ CLAIMS_FILE = "claims.yaml"
 DERIVED_CLAIMS_FILE = "claims_benchmarks.yaml"
 DEMOS_FILE = "demos.yaml"
 
-MODEL_KEYS = {"id", "name", "vendor", "released", "aliases", "sites", "hashtags", "workflows", "notes"}
+MODEL_KEYS = {"id", "name", "vendor", "released", "aliases", "sites", "hashtags", "workflows", "notes",
+              "official_accounts"}
 CAPABILITY_KEYS = {"id", "name", "parent", "description", "terms", "not_terms", "implies", "unless"}
 CLAIM_KEYS = {"model", "capability", "rating", "note", "sources", "derived_from"}
 SOURCE_KEYS = {"url", "date", "note"}
 DEMO_KEYS = {"model", "title", "fact", "url", "date", "source"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_ACCOUNT = re.compile(r"^[a-z0-9.\-]+\.[a-z]{2,}/@?[a-z0-9_.\-]+$")  # lowercase host/handle
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # YYYY, YYYY-MM or YYYY-MM-DD
 
 
@@ -175,8 +177,13 @@ def _load_models(path: Path, entries: list[Any]) -> list[Model]:
             hashtags=_strings(where, entry, "hashtags"),
             workflows=_strings(where, entry, "workflows"),
             notes=_text(where, entry, "notes"),
+            official_accounts=_strings(where, entry, "official_accounts"),
         )
         _claim_id(where, "model", model.id, seen)
+        for account in model.official_accounts:
+            if not _ACCOUNT.match(account):
+                raise SeedError(f"{where}: official account {account!r} must look like host/handle, "
+                                "e.g. x.com/runwayml or youtube.com/@openai")
         if model.released and not _DATE.match(model.released):
             raise SeedError(f"{where}: released {model.released!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         for workflow in model.workflows:
@@ -323,7 +330,7 @@ def model_entry(model: Model) -> dict[str, Any]:
         "id": model.id, "name": model.name, "vendor": model.vendor, "released": model.released,
         "aliases": _flow_list(model.aliases), "sites": _flow_list(model.sites),
         "hashtags": _flow_list(model.hashtags), "workflows": _flow_list(model.workflows), "notes": model.notes,
-    }
+    } | ({"official_accounts": _flow_list(model.official_accounts)} if model.official_accounts else {})
 
 
 def capability_entry(cap: Capability) -> dict[str, Any]:

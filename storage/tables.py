@@ -29,6 +29,7 @@ class KbModel(SQLModel, table=True):
     sites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     workflows: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    official_accounts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str = Field(default="")
     retired: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -18,7 +18,7 @@ import bot.llm.client as llm_client
 from bot.llm import LLMSettings, LLMSummarizer, MemoryLLMStore
 from bot.llm.breaker import HALF_OPEN, OPEN, Breaker
 from bot.llm.prompt import build
-from bot.results import AttemptRate, ClipInfo, CommunityEvidence
+from bot.results import AttemptRate, ClipInfo, CommunityEvidence, Takes
 from bot.summary import LEVEL_PHRASES, SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
 from storage.db import make_engine, upgrade
@@ -66,7 +66,9 @@ def request(level: str = "showcase", url: str = "https://youtube.com/watch?v=abc
             caption: str | None = None, community: str = COMMUNITY, typed: str | None = None) -> SummaryRequest:
     """`caption` is the fetched description of the clip; `typed` what the member pasted with the link."""
     model, shown = CASES[level]
-    sig = signals(KB, model, *shown)
+    # `representative` needs evidence (issue 9): the creator discloses a first take.
+    takes = Takes(True, 1, "first try", curated=False) if level == "representative" else Takes()
+    sig = signals(KB, model, *shown, takes=takes)
     verdict = VerdictRules(KB).decide(sig, CommunityEvidence())
     assert verdict.level == level
     clip = ClipInfo(url, url, "youtube", title, caption)

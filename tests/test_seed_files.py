@@ -72,6 +72,12 @@ def test_version_is_a_short_hash(kb):
     assert load_seed().version == kb.version
 
 
+def test_shipped_official_accounts(kb):
+    assert kb.model_by_id["runway-gen4"].official_accounts == ("x.com/runwayml",)
+    assert kb.model_by_id["sora-2"].official_accounts == ("youtube.com/@openai", "x.com/openai")
+    assert kb.model_by_id["vidu"].official_accounts == ()  # nobody has sourced one yet
+
+
 def test_round_trip(kb, tmp_path):
     dump_seed(kb, tmp_path)
     again = load_seed(tmp_path)
@@ -161,6 +167,8 @@ def test_claims_files_are_all_read(tmp_path):
         ("models", "id: m2", "id: m1", "duplicate model id"),
         ("models", "aliases: [two]", "aliases: [two, One]", "also listed under model"),
         ("models", "workflows: [text-to-video]", "workflows: [text-to-3d]", "workflow"),
+        ("models", "aliases: [two]", "aliases: [two]\n  official_accounts: [\"@runwayml\"]", "host/handle"),
+        ("models", "aliases: [two]", "aliases: [two]\n  official_accounts: [x.com/RunwayML]", "host/handle"),
         ("caps", "parent: root, terms", "parent: nowhere, terms", "unknown parent"),
         ("caps", "{id: root, name: Root, parent: null}", "{id: root, name: Root, parent: leaf}", "cycle"),
         ("caps", "{id: leaf,", "{id: root,", "duplicate capability id"),

@@ -74,6 +74,18 @@ def test_import_round_trips_the_knowledge_base(store):
     assert loaded.version == report.version and len(report.version) == 12
 
 
+def test_official_accounts_are_stored_and_change_the_version(store):
+    kb = make_tiny_kb()
+    first = store.import_knowledge(kb)
+    assert store.knowledge_base("console:local").model_by_id["sora"].official_accounts == ()
+    models = tuple(dataclasses.replace(m, official_accounts=("youtube.com/@openai", "x.com/openai"))
+                   if m.id == "sora" else m for m in kb.models)
+    second = store.import_knowledge(dataclasses.replace(kb, models=models))
+    loaded = store.knowledge_base("console:local")
+    assert loaded.model_by_id["sora"].official_accounts == ("youtube.com/@openai", "x.com/openai")
+    assert second.version != first.version
+
+
 def test_reimport_is_idempotent_and_changes_keep_history(store):
     kb = make_tiny_kb()
     first = store.import_knowledge(kb)

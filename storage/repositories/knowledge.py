@@ -81,7 +81,7 @@ class KnowledgeRepository:
             Model(
                 id=m.id, name=m.name, vendor=m.vendor, released=m.released,
                 aliases=tuple(aliases.get(m.id, ())), sites=tuple(m.sites), hashtags=tuple(m.hashtags),
-                workflows=tuple(m.workflows), notes=m.notes,
+                workflows=tuple(m.workflows), notes=m.notes, official_accounts=tuple(m.official_accounts),
             )
             for m in s.exec(select(KbModel).where(KbModel.retired == False).order_by(KbModel.id))  # noqa: E712
         )
@@ -129,6 +129,7 @@ class KnowledgeRepository:
             row.name, row.vendor, row.released = m.name, m.vendor, m.released
             row.sites, row.hashtags, row.workflows = list(m.sites), list(m.hashtags), list(m.workflows)
             row.notes, row.retired, row.updated_at = m.notes, False, now
+            row.official_accounts = list(m.official_accounts)
             s.add(row)
             report.models += 1
         s.flush()

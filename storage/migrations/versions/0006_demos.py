@@ -1,7 +1,7 @@
 """how well-known demos were made (kb_demo)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-27
 """
 
@@ -12,7 +12,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"  # re-chained after 0005 when that lands
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
