@@ -14,6 +14,7 @@ from storage.db import (
     describe,
     exclusive,
     explain,
+    first_run_lock,
     make_engine,
     upgrade,
 )
@@ -32,17 +33,19 @@ def open_store(database_url: str | None, *, seed_dir: Path | None = None, migrat
         raise DatabaseError(f"no driver installed for {describe(url)}: {exc.name}") from exc
     store = Store(engine)
     try:
-        if migrate:
-            upgrade(engine)
-        if store.is_kb_empty():
-            # Several bot processes may start together on one Postgres: one seeds, the others find it done.
-            with exclusive(engine, SEED_LOCK_KEY):
-                if store.is_kb_empty():
-                    from storage.seed_files import load_seed
+        # Several processes may start together on one fresh database: one migrates and seeds, the
+        # others wait, then find it done (a lock file on SQLite, advisory locks on Postgres).
+        with first_run_lock(engine):
+            if migrate:
+                upgrade(engine)
+            if store.is_kb_empty():
+                with exclusive(engine, SEED_LOCK_KEY):
+                    if store.is_kb_empty():
+                        from storage.seed_files import load_seed
 
-                    report = store.import_knowledge(load_seed(seed_dir), actor="seed")
-                    log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
-                             report.version)
+                        report = store.import_knowledge(load_seed(seed_dir), actor="seed")
+                        log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
+                                 report.version)
     except SQLAlchemyError as exc:
         raise DatabaseError(explain(exc, url)) from exc
     return store
