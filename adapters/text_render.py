@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from adapters.escape import for_console
 from bot.digest import DigestResult
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 
@@ -23,6 +24,11 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def render(result: object) -> str:
+    """Terminal-safe text: whatever a stranger wrote (titles, captions) cannot drive the terminal."""
+    return for_console(_render(result))
+
+
+def _render(result: object) -> str:
     if isinstance(result, CheckResult):
         return render_check(result)
     if isinstance(result, ModelReport):
@@ -71,7 +77,7 @@ def render_check(r: CheckResult) -> str:
         lines.append("What this clip does not tell you:")
         lines += [_wrap(f"- {item}") for item in r.verdict.does_not_tell]
     lines.append(f"(summary by {r.summary_source}; knowledge base {r.kb_version})")
-    return "\n".join(lines)
+    return for_console("\n".join(lines))
 
 
 def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
@@ -126,4 +132,4 @@ def render_digest(r: DigestResult) -> str:
                            + ", ".join(names.get(c, c) for c in r.unshown_weaknesses), indent="  "))
     lines.append(f"  Knowledge-base changes by curators: {f.kb_changes}")
     lines += [f"  {line}" for line in r.usage_lines]
-    return "\n".join(lines)
+    return for_console("\n".join(lines))
