@@ -332,7 +332,7 @@ def _line_failure(exc: Exception, database: str) -> str:
     from storage.db import DatabaseError, explain
 
     if isinstance(exc, DatabaseError):
-        raise BatchStopped(str(exc)) from exc
+        raise BatchStopped(f"{exc}; batch stopped (the lines printed above are stored)") from exc
     if isinstance(exc, DataError):
         return "the database can't store the text of this line"
     if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
@@ -358,7 +358,11 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
 
         progress = tqdm(desc="checking", unit="clip", file=sys.stderr)
 
+    stopped: list[BatchStopped] = []  # the first broken-database error; no check starts after it
+
     async def one(number: int, item: dict[str, Any] | str) -> dict[str, Any] | tuple[int, Any]:
+        if stopped:
+            raise stopped[0]
         if isinstance(item, str):
             return {"line": number, "error": item}
         request = CheckRequest(
@@ -370,7 +374,11 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
         except INPUT_ERRORS as exc:
             return {"line": number, "error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
-            error = _line_failure(exc, str(app.store.engine.url))  # raises BatchStopped if the database broke
+            try:
+                error = _line_failure(exc, str(app.store.engine.url))
+            except BatchStopped as stop:  # the database broke: this and every later line stop here
+                stopped.append(stop)
+                raise
             # Type only at ERROR: the exception text can carry the member's caption.
             log.error("batch line %s failed: %s", number, type(exc).__name__)
             log.debug("batch line %s failed", number, exc_info=True)
