@@ -254,3 +254,27 @@ def test_a_closed_stdout_ends_quietly(env, tmp_path, batch):
     proc.stderr.close()
     assert proc.wait(timeout=90) == 0
     assert err == ""
+
+
+# -- issue 6: the batch closes the app on every way out ---------------------------------------------------
+
+
+def test_a_stopped_batch_still_closes_the_app(env, capsys, tmp_path, monkeypatch):
+    from storage.db import DatabaseError
+
+    closed: list[bool] = []
+
+    async def record_close(self):  # type: ignore[no-untyped-def]
+        closed.append(True)
+
+    async def broken(self, request, actor):  # type: ignore[no-untyped-def]
+        raise DatabaseError("the database sqlite:///x.db can't be used: database or disk is full")
+
+    monkeypatch.setattr("adapters.wiring.App.aclose", record_close)
+    monkeypatch.setattr("bot.service.CheckService.check", broken)
+    batch = write_batch(tmp_path / "b.jsonl", [batch_line()] * 5)
+    code, out, err = run(capsys, "check", "--batch", str(batch), "--json", "--no-fetch")
+    assert code == 1 and out == ""
+    assert err == ("yuntai: the database sqlite:///x.db can't be used: database or disk is full; batch stopped "
+                   "(the lines printed above are stored)\n")
+    assert closed == [True]
