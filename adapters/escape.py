@@ -28,8 +28,8 @@ def _visible_control(match: re.Match[str]) -> str:
 
 def for_console(text: str) -> str:
     """Terminal-safe: control characters shown as \\xNN, bidi controls removed, lines kept."""
-    if text.isascii() and text.isprintable():
-        return text
+    if text.isascii():  # no bidi, surrogate or unassigned characters possible
+        return _CONTROL.sub(_visible_control, text) if not text.isprintable() else text
     text = _BIDI.sub("", text)
     text = _CONTROL.sub(_visible_control, text)
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cs", "Co", "Cn"})

@@ -278,3 +278,18 @@ def test_a_stopped_batch_still_closes_the_app(env, capsys, tmp_path, monkeypatch
     assert err == ("yuntai: the database sqlite:///x.db can't be used: database or disk is full; batch stopped "
                    "(the lines printed above are stored)\n")
     assert closed == [True]
+
+
+def test_database_errors_never_carry_sql_parameters(tmp_path):
+    """Issue 7 point 8: the logged traceback carried the caption and every SQL parameter."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with pytest.raises(OperationalError) as err, engine.connect() as conn:
+        conn.execute(text("INSERT INTO no_such_table VALUES (:caption)"), {"caption": "MEMBER-PRIVATE-REMARK"})
+    assert "MEMBER-PRIVATE-REMARK" not in str(err.value)
+    assert "hidden" in str(err.value)
+    engine.dispose()
