@@ -46,9 +46,12 @@ def make_engine(url: str) -> Engine:
 def sqlite_path(engine_or_url: Engine | str) -> Path | None:
     """The database file of a SQLite URL or engine; None for Postgres and in-memory databases."""
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    database = url.database
+    if database and database.startswith("file:"):  # SQLite URI form: sqlite:///file:/path/x.db?mode=ro&uri=true
+        database = database.removeprefix("file:").split("?", 1)[0]
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(url.database)
+    return Path(database)
 
 
 def read_only_folder(path: Path) -> bool:

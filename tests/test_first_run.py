@@ -58,3 +58,12 @@ def test_eight_checks_on_a_fresh_sqlite_file_all_succeed_and_seed_once(tmp_path)
     assert actions == {"create": claims}
     assert checks == PROCESSES
     assert (tmp_path / "fresh.db.lock").exists()
+
+
+def test_the_database_file_is_found_in_every_sqlite_url_form():
+    from storage.db import sqlite_path
+
+    assert sqlite_path("sqlite:////data/yuntai.db") == Path("/data/yuntai.db")
+    assert sqlite_path("sqlite:///file:/data/yuntai.db?mode=ro&uri=true") == Path("/data/yuntai.db")
+    assert sqlite_path("sqlite://") is None and sqlite_path("sqlite:///:memory:") is None
+    assert sqlite_path("postgresql://u@h/db") is None
