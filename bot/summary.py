@@ -29,7 +29,7 @@ class SummaryRequest:
     names: dict[str, str]
     community_id: str = ""
     kb_version: str = ""
-    caption: str | None = None  # what the member pasted; untrusted, like the fetched title
+    caption: str | None = None  # what the member pasted; for the template and logs, never sent to an LLM
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,16 @@ def _claim_id(where: str, kind: str, ident: str, seen: set[str]) -> None:
     seen.add(ident)
 
 
+def _no_bare_numbers(where: str, cap: Capability) -> None:
+    """A term without a letter ("60", "0", "360°") matches every caption that mentions the number:
+    "60 fps", "0 edits" and "Open-Sora 2.0" all showed crowds because "60, 000" split into two terms."""
+    for key, terms in (("terms", cap.terms), ("not_terms", cap.not_terms)):
+        for term in terms:
+            if not any(ch.isalpha() for ch in term):
+                raise SeedError(f"{where}: {key} has the bare number {term!r}, which would match any caption "
+                                "mentioning it; give it words (e.g. '60,000 fans', quoted)")
+
+
 def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
     caps: list[Capability] = []
     seen: set[str] = set()
@@ -234,6 +244,7 @@ def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
             unless=_strings(where, entry, "unless"),
         )
         _claim_id(where, "capability", cap.id, seen)
+        _no_bare_numbers(where, cap)
         caps.append(cap)
     parents = {c.id: c.parent for c in caps}
     for i, cap in enumerate(caps):

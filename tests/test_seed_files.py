@@ -182,6 +182,10 @@ def test_claims_files_are_all_read(tmp_path):
         ("claims", 'url: "https://example.org/a"', 'url: "https://example.org/"', "is a bare host"),
         ("claims", 'url: "https://example.org/a"', 'url: "ftp://example.org/a"', "http(s) link"),
         ("claims", "note: fine", "note: fine\n  weight: 3", "unknown key"),
+        ("caps", "terms: [leaf]", "terms: [leaf, 60, 000]", "bare number '60'"),
+        ("caps", "terms: [leaf]", "terms: [leaf, '360\u00b0']", "bare number '360\u00b0'"),
+        ("caps", "terms: [leaf]", "terms: [leaf, '2.0']", "bare number '2.0'"),
+        ("caps", "terms: [leaf]", "terms: [leaf], not_terms: ['0']", "not_terms has the bare number '0'"),
     ],
 )
 def test_validation_errors(tmp_path, target, old, new, message):
@@ -209,3 +213,13 @@ def test_missing_file_and_bad_yaml(tmp_path):
 
 def test_default_directory_is_the_package_seed():
     assert SEED_DIR.name == "seed" and (SEED_DIR / "models.yaml").is_file()
+
+
+@pytest.mark.parametrize("caption", ["60 fps", "0 edits, straight out of the model", "Open-Sora 2.0 demo",
+                                     "a 60,000 seat stadium, empty", "360p upload"])
+def test_numbers_alone_show_no_capability(kb, caption):
+    """Issue 7 point 5: the seed's "60, 000" was two terms, so any 60 or 0 showed a crowd."""
+    from bot.classifier import CapabilityClassifier
+
+    shown = [cap for cap, _ in CapabilityClassifier(kb).classify(None, caption, None)]
+    assert "crowds" not in shown and "people" not in shown and "orbit" not in shown, shown
