@@ -1,26 +1,54 @@
 """Which capabilities a clip shows, read from its title and caption.
 
-Driven entirely by the knowledge base's capability terms (curatable data): a term is a word or
-phrase, matched on Snowball stems so inflections come free; `not_terms` cancel look-alikes
-("hands-on" is not hands); a negation shortly before a term ("no people", "without hands")
-cancels it unless another capability term stands in between ("no hands walking" still walks).
+Driven entirely by the knowledge base's capability terms (curatable data):
+- an English term word matches its own inflected forms (`bot.word_forms`: "leaf" finds "leaves",
+  "office" never finds "officers"), a multi-word term matches consecutive words, and the word `{n}`
+  in a term matches any number ("burn {n} credits");
+- a term written `es: perro` (es, fr, pt, de) or `ja: 犬` (zh, ja) belongs to that language: the caption's
+  language is detected first (`bot.language`) and only its own words are read, plus English phrases
+  (creators mix "drone shot" into any language; English single words are too often another
+  language's words: French "chat" is a cat). Spanish, French, Portuguese and German words match on
+  that language's Snowball stem; Chinese and Japanese terms match as substrings (no spaces to split on);
+- `not_terms` cancel look-alikes ("hands-on" is not hands);
+- a negation shortly before a term ("no people", "without hands") cancels it unless another
+  capability term stands in between ("no hands walking" still walks).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.knowledge import KnowledgeBase
-from bot.text import Token, clean, phrase_stems, tokenize
+import snowballstemmer
 
-NEGATORS: frozenset[str] = frozenset({"no", "not", "without", "never", "zero", "nor", "non", "nobodi"})
+from bot import language
+from bot.knowledge import KnowledgeBase
+from bot.text import Token, clean, tokenize
+from bot.word_forms import forms
+
+NEGATORS: dict[str, frozenset[str]] = {
+    "en": frozenset({"no", "not", "without", "never", "zero", "nor", "non", "nobody", "none"}),
+    "es": frozenset({"no", "sin", "nunca", "ni", "ningún", "ninguna", "ninguno"}),
+    "fr": frozenset({"pas", "sans", "jamais", "ni", "aucun", "aucune"}),
+    "pt": frozenset({"não", "nao", "sem", "nunca", "nem", "nenhum", "nenhuma"}),
+    "de": frozenset({"kein", "keine", "keinen", "keiner", "ohne", "nicht", "nie"}),
+}
 NEGATION_REACH = 3  # tokens between a negator and the term it can cancel
+NUMBER = "{n}"  # a term word that matches any number
+QUOTE = "{quote}"  # a term word that matches a quoted span: 'the word "STOP"', '"No Entry" sign'
+_QUOTED = (r"(?:(?<!\w)\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'(?=\S)[^'\n]{1,60}(?<=\S)'(?!\w)|"
+           r"「[^」\n]{1,60}」)")
+_FILLER = r"\W+(?:\w+\W+){0,2}?"  # up to two words between the parts of a quote term
+_LANG_TERM = re.compile(r"^(es|fr|pt|de|zh|ja)\s*:\s*(.+)$", re.DOTALL)
+_WORD = re.compile(r"[^\W_]+|\{n\}", re.UNICODE)
+_STEMMERS = {"es": "spanish", "fr": "french", "pt": "portuguese", "de": "german"}
+_SPACELESS = ("zh", "ja")
 
 
 @dataclass(frozen=True)
 class _Pattern:
-    stems: tuple[str, ...]
+    words: tuple[frozenset[str], ...]  # allowed token keys at each position; empty set = a number
     capability: str
     cancels: bool  # a not_term
 
@@ -31,6 +59,7 @@ class Match:
     start: int  # token index
     end: int  # token index, exclusive
     evidence: str
+    quoted: bool = False  # found by a {quote} term: the quoted words are not read as negation ("No Entry" sign)
 
 
 class CapabilityClassifier:
@@ -38,57 +67,134 @@ class CapabilityClassifier:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
-        self._by_first: dict[str, list[_Pattern]] = {}
+        self._stemmers = {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
+        # language -> first-word key -> patterns, longest first
+        self._index: dict[str, dict[str, list[_Pattern]]] = {lang: {} for lang in ("en", *_STEMMERS)}
+        self._substrings: dict[str, list[tuple[str, str, bool]]] = {lang: [] for lang in _SPACELESS}
+        self._quote_terms: list[tuple[re.Pattern[str], str]] = []
         for cap in kb.capabilities:
             for term in cap.terms:
                 self._add(term, cap.id, cancels=False)
             for term in cap.not_terms:
                 self._add(term, cap.id, cancels=True)
-        for patterns in self._by_first.values():
-            patterns.sort(key=lambda p: -len(p.stems))
+        for index in self._index.values():
+            for patterns in index.values():
+                patterns.sort(key=lambda p: -len(p.words))
+        for entries in self._substrings.values():
+            entries.sort(key=lambda e: -len(e[0]))
 
     def _add(self, term: str, capability: str, *, cancels: bool) -> None:
-        stems = phrase_stems(term)
-        if stems:
-            self._by_first.setdefault(stems[0], []).append(_Pattern(stems, capability, cancels))
+        lang = "en"
+        m = _LANG_TERM.match(term.strip())
+        if m:
+            lang, term = m.group(1), m.group(2)
+        term = clean(term).lower().strip()
+        if QUOTE in term and not cancels:
+            parts = [_QUOTED if w == QUOTE else re.escape(w) + r"\w*" for w in term.split()]
+            self._quote_terms.append((re.compile(r"(?<!\w)" + _FILLER.join(parts), re.IGNORECASE), capability))
+            return
+        if lang in _SPACELESS:
+            if term:
+                self._substrings[lang].append((term, capability, cancels))
+            return
+        words = _WORD.findall(term)
+        if not words:
+            return
+        keys = tuple(frozenset() if w == NUMBER else self._keys(lang, w) for w in words)
+        if not keys[0]:
+            return  # a term may not start with a number: it would be tried at every number
+        pattern = _Pattern(keys, capability, cancels)
+        for first in keys[0]:
+            self._index[lang].setdefault(first, []).append(pattern)
+
+    def _keys(self, lang: str, word: str) -> frozenset[str]:
+        if lang == "en":
+            return forms(word)
+        return frozenset((self._stemmers[lang].stemWord(word),))
+
+    def _token_key(self, lang: str, word: str) -> str:
+        return word if lang == "en" else self._stemmers[lang].stemWord(word)
 
     def matches(self, text: str) -> list[Match]:
         """Every surviving term match, in text order."""
         text = clean(text)
         tokens = tokenize(text)
+        lang = language.detect(text, [t.word for t in tokens])
+        if lang in _SPACELESS:
+            return self._substring_matches(text, lang)
         found: list[Match] = []
         cancelled: dict[str, list[tuple[int, int]]] = {}
-        stems = [t.stem for t in tokens]
-        n = len(tokens)
-        for i, first in enumerate(stems):
-            for pattern in self._by_first.get(first, ()):
-                k = len(pattern.stems)
-                if i + k > n or tuple(stems[i : i + k]) != pattern.stems:
-                    continue
-                if pattern.cancels:
-                    cancelled.setdefault(pattern.capability, []).append((i, i + k))
-                else:
-                    found.append(Match(pattern.capability, i, i + k, _span(text, tokens, i, i + k)))
+        passes = [("en", 1 if lang == "en" else 2)]
+        if lang != "en":
+            passes.append((lang, 1))
+        for pass_lang, min_words in passes:
+            keys = [self._token_key(pass_lang, t.word) for t in tokens]
+            self._scan(pass_lang, min_words, keys, tokens, text, found, cancelled)
+        found.extend(self._quote_matches(text, tokens))
+        found.sort(key=lambda m: (m.start, -m.end))
         term_starts = {m.start for m in found}
+        negators = NEGATORS["en"] | NEGATORS.get(lang, frozenset())
         out: list[Match] = []
         for m in found:
             spans = cancelled.get(m.capability, ())
             if any(s < m.end and m.start < e for s, e in spans):
                 continue
-            if self._negated(tokens, m.start, term_starts):
+            if not m.quoted and self._negated(tokens, m.start, term_starts, negators):
                 continue
             out.append(m)
         return out
 
-    def _negated(self, tokens: list[Token], start: int, term_starts: set[int]) -> bool:
+    def _scan(self, lang: str, min_words: int, keys: list[str], tokens: list[Token], text: str,
+              found: list[Match], cancelled: dict[str, list[tuple[int, int]]]) -> None:
+        index = self._index[lang]
+        n = len(keys)
+        for i, first in enumerate(keys):
+            for pattern in index.get(first, ()):
+                k = len(pattern.words)
+                if k < min_words or i + k > n or not _fits(pattern.words, keys, i):
+                    continue
+                if pattern.cancels:
+                    cancelled.setdefault(pattern.capability, []).append((i, i + k))
+                else:
+                    found.append(Match(pattern.capability, i, i + k, _span(text, tokens, i, i + k)))
+
+    def _quote_matches(self, text: str, tokens: list[Token]) -> list[Match]:
+        out: list[Match] = []
+        for regex, capability in self._quote_terms:
+            for m in regex.finditer(text):
+                start = next((i for i, t in enumerate(tokens) if t.end > m.start()), 0)
+                end = next((i for i, t in enumerate(tokens) if t.start >= m.end()), len(tokens))
+                out.append(Match(capability, start, max(end, start + 1), m.group(), quoted=True))
+        return out
+
+    def _substring_matches(self, text: str, lang: str) -> list[Match]:
+        """Chinese and Japanese: terms are found as substrings; a cancelling term hides the terms it overlaps."""
+        lowered = text.lower()
+        spans: list[tuple[int, int, str, bool]] = []
+        for term, capability, cancels in self._substrings[lang]:
+            start = lowered.find(term)
+            while start >= 0:
+                spans.append((start, start + len(term), capability, cancels))
+                start = lowered.find(term, start + 1)
+        spans.sort()
+        out: list[Match] = []
+        for s, e, capability, cancels in spans:
+            if cancels:
+                continue
+            if any(c and cap == capability and cs < e and s < ce for cs, ce, cap, c in spans):
+                continue
+            out.append(Match(capability, s, e, text[s:e]))
+        return out
+
+    def _negated(self, tokens: list[Token], start: int, term_starts: set[int], negators: frozenset[str]) -> bool:
         clause = tokens[start].clause
         for j in range(start - 1, max(-1, start - NEGATION_REACH - 2), -1):
             tok = tokens[j]
             if tok.clause != clause:
                 return False
-            if tok.stem in NEGATORS and start - j <= NEGATION_REACH:
+            if tok.word in negators and start - j <= NEGATION_REACH:
                 return True
-            if tok.stem == "of" and j > 0 and tokens[j - 1].stem == "free" and start - j <= NEGATION_REACH:
+            if tok.word == "of" and j > 0 and tokens[j - 1].word == "free" and start - j <= NEGATION_REACH:
                 return True
             if j in term_starts:  # another capability term in between ends the negation's reach
                 return False
@@ -127,6 +233,17 @@ class CapabilityClassifier:
         for cap in ids:
             out.update(self._kb.path(cap)[:-1])
         return out
+
+
+def _fits(words: tuple[frozenset[str], ...], keys: list[str], i: int) -> bool:
+    for offset, allowed in enumerate(words[1:], start=1):
+        key = keys[i + offset]
+        if allowed:
+            if key not in allowed:
+                return False
+        elif not any(ch.isdigit() for ch in key):
+            return False
+    return True
 
 
 def _span(text: str, tokens: list[Token], start: int, end: int) -> str:
