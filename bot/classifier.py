@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import snowballstemmer
 
 from bot import language
 from bot.knowledge import KnowledgeBase
-from bot.text import Token, clean, tokenize
+from bot.text import clean
 from bot.word_forms import forms
 
 NEGATORS: dict[str, frozenset[str]] = {
@@ -39,6 +40,7 @@ NUMBER = "{n}"  # a term word that matches any number
 QUOTE = "{quote}"  # a term word that matches a quoted span: 'the word "STOP"', '"No Entry" sign'
 _QUOTED = (r"(?:(?<!\w)\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'(?=\S)[^'\n]{1,60}(?<=\S)'(?!\w)|"
            r"「[^」\n]{1,60}」)")
+_QUOTED_RE = re.compile(_QUOTED)
 _FILLER = r"\W+(?:\w+\W+){0,2}?"  # up to two words between the parts of a quote term
 _LANG_TERM = re.compile(r"^(es|fr|pt|de|zh|ja)\s*:\s*(.+)$", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+|\{n\}", re.UNICODE)
@@ -51,6 +53,33 @@ class _Pattern:
     words: tuple[frozenset[str], ...]  # allowed token keys at each position; empty set = a number
     capability: str
     cancels: bool  # a not_term
+
+
+class _Tok(NamedTuple):
+    word: str
+    start: int
+    end: int
+    clause: int  # tokens in different clauses are never linked by negation
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_CLAUSE_BREAK = re.compile(r"[.;!?\n\r|•·,()\[\]{}:]")  # the same breaks as bot.text.tokenize
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    """Lowercased word tokens with spans and clause numbers (no stems: matching is on word forms)."""
+    lowered = text.lower()
+    out: list[_Tok] = []
+    clause = 0
+    last_end = 0
+    breaks = _CLAUSE_BREAK
+    for m in _TOKEN.finditer(lowered):
+        start = m.start()
+        if start > last_end and breaks.search(lowered, last_end, start):
+            clause += 1
+        last_end = m.end()
+        out.append(_Tok(m.group(), start, last_end, clause))
+    return out
 
 
 @dataclass(frozen=True)
@@ -68,8 +97,10 @@ class CapabilityClassifier:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
         self._stemmers = {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
-        # language -> first-word key -> patterns, longest first
+        # language -> first-word key -> one-word patterns; language -> (first, second) key -> longer patterns,
+        # longest first. Keying longer terms on two words keeps common first words ("sea", "white") cheap.
         self._index: dict[str, dict[str, list[_Pattern]]] = {lang: {} for lang in ("en", *_STEMMERS)}
+        self._pairs: dict[str, dict[tuple[str, str], list[_Pattern]]] = {lang: {} for lang in ("en", *_STEMMERS)}
         self._substrings: dict[str, list[tuple[str, str, bool]]] = {lang: [] for lang in _SPACELESS}
         self._quote_terms: list[tuple[re.Pattern[str], str]] = []
         for cap in kb.capabilities:
@@ -77,8 +108,8 @@ class CapabilityClassifier:
                 self._add(term, cap.id, cancels=False)
             for term in cap.not_terms:
                 self._add(term, cap.id, cancels=True)
-        for index in self._index.values():
-            for patterns in index.values():
+        for pairs in self._pairs.values():
+            for patterns in pairs.values():
                 patterns.sort(key=lambda p: -len(p.words))
         for entries in self._substrings.values():
             entries.sort(key=lambda e: -len(e[0]))
@@ -105,7 +136,11 @@ class CapabilityClassifier:
             return  # a term may not start with a number: it would be tried at every number
         pattern = _Pattern(keys, capability, cancels)
         for first in keys[0]:
-            self._index[lang].setdefault(first, []).append(pattern)
+            if len(keys) == 1:
+                self._index[lang].setdefault(first, []).append(pattern)
+                continue
+            for second in keys[1] or (NUMBER,):
+                self._pairs[lang].setdefault((first, second), []).append(pattern)
 
     def _keys(self, lang: str, word: str) -> frozenset[str]:
         if lang == "en":
@@ -118,7 +153,7 @@ class CapabilityClassifier:
     def matches(self, text: str) -> list[Match]:
         """Every surviving term match, in text order."""
         text = clean(text)
-        tokens = tokenize(text)
+        tokens = _tokenize(text)
         lang = language.detect(text, [t.word for t in tokens])
         if lang in _SPACELESS:
             return self._substring_matches(text, lang)
@@ -144,22 +179,32 @@ class CapabilityClassifier:
             out.append(m)
         return out
 
-    def _scan(self, lang: str, min_words: int, keys: list[str], tokens: list[Token], text: str,
+    def _scan(self, lang: str, min_words: int, keys: list[str], tokens: list[_Tok], text: str,
               found: list[Match], cancelled: dict[str, list[tuple[int, int]]]) -> None:
-        index = self._index[lang]
+        index, pairs = self._index[lang], self._pairs[lang]
         n = len(keys)
         for i, first in enumerate(keys):
-            for pattern in index.get(first, ()):
+            candidates: list[_Pattern] = []
+            if i + 1 < n:
+                second = keys[i + 1]
+                candidates.extend(pairs.get((first, second), ()))
+                if not second.isalpha() and any(ch.isdigit() for ch in second):
+                    candidates.extend(pairs.get((first, NUMBER), ()))
+            if min_words == 1:
+                candidates.extend(index.get(first, ()))
+            for pattern in candidates:
                 k = len(pattern.words)
-                if k < min_words or i + k > n or not _fits(pattern.words, keys, i):
+                if i + k > n or (k > 2 and not _fits(pattern.words, keys, i)):
                     continue
                 if pattern.cancels:
                     cancelled.setdefault(pattern.capability, []).append((i, i + k))
                 else:
                     found.append(Match(pattern.capability, i, i + k, _span(text, tokens, i, i + k)))
 
-    def _quote_matches(self, text: str, tokens: list[Token]) -> list[Match]:
+    def _quote_matches(self, text: str, tokens: list[_Tok]) -> list[Match]:
         out: list[Match] = []
+        if not self._quote_terms or not _QUOTED_RE.search(text):
+            return out  # the common case: one cheap scan instead of one per quote term
         for regex, capability in self._quote_terms:
             for m in regex.finditer(text):
                 start = next((i for i, t in enumerate(tokens) if t.end > m.start()), 0)
@@ -186,7 +231,7 @@ class CapabilityClassifier:
             out.append(Match(capability, s, e, text[s:e]))
         return out
 
-    def _negated(self, tokens: list[Token], start: int, term_starts: set[int], negators: frozenset[str]) -> bool:
+    def _negated(self, tokens: list[_Tok], start: int, term_starts: set[int], negators: frozenset[str]) -> bool:
         clause = tokens[start].clause
         for j in range(start - 1, max(-1, start - NEGATION_REACH - 2), -1):
             tok = tokens[j]
@@ -236,7 +281,7 @@ class CapabilityClassifier:
 
 
 def _fits(words: tuple[frozenset[str], ...], keys: list[str], i: int) -> bool:
-    for offset, allowed in enumerate(words[1:], start=1):
+    for offset, allowed in enumerate(words[2:], start=2):
         key = keys[i + offset]
         if allowed:
             if key not in allowed:
@@ -246,5 +291,5 @@ def _fits(words: tuple[frozenset[str], ...], keys: list[str], i: int) -> bool:
     return True
 
 
-def _span(text: str, tokens: list[Token], start: int, end: int) -> str:
+def _span(text: str, tokens: list[_Tok], start: int, end: int) -> str:
     return text[tokens[start].start : tokens[end - 1].end]

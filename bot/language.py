@@ -36,6 +36,11 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in FUNCTION_WORDS.items():
+    for _w in _words:
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
+
 # Letters one language writes and the others (nearly) never do: they break ties between languages
 # that share function words ("en la" is Spanish and French).
 _LETTERS: dict[str, str] = {"es": "ñ¿¡", "fr": "èêëœùûîïç", "pt": "ãõç", "de": "äöüß"}
@@ -51,7 +56,10 @@ def detect(text: str, words: list[str] | None = None) -> str:
         words = re.findall(r"[^\W\d_]+", text.lower())
     if not words:
         return "en"
-    counts = {lang: sum(w in fw for w in words) for lang, fw in FUNCTION_WORDS.items()}
+    counts = dict.fromkeys(FUNCTION_WORDS, 0)
+    for w in words:
+        for lang in _LANGS_OF.get(w, ()):
+            counts[lang] += 1
     lowered = text.lower()
     letters = {lang: sum(lowered.count(ch) for ch in chars) for lang, chars in _LETTERS.items()}
     best = max(counts, key=lambda lang: (counts[lang], lang == "en", letters.get(lang, 0)))
