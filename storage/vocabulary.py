@@ -59,16 +59,16 @@ ROOTS: dict[str, tuple[str, ...]] = {
                      "dam.n.01", "skyscraper.n.01", "fountain.n.01", "stadium.n.01", "wall.n.01",
                      "railway.n.01", "way.n.06"),
     "interiors": ("room.n.01", "furniture.n.01"),
-    "scenery": ("geological_formation.n.01", "body_of_water.n.01", "tract.n.01", "land.n.04",
-                "atmospheric_phenomenon.n.01", "sky.n.01", "celestial_body.n.01"),
+    "scenery": ("geological_formation.n.01", "body_of_water.n.01", "field.n.01", "grassland.n.01", "land.n.04",
+                "desert.n.01", "forest.n.01", "atmospheric_phenomenon.n.01", "sky.n.01", "celestial_body.n.01"),
     "people": ("person.n.01", "family.n.01", "couple.n.02", "orchestra.n.01", "team.n.01", "crowd.n.01"),
     "sports": ("sport.n.01",),
     "hands": ("musical_instrument.n.01",),
     "fire_smoke": ("fire.n.01", "fire.n.03", "smoke.n.01", "flame.n.01", "explosion.n.01"),
     "cloth": ("flag.n.01", "fabric.n.01", "curtain.n.01"),
     # FETV's "fluid motions" and our `fluids`: moving water and other liquids, and what water does
-    "fluids": ("body_of_water.n.01", "water.n.01", "flow.n.01", "precipitation.n.03", "steam.n.01",
-               "cloud.n.02", "surf.n.01", "wave.n.01"),
+    # (still water - a lake, the sea in the background - is scenery: fluids is water that moves)
+    "fluids": ("water.n.01", "flow.n.01", "steam.n.01", "surf.n.01", "wave.n.01", "current.n.02"),
 }
 # Verbs whose doing shows hands at work (kinds of these actions count too).
 VERB_ROOTS: dict[str, tuple[str, ...]] = {
@@ -94,6 +94,12 @@ IMPLIED: dict[str, tuple[str, ...]] = {
                        "text {quote}", "sign {quote}", "saying {quote}", "says {quote}", "reads {quote}",
                        "reading {quote}", "label {quote}", "logo {quote}", "title {quote}", "written {quote}",
                        "spelling {quote}", "spells {quote}", "letters {quote}", "banner {quote}"),
+    # Measured on the prompt suites and our own labelled set (bench.classifier_quality): moving water in a
+    # clip is fluid motion, a single natural thing is scenery, a road or a window is built structure.
+    "fluids": ("ocean", "sea", "lake", "cloud", "clouds", "swim", "surf", "float", "stream", "boat sailing",
+               "boat drifting"),
+    "scenery": ("sun", "earth", "forest", "lake", "rock", "rocks", "sand", "nature", "outdoors", "outdoor"),
+    "architecture": ("road", "street", "window", "roof", "city", "house", "building", "houses", "buildings"),
     "vehicles": ("ride a bike", "riding a bike", "rides a bike", "ride a bicycle", "riding a bicycle",
                  "on a bike", "on his bike", "on her bike", "kayak", "kayaks", "kayaking", "canoeing", "drives",
                  "driving"),
@@ -117,7 +123,11 @@ EXCLUDE: dict[str, str] = {
     # other kinds
     "drum": "verb 'drum up'", "organ": "body part", "horn": "animal part", "bass": "fish or sound",
     "recorder": "screen recorder", "keyboard": "computer keyboard", "tape": "tape", "bell": "bell",
-    "spring": "season", "fall": "season", "current": "adjective", "shower": "bathroom", "range": "meta",
+    "spring": "season", "stadium": "labelled by its sport", "court": "labelled by its sport",
+    "subway": "vehicles (curated)", "restaurant": "interiors (curated)", "home": "meta (home page)", "dolly": "camera dolly", "crane": "camera crane", "bot": "a chat bot",
+    "vintage": "adjective", "killer": "slang", "mechanic": "orbital mechanics", "estate agent": "audience",
+    "pitcher": "a jug (curated under baseball)", "colors": "adjective", "a-team": "idiom", "rain": "weather", "elves": "a rare sense", "sprites": "a rare sense", "elements": "meta",
+    "davy jones": "idiom", "blue jet": "a rare sense", "fall": "season", "current": "adjective", "shower": "bathroom", "range": "meta",
     "mount": "verb", "drive": "disk or verb", "cab": "ok but dup", "transport": "abstract",
     "line": "meta", "space": "meta", "field": "meta (field of)", "area": "meta", "land": "verb",
     "ground": "meta", "plain": "adjective", "top": "meta", "point": "meta", "bank": "money",
@@ -285,7 +295,8 @@ def generate() -> tuple[str, str]:  # pragma: no cover - needs the tools
     wn = open_wordnet()
     vocabulary = derive(wn, lambda w: wordfreq.zipf_frequency(w, "en"), cancelled)
     curated = {t for c in kb.capabilities for t in c.terms}
-    vocabulary = {cap: [w for w in words if w not in curated] for cap, words in vocabulary.items()}
+    own = {c.id: set(c.terms) for c in kb.capabilities}
+    vocabulary = {cap: [w for w in words if w not in own[cap]] for cap, words in vocabulary.items()}
     words = term_words(curated) | term_words(t for ws in vocabulary.values() for t in ws)
     words |= term_words(t for c in kb.capabilities for t in c.not_terms)
     return render(vocabulary), render_forms(word_forms(wn, words))
