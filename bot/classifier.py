@@ -6,9 +6,10 @@ Driven entirely by the knowledge base's capability terms (curatable data):
   in a term matches any number ("burn {n} credits");
 - a term written `es: perro` (es, fr, pt, de) or `ja: 犬` (zh, ja) belongs to that language: the caption's
   language is detected first (`bot.language`) and only its own words are read, plus English phrases
-  (creators mix "drone shot" into any language; English single words are too often another
-  language's words: French "chat" is a cat). Spanish, French, Portuguese and German words match on
-  that language's Snowball stem; Chinese and Japanese terms match as substrings (no spaces to split on);
+  and long English words (creators mix "drone shot" and "kickflip" into any language; short English
+  words are too often another language's words: French "chat" is a cat). Spanish, French, Portuguese
+  and German words match on that language's Snowball stem; Chinese and Japanese terms match as
+  substrings (no spaces to split on);
 - `not_terms` cancel look-alikes ("hands-on" is not hands);
 - a negation shortly before a term ("no people", "without hands") cancels it unless another
   capability term stands in between ("no hands walking" still walks).
@@ -36,6 +37,9 @@ NEGATORS: dict[str, frozenset[str]] = {
     "de": frozenset({"kein", "keine", "keinen", "keiner", "ohne", "nicht", "nie"}),
 }
 NEGATION_REACH = 3  # tokens between a negator and the term it can cancel
+# In a foreign caption, English single words this long are still read: long shared words are loanwords and
+# cognates that mean the same ("kickflip", "restaurant"); false friends are short ("chat", "pan", "court").
+LOANWORD_LENGTH = 7
 NUMBER = "{n}"  # a term word that matches any number
 QUOTE = "{quote}"  # a term word that matches a quoted span: 'the word "STOP"', '"No Entry" sign'
 _QUOTED = (r"(?:(?<!\w)\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'(?=\S)[^'\n]{1,60}(?<=\S)'(?!\w)|"
@@ -190,7 +194,7 @@ class CapabilityClassifier:
                 candidates.extend(pairs.get((first, second), ()))
                 if not second.isalpha() and any(ch.isdigit() for ch in second):
                     candidates.extend(pairs.get((first, NUMBER), ()))
-            if min_words == 1:
+            if min_words == 1 or len(first) >= LOANWORD_LENGTH:
                 candidates.extend(index.get(first, ()))
             for pattern in candidates:
                 k = len(pattern.words)

@@ -44,5 +44,8 @@ def regular_plurals(word: str) -> frozenset[str]:
 
 
 def forms(word: str) -> frozenset[str]:
-    """Every form of `word` that a term listing `word` should match (always including `word`)."""
+    """Every form of `word` that a term listing `word` should match (always including `word`).
+
+    A term written inflected ("faces") also matches its base word ("face"): the table lists it.
+    """
     return _table().get(word) or regular_plurals(word)

@@ -24,7 +24,8 @@ The rule, for each capability in `ROOTS`:
    lists as a cancelling term.
 Word forms: for every word of every term (curated and generated), the inflections of the part of
 speech the word is mostly used as (more sense-tagged verb uses than noun uses: verb forms, else noun
-plurals), from lemminflect's tables.
+plurals), from lemminflect's tables; a word written inflected also gets its single base word unless
+that base is mostly an adjective.
 """
 
 from __future__ import annotations
@@ -123,11 +124,15 @@ EXCLUDE: dict[str, str] = {
     # other kinds
     "drum": "verb 'drum up'", "organ": "body part", "horn": "animal part", "bass": "fish or sound",
     "recorder": "screen recorder", "keyboard": "computer keyboard", "tape": "tape", "bell": "bell",
-    "spring": "season", "stadium": "labelled by its sport", "court": "labelled by its sport",
-    "subway": "vehicles (curated)", "restaurant": "interiors (curated)", "home": "meta (home page)", "dolly": "camera dolly", "crane": "camera crane", "bot": "a chat bot",
+    "spring": "season", "fishing": "fishing boats and villages", "hunting": "job hunting",
+    "stadium": "labelled by its sport", "court": "labelled by its sport",
+    "subway": "vehicles (curated)", "restaurant": "interiors (curated)", "home": "meta (home page)",
+    "dolly": "camera dolly", "crane": "camera crane", "bot": "a chat bot",
     "vintage": "adjective", "killer": "slang", "mechanic": "orbital mechanics", "estate agent": "audience",
-    "pitcher": "a jug (curated under baseball)", "colors": "adjective", "a-team": "idiom", "rain": "weather", "elves": "a rare sense", "sprites": "a rare sense", "elements": "meta",
-    "davy jones": "idiom", "blue jet": "a rare sense", "fall": "season", "current": "adjective", "shower": "bathroom", "range": "meta",
+    "pitcher": "a jug (curated under baseball)", "colors": "adjective", "a-team": "idiom", "rain": "weather",
+    "elves": "a rare sense", "sprites": "a rare sense", "elements": "meta",
+    "davy jones": "idiom", "blue jet": "a rare sense", "fall": "season", "current": "adjective",
+    "shower": "bathroom", "range": "meta",
     "mount": "verb", "drive": "disk or verb", "cab": "ok but dup", "transport": "abstract",
     "line": "meta", "space": "meta", "field": "meta (field of)", "area": "meta", "land": "verb",
     "ground": "meta", "plain": "adjective", "top": "meta", "point": "meta", "bank": "money",
@@ -164,6 +169,7 @@ EXCLUDE: dict[str, str] = {
     "main": "adjective", "drop": "release", "fountain": "curated", "champion": "meta",
     "material": "meta", "silk": "curated", "net": "meta", "lace": "verb", "web": "internet",
     "screening": "meta", "canvas": "meta", "felt": "verb 'felt'", "mesh": "3D mesh", "print": "meta",
+    "rooms": "lodging sense; interiors curates room",
 }
 _STOP_TERMS = re.compile(r"^[a-z][a-z' -]*$")
 
@@ -252,6 +258,18 @@ def word_forms(wn, words: Iterable[str]) -> dict[str, list[str]]:
         for tag in tags:
             found = lemminflect.getInflection(word, tag=tag, inflect_oov=(tag == "NNS"))
             forms.update(f.lower() for f in found or ())
+        # A plural written in a term ("faces") also stands for its one singular, unless that singular is
+        # mostly an adjective ("greens" is food, "green" is a colour) or there are two ("leaves": leaf, leave).
+        lemmas = {x.lower() for x in lemminflect.getAllLemmas(word).get("NOUN", ())}
+        lemmas.discard(word)
+        if lemmas:  # already an inflected form: no plural of a plural ("dogses")
+            forms = {f for f in forms if not f.startswith(word) or f == word}
+        lexicalised = any(x.name().lower() == word for syn in wn.synsets(word) for x in syn.lemmas())
+        if len(lemmas) == 1 and not lexicalised:  # "woods" (a forest) is a word of its own, not more wood
+            base = lemmas.pop()
+            adjective = _uses(wn, base, wn.synsets(base, "a") + wn.synsets(base, "s"))
+            if _uses(wn, base, wn.synsets(base, "n") + wn.synsets(base, "v")) >= adjective:
+                forms.add(base)
         forms.discard(word)
         if forms:
             out[word] = sorted(forms)
