@@ -175,7 +175,7 @@ class CapabilityClassifier:
         negators = NEGATORS["en"] | NEGATORS.get(lang, frozenset())
         out: list[Match] = []
         for m in found:
-            spans = cancelled.get(m.capability, ())
+            spans = () if m.quoted else cancelled.get(m.capability, ())  # '"EXIT" sign in red' is no sign-in
             if any(s < m.end and m.start < e for s, e in spans):
                 continue
             if not m.quoted and self._negated(tokens, m.start, term_starts, negators):

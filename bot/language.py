@@ -18,6 +18,7 @@ import re
 LANGUAGES = ("en", "es", "fr", "pt", "de", "zh", "ja")
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Words that are frequent in one language and rare as words in the others. Shared forms ("la", "en",
@@ -48,10 +49,11 @@ _LETTERS: dict[str, str] = {"es": "ñ¿¡", "fr": "èêëœùûîïç", "pt": "�
 
 def detect(text: str, words: list[str] | None = None) -> str:
     """The caption's language code (one of LANGUAGES); English when nothing says otherwise."""
-    if _KANA.search(text):
-        return "ja"
-    if len(_HAN.findall(text)) >= 2:
-        return "zh"
+    kana, han = len(_KANA.findall(text)), len(_HAN.findall(text))
+    # An English caption quoting a few CJK words ('the text "人工智能" on a sign') stays English: one CJK
+    # character carries about as much as a Latin word.
+    if kana + han >= 2 and (kana + han) * 3 >= len(_LATIN.findall(text)):
+        return "ja" if kana else "zh"
     if words is None:
         words = re.findall(r"[^\W\d_]+", text.lower())
     if not words:

@@ -86,7 +86,7 @@ IMPLIED: dict[str, tuple[str, ...]] = {
                "audience", "tourists", "villagers", "passengers", "players", "kids", "group of friends"),
     "hands": ("play the guitar", "playing the guitar", "play the piano", "playing the piano", "playing the violin",
               "air drum", "drums", "drumming", "texting", "types on a phone", "counting money", "counting cash",
-              "counts money", "tying a", "ties a", "tie a", "bow tie", "paints her nails", "painting nails",
+              "counts money", "paints on", "painting on a canvas", "paints a", "tying a", "ties a", "tie a", "bow tie", "paints her nails", "painting nails",
               "nail polish", "rock paper scissors", "peel", "peeling", "peels", "massage", "shuffling cards",
               "holding a", "holds a", "grabs", "grabbing", "pick up the", "picks up a", "picks up the"),
     # a quoted string said to be written somewhere is text in the picture ('the word "OPEN"', '"EXIT" sign')
@@ -94,7 +94,8 @@ IMPLIED: dict[str, tuple[str, ...]] = {
                        "{quote} displayed", "{quote} printed", "{quote} carved", "{quote} engraved", "{quote} in neon",
                        "text {quote}", "sign {quote}", "saying {quote}", "says {quote}", "reads {quote}",
                        "reading {quote}", "label {quote}", "logo {quote}", "title {quote}", "written {quote}",
-                       "spelling {quote}", "spells {quote}", "letters {quote}", "banner {quote}"),
+                       "spelling {quote}", "spells {quote}", "letters {quote}", "banner {quote}", "forms {quote}", "generate the text {quote}",
+                       "spell out {quote}", "spells out {quote}"),
     # Measured on the prompt suites and our own labelled set (bench.classifier_quality): moving water in a
     # clip is fluid motion, a single natural thing is scenery, a road or a window is built structure.
     "fluids": ("ocean", "sea", "lake", "cloud", "clouds", "swim", "surf", "float", "stream", "boat sailing",
