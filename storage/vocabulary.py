@@ -100,7 +100,9 @@ IMPLIED: dict[str, tuple[str, ...]] = {
     # clip is fluid motion, a single natural thing is scenery, a road or a window is built structure.
     "fluids": ("ocean", "sea", "lake", "cloud", "clouds", "swim", "surf", "float", "stream", "boat sailing",
                "boat drifting"),
-    "scenery": ("sun", "earth", "forest", "lake", "rock", "rocks", "sand", "outdoors", "outdoor"),
+    "scenery": ("sun", "earth", "forest", "lake", "rock", "rocks", "sand", "outdoors", "outdoor", "mountainous", "hilltop", "eclipse",
+                "shoreline", "open water", "body of water", "water"),
+    "plants": ("bamboo", "greenery", "grassy", "corn field"),
     "architecture": ("road", "street", "window", "roof", "city", "house", "building", "houses", "buildings"),
     "vehicles": ("ride a bike", "riding a bike", "rides a bike", "ride a bicycle", "riding a bicycle",
                  "on a bike", "on his bike", "on her bike", "kayak", "kayaks", "kayaking", "canoeing", "drives",
