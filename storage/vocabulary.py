@@ -94,7 +94,7 @@ IMPLIED: dict[str, tuple[str, ...]] = {
     "text_rendering": ("word {quote}", "words {quote}", "{quote} sign", "{quote} written", "{quote} painted",
                        "{quote} displayed", "{quote} printed", "{quote} carved", "{quote} engraved",
                        "{quote} in neon",
-                       "text {quote}", "sign {quote}", "saying {quote}", "says {quote}", "reads {quote}",
+                       "text {quote}", "sign {quote}", "reads {quote}",
                        "reading {quote}", "label {quote}", "logo {quote}", "title {quote}", "written {quote}",
                        "spelling {quote}", "spells {quote}", "letters {quote}", "banner {quote}", "forms {quote}",
                        "generate the text {quote}",
@@ -177,6 +177,8 @@ EXCLUDE: dict[str, str] = {
     "material": "meta", "silk": "curated", "net": "meta", "lace": "verb", "web": "internet",
     "screening": "meta", "canvas": "meta", "felt": "verb 'felt'", "mesh": "3D mesh", "print": "meta",
     "rooms": "lodging sense; interiors curates room",
+    "cape": "cloth (curated)", "cafe": "interiors (curated)", "hotel": "interiors in our labels",
+    "filmmaker": "audience", "filmmakers": "audience",
 }
 _STOP_TERMS = re.compile(r"^[a-z][a-z' -]*$")
 
@@ -320,8 +322,14 @@ def generate() -> tuple[str, str]:  # pragma: no cover - needs the tools
     wn = open_wordnet()
     vocabulary = derive(wn, lambda w: wordfreq.zipf_frequency(w, "en"), cancelled)
     curated = {t for c in kb.capabilities for t in c.terms}
-    own = {c.id: set(c.terms) for c in kb.capabilities}
-    vocabulary = {cap: [w for w in words if w not in own[cap]] for cap, words in vocabulary.items()}
+    # A word curated in the capability itself or anywhere on its branch stays curated (with its not_terms:
+    # "football" under `football` must not come back under `sports` without "fantasy football").
+    branch: dict[str, set[str]] = {c.id: set() for c in kb.capabilities}
+    for c in kb.capabilities:
+        for other in kb.capabilities:
+            if c.id in kb.path(other.id) or other.id in kb.path(c.id):
+                branch[c.id] |= set(other.terms)
+    vocabulary = {cap: [w for w in words if w not in branch[cap]] for cap, words in vocabulary.items()}
     words = term_words(curated) | term_words(t for ws in vocabulary.values() for t in ws)
     words |= term_words(t for c in kb.capabilities for t in c.not_terms)
     return render(vocabulary), render_forms(word_forms(wn, words))
