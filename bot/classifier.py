@@ -169,7 +169,12 @@ class CapabilityClassifier:
         for pass_lang, min_words in passes:
             keys = [self._token_key(pass_lang, t.word) for t in tokens]
             self._scan(pass_lang, min_words, keys, tokens, text, found, cancelled)
-        found.extend(self._quote_matches(text, tokens))
+        quoted = self._quote_matches(text, tokens)
+        if quoted:
+            # The words of a quoted sign are lettering, not subjects: 'a "HOT DOG" sign' shows no dog.
+            inside = self._quoted_token_spans(text, tokens, quoted)
+            found = [m for m in found if not any(s <= m.start and m.end <= e for s, e in inside)]
+            found.extend(quoted)
         found.sort(key=lambda m: (m.start, -m.end))
         term_starts = {m.start for m in found}
         negators = NEGATORS["en"] | NEGATORS.get(lang, frozenset())
@@ -215,6 +220,20 @@ class CapabilityClassifier:
                 end = next((i for i, t in enumerate(tokens) if t.start >= m.end()), len(tokens))
                 out.append(Match(capability, start, max(end, start + 1), m.group(), quoted=True))
         return out
+
+    @staticmethod
+    def _quoted_token_spans(text: str, tokens: list[_Tok], quoted: list[Match]) -> list[tuple[int, int]]:
+        """Token ranges of the quoted strings inside `{quote}` matches."""
+        spans: list[tuple[int, int]] = []
+        regions = [(tokens[m.start].start if m.start < len(tokens) else 0,
+                    tokens[m.end - 1].end if m.end - 1 < len(tokens) else len(text)) for m in quoted]
+        for q in _QUOTED_RE.finditer(text):
+            if not any(a - 3 <= q.start() and q.end() <= b + 3 for a, b in regions):  # the quote marks
+                continue
+            idx = [i for i, t in enumerate(tokens) if q.start() <= t.start and t.end <= q.end()]
+            if idx:
+                spans.append((idx[0], idx[-1] + 1))
+        return spans
 
     def _substring_matches(self, text: str, lang: str) -> list[Match]:
         """Chinese and Japanese: terms are found as substrings; a cancelling term hides the terms it overlaps."""

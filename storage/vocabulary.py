@@ -98,7 +98,7 @@ IMPLIED: dict[str, tuple[str, ...]] = {
                        "reading {quote}", "label {quote}", "logo {quote}", "title {quote}", "written {quote}",
                        "spelling {quote}", "spells {quote}", "letters {quote}", "banner {quote}", "forms {quote}",
                        "generate the text {quote}",
-                       "spell out {quote}", "spells out {quote}"),
+                       "spell out {quote}", "spells out {quote}", "spelled {quote}"),
     # Measured on the prompt suites and our own labelled set (bench.classifier_quality): moving water in a
     # clip is fluid motion, a single natural thing is scenery, a road or a window is built structure.
     "fluids": ("ocean", "sea", "lake", "cloud", "clouds", "swim", "surf", "float", "stream", "boat sailing",
@@ -178,7 +178,7 @@ EXCLUDE: dict[str, str] = {
     "screening": "meta", "canvas": "meta", "felt": "verb 'felt'", "mesh": "3D mesh", "print": "meta",
     "rooms": "lodging sense; interiors curates room",
     "cape": "cloth (curated)", "cafe": "interiors (curated)", "hotel": "interiors in our labels",
-    "filmmaker": "audience", "filmmakers": "audience",
+    "filmmaker": "audience", "filmmakers": "audience", "walk-up": "walking up", "walk-up apartment": "walking up",
 }
 _STOP_TERMS = re.compile(r"^[a-z][a-z' -]*$")
 

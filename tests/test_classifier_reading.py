@@ -214,3 +214,13 @@ def test_generated_files_are_reproduced_exactly():
     vocab, word_forms = generate()
     assert vocab == VOCABULARY_FILE.read_text(encoding="utf-8")
     assert word_forms == FORMS_FILE.read_text(encoding="utf-8")
+
+
+def test_words_of_a_quoted_sign_are_lettering_not_subjects():
+    kb = _kb(Capability("text_rendering", "text", "root", terms=("{quote} sign",)),
+             Capability("animals", "animals", "root", terms=("dog",)))
+    clf = CapabilityClassifier(kb)
+    assert [c for c, _ in clf.classify('a neon "HOT DOG" sign')] == ["text_rendering"]
+    assert sorted(c for c, _ in clf.classify('a neon "HOT DOG" sign, a dog asleep below')) == [
+        "animals", "text_rendering"]
+    assert [c for c, _ in clf.classify('my dog said "woof"')] == ["animals"]  # no sign: the quote is not lettering
