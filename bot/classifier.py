@@ -1,28 +1,89 @@
 """Which capabilities a clip shows, read from its title and caption.
 
-Driven entirely by the knowledge base's capability terms (curatable data): a term is a word or
-phrase, matched on Snowball stems so inflections come free; `not_terms` cancel look-alikes
-("hands-on" is not hands); a negation shortly before a term ("no people", "without hands")
-cancels it unless another capability term stands in between ("no hands walking" still walks).
+Driven entirely by the knowledge base's capability terms (curatable data):
+- an English term word matches its own inflected forms (`bot.word_forms`: "leaf" finds "leaves",
+  "office" never finds "officers"), a multi-word term matches consecutive words, and the word `{n}`
+  in a term matches any number ("burn {n} credits");
+- a term written `es: perro` (es, fr, pt, de) or `ja: 犬` (zh, ja) belongs to that language: the caption's
+  language is detected first (`bot.language`) and only its own words are read, plus English phrases
+  and long English words (creators mix "drone shot" and "kickflip" into any language; short English
+  words are too often another language's words: French "chat" is a cat). Spanish, French, Portuguese
+  and German words match on that language's Snowball stem; Chinese and Japanese terms match as
+  substrings (no spaces to split on);
+- `not_terms` cancel look-alikes ("hands-on" is not hands);
+- a negation shortly before a term ("no people", "without hands") cancels it unless another
+  capability term stands in between ("no hands walking" still walks).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import snowballstemmer
+
+from bot import language
 from bot.knowledge import KnowledgeBase
-from bot.text import Token, clean, phrase_stems, tokenize
+from bot.text import clean
+from bot.word_forms import forms
 
-NEGATORS: frozenset[str] = frozenset({"no", "not", "without", "never", "zero", "nor", "non", "nobodi"})
+NEGATORS: dict[str, frozenset[str]] = {
+    "en": frozenset({"no", "not", "without", "never", "zero", "nor", "non", "nobody", "none"}),
+    "es": frozenset({"no", "sin", "nunca", "ni", "ningún", "ninguna", "ninguno"}),
+    "fr": frozenset({"pas", "sans", "jamais", "ni", "aucun", "aucune"}),
+    "pt": frozenset({"não", "nao", "sem", "nunca", "nem", "nenhum", "nenhuma"}),
+    "de": frozenset({"kein", "keine", "keinen", "keiner", "ohne", "nicht", "nie"}),
+}
 NEGATION_REACH = 3  # tokens between a negator and the term it can cancel
+# In a foreign caption, English single words this long are still read: long shared words are loanwords and
+# cognates that mean the same ("kickflip", "restaurant"); false friends are short ("chat", "pan", "court").
+LOANWORD_LENGTH = 7
+NUMBER = "{n}"  # a term word that matches any number
+QUOTE = "{quote}"  # a term word that matches a quoted span: 'the word "STOP"', '"No Entry" sign'
+_QUOTED = (r"(?:(?<!\w)\"[^\"\n]{1,60}\"|“[^”\n]{1,60}”|‘[^’\n]{1,60}’|(?<!\w)'(?=\S)[^'\n]{1,60}(?<=\S)'(?!\w)|"
+           r"「[^」\n]{1,60}」)")
+_QUOTED_RE = re.compile(_QUOTED)
+_FILLER = r"\W+(?:\w+\W+){0,2}?"  # up to two words between the parts of a quote term
+_LANG_TERM = re.compile(r"^(es|fr|pt|de|zh|ja)\s*:\s*(.+)$", re.DOTALL)
+_WORD = re.compile(r"[^\W_]+|\{n\}", re.UNICODE)
+_STEMMERS = {"es": "spanish", "fr": "french", "pt": "portuguese", "de": "german"}
+_SPACELESS = ("zh", "ja")
 
 
 @dataclass(frozen=True)
 class _Pattern:
-    stems: tuple[str, ...]
+    words: tuple[frozenset[str], ...]  # allowed token keys at each position; empty set = a number
     capability: str
     cancels: bool  # a not_term
+
+
+class _Tok(NamedTuple):
+    word: str
+    start: int
+    end: int
+    clause: int  # tokens in different clauses are never linked by negation
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_CLAUSE_BREAK = re.compile(r"[.;!?\n\r|•·,()\[\]{}:]")  # the same breaks as bot.text.tokenize
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    """Lowercased word tokens with spans and clause numbers (no stems: matching is on word forms)."""
+    lowered = text.lower()
+    out: list[_Tok] = []
+    clause = 0
+    last_end = 0
+    breaks = _CLAUSE_BREAK
+    for m in _TOKEN.finditer(lowered):
+        start = m.start()
+        if start > last_end and breaks.search(lowered, last_end, start):
+            clause += 1
+        last_end = m.end()
+        out.append(_Tok(m.group(), start, last_end, clause))
+    return out
 
 
 @dataclass(frozen=True)
@@ -31,6 +92,7 @@ class Match:
     start: int  # token index
     end: int  # token index, exclusive
     evidence: str
+    quoted: bool = False  # found by a {quote} term: the quoted words are not read as negation ("No Entry" sign)
 
 
 class CapabilityClassifier:
@@ -38,57 +100,169 @@ class CapabilityClassifier:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
-        self._by_first: dict[str, list[_Pattern]] = {}
+        self._stemmers = {lang: snowballstemmer.stemmer(name) for lang, name in _STEMMERS.items()}
+        # language -> first-word key -> one-word patterns; language -> (first, second) key -> longer patterns,
+        # longest first. Keying longer terms on two words keeps common first words ("sea", "white") cheap.
+        self._index: dict[str, dict[str, list[_Pattern]]] = {lang: {} for lang in ("en", *_STEMMERS)}
+        self._pairs: dict[str, dict[tuple[str, str], list[_Pattern]]] = {lang: {} for lang in ("en", *_STEMMERS)}
+        self._substrings: dict[str, list[tuple[str, str, bool]]] = {lang: [] for lang in _SPACELESS}
+        self._quote_terms: list[tuple[re.Pattern[str], str]] = []
         for cap in kb.capabilities:
             for term in cap.terms:
                 self._add(term, cap.id, cancels=False)
             for term in cap.not_terms:
                 self._add(term, cap.id, cancels=True)
-        for patterns in self._by_first.values():
-            patterns.sort(key=lambda p: -len(p.stems))
+        for pairs in self._pairs.values():
+            for patterns in pairs.values():
+                patterns.sort(key=lambda p: -len(p.words))
+        for entries in self._substrings.values():
+            entries.sort(key=lambda e: -len(e[0]))
 
     def _add(self, term: str, capability: str, *, cancels: bool) -> None:
-        stems = phrase_stems(term)
-        if stems:
-            self._by_first.setdefault(stems[0], []).append(_Pattern(stems, capability, cancels))
+        lang = "en"
+        m = _LANG_TERM.match(term.strip())
+        if m:
+            lang, term = m.group(1), m.group(2)
+        term = clean(term).lower().strip()
+        if QUOTE in term and not cancels:
+            parts = [_QUOTED if w == QUOTE else re.escape(w) + r"\w*" for w in term.split()]
+            self._quote_terms.append((re.compile(r"(?<!\w)" + _FILLER.join(parts), re.IGNORECASE), capability))
+            return
+        if lang in _SPACELESS:
+            if term:
+                self._substrings[lang].append((term, capability, cancels))
+            return
+        words = _WORD.findall(term)
+        if not words:
+            return
+        keys = tuple(frozenset() if w == NUMBER else self._keys(lang, w) for w in words)
+        if not keys[0]:
+            return  # a term may not start with a number: it would be tried at every number
+        pattern = _Pattern(keys, capability, cancels)
+        for first in keys[0]:
+            if len(keys) == 1:
+                self._index[lang].setdefault(first, []).append(pattern)
+                continue
+            for second in keys[1] or (NUMBER,):
+                self._pairs[lang].setdefault((first, second), []).append(pattern)
+
+    def _keys(self, lang: str, word: str) -> frozenset[str]:
+        if lang == "en":
+            return forms(word)
+        return frozenset((self._stemmers[lang].stemWord(word),))
+
+    def _token_key(self, lang: str, word: str) -> str:
+        return word if lang == "en" else self._stemmers[lang].stemWord(word)
 
     def matches(self, text: str) -> list[Match]:
         """Every surviving term match, in text order."""
         text = clean(text)
-        tokens = tokenize(text)
+        tokens = _tokenize(text)
+        lang = language.detect(text, [t.word for t in tokens])
+        if lang in _SPACELESS:
+            return self._substring_matches(text, lang)
         found: list[Match] = []
         cancelled: dict[str, list[tuple[int, int]]] = {}
-        stems = [t.stem for t in tokens]
-        n = len(tokens)
-        for i, first in enumerate(stems):
-            for pattern in self._by_first.get(first, ()):
-                k = len(pattern.stems)
-                if i + k > n or tuple(stems[i : i + k]) != pattern.stems:
+        passes = [("en", 1 if lang == "en" else 2)]
+        if lang != "en":
+            passes.append((lang, 1))
+        for pass_lang, min_words in passes:
+            keys = [self._token_key(pass_lang, t.word) for t in tokens]
+            self._scan(pass_lang, min_words, keys, tokens, text, found, cancelled)
+        quoted = self._quote_matches(text, tokens)
+        if quoted:
+            # The words of a quoted sign are lettering, not subjects: 'a "HOT DOG" sign' shows no dog.
+            inside = self._quoted_token_spans(text, tokens, quoted)
+            found = [m for m in found if not any(s <= m.start and m.end <= e for s, e in inside)]
+            found.extend(quoted)
+        found.sort(key=lambda m: (m.start, -m.end))
+        term_starts = {m.start for m in found}
+        negators = NEGATORS["en"] | NEGATORS.get(lang, frozenset())
+        out: list[Match] = []
+        for m in found:
+            spans = () if m.quoted else cancelled.get(m.capability, ())  # '"EXIT" sign in red' is no sign-in
+            if any(s < m.end and m.start < e for s, e in spans):
+                continue
+            if not m.quoted and self._negated(tokens, m.start, term_starts, negators):
+                continue
+            out.append(m)
+        return out
+
+    def _scan(self, lang: str, min_words: int, keys: list[str], tokens: list[_Tok], text: str,
+              found: list[Match], cancelled: dict[str, list[tuple[int, int]]]) -> None:
+        index, pairs = self._index[lang], self._pairs[lang]
+        n = len(keys)
+        for i, first in enumerate(keys):
+            candidates: list[_Pattern] = []
+            if i + 1 < n:
+                second = keys[i + 1]
+                candidates.extend(pairs.get((first, second), ()))
+                if not second.isalpha() and any(ch.isdigit() for ch in second):
+                    candidates.extend(pairs.get((first, NUMBER), ()))
+            if min_words == 1 or len(first) >= LOANWORD_LENGTH:
+                candidates.extend(index.get(first, ()))
+            for pattern in candidates:
+                k = len(pattern.words)
+                if i + k > n or (k > 2 and not _fits(pattern.words, keys, i)):
                     continue
                 if pattern.cancels:
                     cancelled.setdefault(pattern.capability, []).append((i, i + k))
                 else:
                     found.append(Match(pattern.capability, i, i + k, _span(text, tokens, i, i + k)))
-        term_starts = {m.start for m in found}
+
+    def _quote_matches(self, text: str, tokens: list[_Tok]) -> list[Match]:
         out: list[Match] = []
-        for m in found:
-            spans = cancelled.get(m.capability, ())
-            if any(s < m.end and m.start < e for s, e in spans):
-                continue
-            if self._negated(tokens, m.start, term_starts):
-                continue
-            out.append(m)
+        if not self._quote_terms or not _QUOTED_RE.search(text):
+            return out  # the common case: one cheap scan instead of one per quote term
+        for regex, capability in self._quote_terms:
+            for m in regex.finditer(text):
+                start = next((i for i, t in enumerate(tokens) if t.end > m.start()), 0)
+                end = next((i for i, t in enumerate(tokens) if t.start >= m.end()), len(tokens))
+                out.append(Match(capability, start, max(end, start + 1), m.group(), quoted=True))
         return out
 
-    def _negated(self, tokens: list[Token], start: int, term_starts: set[int]) -> bool:
+    @staticmethod
+    def _quoted_token_spans(text: str, tokens: list[_Tok], quoted: list[Match]) -> list[tuple[int, int]]:
+        """Token ranges of the quoted strings inside `{quote}` matches."""
+        spans: list[tuple[int, int]] = []
+        regions = [(tokens[m.start].start if m.start < len(tokens) else 0,
+                    tokens[m.end - 1].end if m.end - 1 < len(tokens) else len(text)) for m in quoted]
+        for q in _QUOTED_RE.finditer(text):
+            if not any(a - 3 <= q.start() and q.end() <= b + 3 for a, b in regions):  # the quote marks
+                continue
+            idx = [i for i, t in enumerate(tokens) if q.start() <= t.start and t.end <= q.end()]
+            if idx:
+                spans.append((idx[0], idx[-1] + 1))
+        return spans
+
+    def _substring_matches(self, text: str, lang: str) -> list[Match]:
+        """Chinese and Japanese: terms are found as substrings; a cancelling term hides the terms it overlaps."""
+        lowered = text.lower()
+        spans: list[tuple[int, int, str, bool]] = []
+        for term, capability, cancels in self._substrings[lang]:
+            start = lowered.find(term)
+            while start >= 0:
+                spans.append((start, start + len(term), capability, cancels))
+                start = lowered.find(term, start + 1)
+        spans.sort()
+        out: list[Match] = []
+        for s, e, capability, cancels in spans:
+            if cancels:
+                continue
+            if any(c and cap == capability and cs < e and s < ce for cs, ce, cap, c in spans):
+                continue
+            out.append(Match(capability, s, e, text[s:e]))
+        return out
+
+    def _negated(self, tokens: list[_Tok], start: int, term_starts: set[int], negators: frozenset[str]) -> bool:
         clause = tokens[start].clause
         for j in range(start - 1, max(-1, start - NEGATION_REACH - 2), -1):
             tok = tokens[j]
             if tok.clause != clause:
                 return False
-            if tok.stem in NEGATORS and start - j <= NEGATION_REACH:
+            if tok.word in negators and start - j <= NEGATION_REACH:
                 return True
-            if tok.stem == "of" and j > 0 and tokens[j - 1].stem == "free" and start - j <= NEGATION_REACH:
+            if tok.word == "of" and j > 0 and tokens[j - 1].word == "free" and start - j <= NEGATION_REACH:
                 return True
             if j in term_starts:  # another capability term in between ends the negation's reach
                 return False
@@ -129,5 +303,16 @@ class CapabilityClassifier:
         return out
 
 
-def _span(text: str, tokens: list[Token], start: int, end: int) -> str:
+def _fits(words: tuple[frozenset[str], ...], keys: list[str], i: int) -> bool:
+    for offset, allowed in enumerate(words[2:], start=2):
+        key = keys[i + offset]
+        if allowed:
+            if key not in allowed:
+                return False
+        elif not any(ch.isdigit() for ch in key):
+            return False
+    return True
+
+
+def _span(text: str, tokens: list[_Tok], start: int, end: int) -> str:
     return text[tokens[start].start : tokens[end - 1].end]

@@ -89,7 +89,7 @@ CASES = [
     Case("Veo 3: slow orbit around a woman on a rooftop", "stress_test", "Orbit, where Veo 3 is documented as weak"),
     Case("Sora: people eating burgers at a diner, first try", "stress_test", "Eating, where Sora is documented"),
     Case("Veo 3: a man talking to the camera about his day", "showcase", STRENGTHS, shown=("talking",)),
-    Case("Veo 3: a woman looks out over the sea", "mixed", "Nothing rates Veo 3 at Scenery"),
+    Case("Veo 3: a woman looks out over the desert", "mixed", "Nothing rates Veo 3 at Scenery"),
     # -- provenance: the vendor's own site or account ------------------------------------------------
     Case("Gen-4: drone shot over a city at dusk", "showcase", VENDOR,
          url="https://x.com/runwayml/status/1900000000000000001", vendor=True),
