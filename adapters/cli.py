@@ -380,8 +380,12 @@ def _kb(args: argparse.Namespace) -> int:
 
         try:
             loaded = load_seed(Path(args.directory) if args.directory else None)
-        except (SeedError, OSError) as exc:
+        except OSError as exc:
             raise UsageError(f"can't import: {exc}") from None
+        except SeedError as exc:
+            for problem in exc.problems:  # every problem, so one pass over the files fixes them all
+                print(f"yuntai: {problem}", file=sys.stderr)
+            raise UsageError(f"imported nothing: {len(exc.problems)} problem(s) above") from None
         report = store.knowledge.import_knowledge(loaded, actor="seed")
         print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
               f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "
