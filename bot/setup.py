@@ -26,6 +26,7 @@ _DISCORD_CHANNEL = re.compile(r"^<#(\d{5,25})>$")
 _SLACK_USER = re.compile(r"^<@([A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 _DISCORD_USER = re.compile(r"^<@!?(\d{5,25})>$")
 _NAME = re.compile(r"^[\w][\w\-.]{0,79}$")
+_BARE_ID = {"discord:": re.compile(r"^\d{5,25}$"), "slack:": re.compile(r"^[A-Z][A-Z0-9]{2,30}$")}
 MAX_WATCHED = 100
 
 
@@ -40,6 +41,8 @@ def channel_ref(text: str, community_id: str) -> str:
         m = pattern.match(raw)
         if m:
             return m.group(1)
+    if _bare_id(raw, community_id):
+        return raw  # what a Discord slash-command option or a Slack select hands over
     if raw.startswith("<@") or raw.startswith("@"):
         raise SetupError(f"{raw[:40]!r} is a person, not a channel. Mention the channel, e.g. #general.")
     if raw.startswith("<") or "://" in raw:
@@ -59,6 +62,8 @@ def user_ref(text: str, community_id: str) -> str:
         m = pattern.match(raw)
         if m:
             return m.group(1)
+    if _bare_id(raw, community_id):
+        return raw
     if raw.startswith("<#") or raw.startswith("#"):
         raise SetupError(f"{raw[:40]!r} is a channel, not a person. Mention the person, e.g. @alice.")
     if community_id.startswith(CONSOLE_PREFIX) or not (community_id.startswith(("discord:", "slack:"))):
@@ -69,6 +74,10 @@ def user_ref(text: str, community_id: str) -> str:
             return CONSOLE_PREFIX + name
         raise SetupError(f"{raw[:40]!r} is not a user name: letters, digits, '-', '_' or '.', up to 80.")
     raise SetupError(f"{raw[:40]!r} is not a person. Mention them with @ so I get their id.")
+
+
+def _bare_id(raw: str, community_id: str) -> bool:
+    return any(community_id.startswith(prefix) and pattern.match(raw) for prefix, pattern in _BARE_ID.items())
 
 
 Change = Callable[[CommunitySettings], CommunitySettings]

@@ -16,7 +16,20 @@ from bot.policy import CommunitySettings
 from bot.ports import CachedMetadata, CheckRecordIn
 from storage.repositories import ImportReport
 from storage.tables import GLOBAL
-from storage.uow import UnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, UnitOfWorkFactory
+
+
+def _write_lock(uow: SqlUnitOfWork, name: str) -> None:
+    """Serialise read-change-save use cases of one community, held until the unit of work ends.
+
+    Postgres: a transaction-scoped advisory lock. SQLite: a write statement first, so the transaction
+    holds the write lock before it reads (in WAL mode a read-then-write transaction would otherwise
+    fail or overwrite another process's change).
+    """
+    if uow.engine.dialect.name == "postgresql":
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": name})
+    else:
+        uow.session.execute(text("UPDATE kb_meta SET value = value WHERE key = :k"), {"k": name})
 
 
 class KnowledgeCache:
@@ -135,9 +148,7 @@ class SqlSettings:
                         actor: str) -> tuple[CommunitySettings, CommunitySettings]:
         """Read, change and save in one unit of work, so two admins' changes never overwrite each other."""
         with self.uow() as uow:
-            if uow.engine.dialect.name == "postgresql":
-                uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
-                                    {"k": f"settings:{community_id}"})
+            _write_lock(uow, f"settings:{community_id}")
             before = uow.settings.get(community_id)
             after = change(before)
             uow.settings.save(after, actor)
@@ -161,6 +172,7 @@ class SqlCuration:
         if community_id == GLOBAL:
             raise ValueError("the global knowledge base is curated through its files, not as a community")
         with self.uow() as uow:
+            _write_lock(uow, f"kb:{community_id}")
             before = uow.curation.state(community_id, kind, key) or glob
             action, after = decide(before)
             uow.curation.put(community_id, kind, key, after, actor)

@@ -87,6 +87,8 @@ def test_override_version_moves_with_any_change_and_is_empty_for_nothing():
     ("<#C0123ABC|general>", "slack:T1", "C0123ABC"),
     ("<#C0123ABC>", "slack:T1", "C0123ABC"),
     ("<#112233445566778899>", "discord:1", "112233445566778899"),
+    ("112233445566778899", "discord:1", "112233445566778899"),
+    ("C0123ABC", "slack:T1", "C0123ABC"),
     ("#clips", "console:local", "clips"),
     ("clips", "console:local", "clips"),
 ])
@@ -110,6 +112,7 @@ def test_what_is_not_a_channel(ref, community, message):
     ("<@U0AB12>", "slack:T1", "U0AB12"),
     ("<@!112233445566>", "discord:1", "112233445566"),
     ("<@112233445566>", "discord:1", "112233445566"),
+    ("U0AB12", "slack:T1", "U0AB12"),
     ("alice", "console:local", "console:alice"),
     ("@console:alice", "console:local", "console:alice"),
 ])

@@ -153,3 +153,38 @@ def test_a_retired_capability_hides_its_claims_and_stays_in_history(storage):
 def test_a_capability_with_children_is_not_retired(storage):
     with pytest.raises(CurationError, match="sports has kinds of shot under it"):
         curation(storage).retire(ADMIN_1, "capability", "sports", None)
+
+
+def test_two_admins_curating_at_once_keep_history_and_version_consistent(storage):
+    """Each change reads the current state under the community's write lock, so every change's `before` is
+    the previous change's `after`, and the stored version is the version of what is stored."""
+    import threading
+
+    from bot.curation import override_version
+
+    cur = curation(storage)
+    cur.set_claim(ADMIN_1, "sora", "walking", "mixed", SRC, None, update=False)
+    errors: list[Exception] = []
+
+    def update(prefix: str) -> None:
+        for i in range(8):
+            try:
+                cur.set_claim(ADMIN_1, "sora", "walking", "strength", f"{SRC}/{prefix}{i}", None, update=True)
+                cur.add_model(ADMIN_1, f"{prefix}-{i}", f"{prefix.upper()} {i}", None)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=update, args=(p,)) for p in ("aa", "bb")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    changes = sorted(cur.history(ADMIN_1, "sora").changes, key=lambda c: c.change_id)
+    assert len(changes) == 17
+    for previous, change in zip(changes, changes[1:], strict=False):
+        assert change.before == previous.after
+    with storage.uow() as uow:
+        rows = uow.knowledge.override_rows("discord:1")
+        assert uow.knowledge.versions("discord:1")[1] == override_version(rows)
+    assert len(rows) == 17
