@@ -385,7 +385,7 @@ def _kb(args: argparse.Namespace) -> int:
         except SeedError as exc:
             for problem in exc.problems:  # every problem, so one pass over the files fixes them all
                 print(f"yuntai: {problem}", file=sys.stderr)
-            raise UsageError(f"imported nothing: {len(exc.problems)} problem(s) above") from None
+            raise UsageError(f"can't import: {len(exc.problems)} problem(s) above; nothing was imported") from None
         report = store.knowledge.import_knowledge(loaded, actor="seed")
         print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
               f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "

@@ -81,13 +81,13 @@ def load_seed(directory: Path | None = None) -> KnowledgeBase:
     caps_path = directory / CAPABILITIES_FILE
     claim_paths = sorted(p for p in directory.glob("claims*.yaml") if p.is_file())
     problems: list[str] = []
+    found: dict[Path, bool] = {}
     for required in (models_path, caps_path):
-        if not required.is_file():
+        found[required] = required.is_file()
+        if not found[required]:
             problems.append(f"{required}: file not found")
-    if problems:
-        raise SeedError.of(problems)
-    models = _load_models(models_path, _parse(models_path, problems), problems)
-    capabilities = _load_capabilities(caps_path, _parse(caps_path, problems), problems)
+    models = _load_models(models_path, _parse(models_path, problems) if found[models_path] else [], problems)
+    capabilities = _load_capabilities(caps_path, _parse(caps_path, problems) if found[caps_path] else [], problems)
     model_ids = {m.id for m in models}
     cap_ids = {c.id for c in capabilities}
     claims: list[Claim] = []

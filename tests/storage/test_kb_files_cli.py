@@ -59,5 +59,5 @@ def test_a_bad_import_lists_every_problem_and_imports_nothing(tmp_path):
     assert any("unknown model 'no-such-model'" in x for x in lines)
     assert any("unknown capability 'no_such_capability'" in x for x in lines)
     assert any("claims_benchmarks.yaml: not valid YAML" in x for x in lines)
-    assert lines[-1] == "yuntai: imported nothing: 4 problem(s) above"
+    assert lines[-1] == "yuntai: can't import: 4 problem(s) above; nothing was imported"
     assert _version(db) == before
