@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.curation import ChangeRecord, Decide, State, layer
+from bot.curation import ChangeRecord, Decide, State
 from bot.digest import DigestFigures
 from bot.knowledge import KnowledgeBase
+from bot.overrides import layer
 from bot.policy import CommunitySettings
 from bot.ports import CachedMetadata, CheckRecordIn
 from storage.repositories import ImportReport

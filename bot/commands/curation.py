@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import CommandContext
-from bot.curation import KINDS, Curation, CurationError, CurationHistory, CurationResult
+from bot.curation import Curation, CurationError, CurationHistory, CurationResult
 from bot.knowledge import RATINGS
+from bot.overrides import KINDS
 from bot.parsing import bind, tokenize
 from bot.registry import Command, Option, OptionKind, Right
 from bot.results import ErrorResult

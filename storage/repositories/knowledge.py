@@ -9,8 +9,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from bot.curation import OverrideRow, override_version
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source, knowledge_version
+from bot.overrides import OverrideRow, override_version
 from storage.tables import GLOBAL, KbAlias, KbCapability, KbChange, KbClaim, KbMeta, KbModel, KbOverride, utcnow
 
 KB_VERSION_KEY = "kb_version"

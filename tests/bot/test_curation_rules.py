@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.curation import OverrideRow, layer, override_version, source_url_problem
+from bot.curation import source_url_problem
 from bot.knowledge import Claim, Source
+from bot.overrides import OverrideRow, layer, override_version
 from bot.policy import CommunitySettings
 from bot.ports import Actor
 from bot.schedule import ScheduleError, UnknownTimezone

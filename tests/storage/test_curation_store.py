@@ -160,7 +160,7 @@ def test_two_admins_curating_at_once_keep_history_and_version_consistent(storage
     the previous change's `after`, and the stored version is the version of what is stored."""
     import threading
 
-    from bot.curation import override_version
+    from bot.overrides import override_version
 
     cur = curation(storage)
     cur.set_claim(ADMIN_1, "sora", "walking", "mixed", SRC, None, update=False)
