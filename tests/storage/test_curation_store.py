@@ -188,3 +188,17 @@ def test_two_admins_curating_at_once_keep_history_and_version_consistent(storage
         rows = uow.knowledge.override_rows("discord:1")
         assert uow.knowledge.versions("discord:1")[1] == override_version(rows)
     assert len(rows) == 17
+
+
+def test_updating_a_capability_keeps_the_tree_a_tree(storage):
+    cur = curation(storage)
+    with pytest.raises(CurationError, match="basketball is under sports; a capability can't be its own ancestor"):
+        cur.update_capability(ADMIN_1, "sports", None, "basketball", None)
+    res = cur.update_capability(ADMIN_1, "hockey", "Ice hockey", None, "hockey, puck, slapshot")
+    assert res.change.before["global"]["terms"] == ["hockey"]
+    kb = storage.knowledge.knowledge_base("discord:1")
+    assert kb.capability_by_id["hockey"].terms == ("hockey", "puck", "slapshot")
+    assert kb.capability_by_id["hockey"].name == "Ice hockey"
+    assert storage.knowledge.knowledge_base("discord:2").capability_by_id["hockey"].terms == ("hockey",)
+    with pytest.raises(CurationError, match="nothing changed"):
+        cur.update_capability(ADMIN_1, "hockey", "Ice hockey", None, None)

@@ -98,3 +98,19 @@ def test_a_community_override_changes_that_communitys_checks(storage):
     other = Requester("slack:T2", "U0OTHER", platform_admin=True)
     elsewhere = asyncio.run(chat.handle_text(f"/check {YT} Sora: a man walking down a street", other))
     assert elsewhere.level == "stress_test"
+
+
+def test_a_community_capability_and_its_words_reach_that_communitys_checks(storage):
+    chat = core(storage)
+    caption = "Sora: a cat doing a backflip"
+    before = asyncio.run(chat.handle_text(f"/check {YT} {caption}", ADMIN))
+    assert "backflip" not in [s.id for s in before.signals.shown]
+    for line in ("/kb add capability backflip 'Back flip' parent:sports backflip, back flip",
+                 "/kb add claim sora backflip weakness https://example.com/tests/sora-flips"):
+        assert isinstance(asyncio.run(chat.handle_text(line, ADMIN)), CurationResult)
+    after = asyncio.run(chat.handle_text(f"/check {YT} {caption}", ADMIN))
+    assert "backflip" in [s.id for s in after.signals.shown]
+    assert after.level == "stress_test"
+    other = Requester("slack:T2", "U0OTHER", platform_admin=True)
+    elsewhere = asyncio.run(chat.handle_text(f"/check {YT} {caption}", other))
+    assert "backflip" not in [s.id for s in elsewhere.signals.shown]
