@@ -14,8 +14,9 @@ EXE = str(Path(sys.executable).with_name("yuntai"))
 FILES = ("models.yaml", "capabilities.yaml", "claims.yaml", "claims_benchmarks.yaml")
 
 
-def yuntai(db: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "YUNTAI_FETCH": "off"}
+def yuntai(db: Path | str, *args: str) -> subprocess.CompletedProcess:
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    env = {**os.environ, "DATABASE_URL": url, "YUNTAI_FETCH": "off"}
     return subprocess.run([EXE, "kb", *args], capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -30,6 +31,16 @@ def test_export_import_export_is_byte_for_byte_on_the_shipped_seed(tmp_path):
     assert sorted(p.name for p in first.iterdir()) == sorted(FILES)
     # what was exported is the shipped knowledge, field for field
     assert load_seed(first).version == load_seed().version
+
+
+def test_the_round_trip_holds_through_postgres(tmp_path, postgres_url):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert yuntai(tmp_path / "one.db", "export", str(first)).returncode == 0
+    res = yuntai(postgres_url, "import", str(first))
+    assert res.returncode == 0, res.stderr
+    assert yuntai(postgres_url, "export", str(second)).returncode == 0
+    for name in FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 def _version(db: Path) -> list[tuple]:
