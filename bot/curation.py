@@ -31,6 +31,7 @@ from bot.overrides import (
 )
 from bot.ports import Actor
 from bot.signals import ModelMatcher
+from bot.text import printable
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 MAX_NAME = 200
@@ -57,6 +58,8 @@ def source_url_problem(url: str) -> str | None:
         return "a source needs a URL"
     if any(ch.isspace() for ch in text):
         return f"source {text[:60]!r} has spaces in it"
+    if printable(text) != text:
+        return f"source {printable(text)[:60]!r} has control characters in it"
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -129,7 +132,8 @@ def _split_list(text: str | None) -> tuple[str, ...]:
 
 
 def _check_text(value: str, what: str, limit: int = MAX_NAME) -> str:
-    value = " ".join((value or "").split())
+    """What everyone in the community will read: one line, no control or bidi characters."""
+    value = printable(" ".join((value or "").split()))
     if not value:
         raise CurationError(f"The {what} can't be empty.")
     if len(value) > limit:
@@ -302,7 +306,7 @@ class Curation:
         problem = source_url_problem(source)
         if problem:
             raise CurationError(problem[0].upper() + problem[1:] + ".")
-        note_text = " ".join((note or "").split())
+        note_text = printable(" ".join((note or "").split()))
         if len(note_text) > MAX_NOTE:
             raise CurationError(f"The note is {len(note_text):,} characters long; at most {MAX_NOTE:,}, please.")
         doc = claim_doc(Claim(model=m.id, capability=c.id, rating=rating, note=note_text,

@@ -19,7 +19,7 @@ from tests.conftest import make_tiny_kb
 
 @pytest.mark.parametrize("url", [
     "https://openai.com", "https://openai.com/", "http://example.com", "ftp://example.com/a", "example.com/page",
-    "https://localhost/page", "https://exa mple.com/a", "",
+    "https://localhost/page", "https://exa mple.com/a", "", "https://example.com/a\x1b[2J",
 ])
 def test_sources_that_are_not_a_citable_page(url):
     assert source_url_problem(url) is not None

@@ -202,3 +202,13 @@ def test_updating_a_capability_keeps_the_tree_a_tree(storage):
     assert storage.knowledge.knowledge_base("discord:2").capability_by_id["hockey"].terms == ("hockey",)
     with pytest.raises(CurationError, match="nothing changed"):
         cur.update_capability(ADMIN_1, "hockey", "Ice hockey", None, None)
+
+
+def test_names_and_notes_are_stored_without_control_characters(storage):
+    cur = curation(storage)
+    cur.add_model(ADMIN_1, "zeta", "Zeta\x1b[2J Video\u202e", "zeta\x00 one")
+    cur.set_claim(ADMIN_1, "zeta", "hockey", "mixed", "https://example.com/z/h", "fine\x1b[31m red\nline", update=False)
+    kb = storage.knowledge.knowledge_base("discord:1")
+    assert kb.model_by_id["zeta"].name == "Zeta[2J Video"
+    assert kb.model_by_id["zeta"].aliases == ("zeta one",)
+    assert kb.claims_by_model["zeta"]["hockey"][0].note == "fine[31m red line"
