@@ -513,11 +513,15 @@ def _kb(args: argparse.Namespace) -> int:
 
         try:
             loaded = load_seed(Path(args.directory) if args.directory else None)
-        except (SeedError, OSError) as exc:
+        except OSError as exc:
             raise UsageError(f"can't import: {exc}") from None
         except RecursionError:  # PyYAML recurses once per nesting level
             raise UsageError(f"can't import: a file in {args.directory} is nested too deeply to be a "
                              "knowledge-base file") from None
+        except SeedError as exc:
+            for problem in exc.problems:  # every problem, so one pass over the files fixes them all
+                print(f"yuntai: {problem}", file=sys.stderr)
+            raise UsageError(f"can't import: {len(exc.problems)} problem(s) above; nothing was imported") from None
         report = store.knowledge.import_knowledge(loaded, actor="seed")
         print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
               f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.curation import ChangeRecord, CurationHistory, CurationResult
 from bot.digest import DigestResult
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.setup import SetupResult
 
 
 def to_json(reply: object) -> dict[str, Any]:
@@ -59,6 +61,33 @@ def _usage(r: UsageResult) -> dict[str, Any]:
     return {"type": "usage", "lines": list(r.lines)}
 
 
+def _change(c: ChangeRecord) -> dict[str, Any]:
+    return {"change_id": c.change_id, "community": c.community_id, "actor": c.actor, "at": c.at, "kind": c.kind,
+            "id": c.key, "action": c.action, "before": c.before, "after": c.after, "undoes": c.undoes}
+
+
+def _curation(r: CurationResult) -> dict[str, Any]:
+    return {"type": "kb_change", **_change(r.change), "message": r.message}
+
+
+def _curation_history(r: CurationHistory) -> dict[str, Any]:
+    return {"type": "kb_history", "thing": r.thing, "changes": [_change(c) for c in r.changes]}
+
+
+def _setup(r: SetupResult) -> dict[str, Any]:
+    s = r.settings
+    return {
+        "type": "setup", "changed": r.changed, "message": r.message, "community": s.community_id,
+        "settings": {
+            "watched_channels": sorted(s.watched_channels), "admins": sorted(s.admins),
+            "digest": None if s.digest_channel is None else {
+                "channel": s.digest_channel, "weekday": s.digest_weekday, "hour": s.digest_hour,
+                "timezone": s.digest_timezone, "set_up_at": s.digest_set_up_at},
+            "share_attempts": s.share_attempts,
+        },
+    }
+
+
 def _error(r: ErrorResult) -> dict[str, Any]:
     return {"type": "error", "message": r.message}
 
@@ -70,5 +99,8 @@ JSON_RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     HelpResult: _help,
     DigestResult: _digest,
     UsageResult: _usage,
+    CurationResult: _curation,
+    CurationHistory: _curation_history,
+    SetupResult: _setup,
     ErrorResult: _error,
 }

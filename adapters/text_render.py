@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.escape import for_console
+from bot.curation import ChangeRecord, CurationHistory, CurationResult, State
 from bot.digest import DigestResult
 from bot.levels import Level
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.setup import SetupResult
 
 LEVEL_LABELS = {level.value: level.label for level in Level}
 WIDTH = 100
@@ -125,6 +127,48 @@ def render_usage(r: UsageResult) -> str:
     return "\n".join(r.lines)
 
 
+def state_phrase(kind: str, state: State) -> str:
+    """A curation state in a few words: enough to see what changed, not the whole document."""
+    if state is None:
+        return "(nothing)"
+    doc = state.get("doc") or state.get("global") or {}
+    if kind == "claim":
+        src = (doc.get("sources") or [{}])[0].get("url", "")
+        text = f"{doc.get('rating', '?')} [{src}]" + (f" {doc['note']!r}" if doc.get("note") else "")
+    elif kind == "model":
+        aliases = ", ".join(doc.get("aliases") or [])
+        text = f"{doc.get('name', '?')}" + (f" (aliases: {aliases})" if aliases else "")
+    else:
+        parent = f" under {doc['parent']}" if doc.get("parent") else ""
+        text = f"{doc.get('name', '?')}{parent}, {len(doc.get('terms') or [])} words"
+    if "global" in state:
+        return f"global: {text}"
+    return text + (" (retired)" if state.get("retired") else "")
+
+
+def _change_line(c: ChangeRecord) -> str:
+    undo = f" of #{c.undoes}" if c.undoes else ""
+    return _wrap(f"#{c.change_id} {c.at[:16].replace('T', ' ')} {c.actor}: {c.action}{undo} {c.kind} {c.key}: "
+                 f"{state_phrase(c.kind, c.before)} -> {state_phrase(c.kind, c.after)}", indent="  ")
+
+
+def render_curation(r: CurationResult) -> str:
+    return f"{r.message}\n{_change_line(r.change)}"
+
+
+def render_curation_history(r: CurationHistory) -> str:
+    what = f" of {r.thing}" if r.thing else ""
+    if not r.changes:
+        return f"No curation changes{what} in this community yet."
+    lines = [f"Curation history{what}, newest first (undo one with /kb undo ID):"]
+    lines += [_change_line(c) for c in r.changes]
+    return "\n".join(lines)
+
+
+def render_setup(r: SetupResult) -> str:
+    return r.message
+
+
 def render_error(r: ErrorResult) -> str:
     return f"Sorry: {r.message}"
 
@@ -136,5 +180,8 @@ RENDERERS: dict[type, Callable[[Any], str]] = {
     HelpResult: render_help,
     DigestResult: render_digest,
     UsageResult: render_usage,
+    CurationResult: render_curation,
+    CurationHistory: render_curation_history,
+    SetupResult: render_setup,
     ErrorResult: render_error,
 }

@@ -13,13 +13,16 @@ from bot.chat import ChatCore
 from bot.commands import REGISTRY
 from bot.config import Settings, merged_env
 from bot.context import Services
+from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
 from bot.reports import ModelReports
 from bot.service import CheckService
+from bot.setup import Setup
 from bot.summary import Summarizer, TemplateSummarizer
 from storage.bootstrap import Storage, open_storage
 from storage.db import is_row_error
+from storage.tables import GLOBAL
 
 
 @dataclass
@@ -78,5 +81,8 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
     )
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
-    services = Services(checks, ModelReports(checks), digests, usage, storage.settings, fetch)
+    curation = Curation(storage.curation, storage.knowledge.knowledge_base,
+                        lambda: storage.knowledge.knowledge_base(GLOBAL))
+    services = Services(checks, ModelReports(checks), digests, usage, storage.settings, fetch,
+                        curation=curation, setup=Setup(storage.settings))
     return App(settings, storage, checks, ChatCore(REGISTRY, services), summarizer, services)

@@ -10,10 +10,12 @@ from bot.policy import CommunitySettings, Requester
 from bot.ports import Actor, SettingsSource
 
 if TYPE_CHECKING:
+    from bot.curation import Curation
     from bot.digest import DigestService
     from bot.registry import Registry
     from bot.reports import ModelReports
     from bot.service import CheckService
+    from bot.setup import Setup
 
 
 class NoSettings:
@@ -36,6 +38,8 @@ class Services:
     usage: Callable[[str], Any] | None = None  # community id -> an object with .lines(); None without an LLM
     settings: SettingsSource | None = None
     fetch: bool = True
+    curation: Curation | None = None  # /kb: a community's own layer of the knowledge base
+    setup: Setup | None = None  # /setup: watched channels, digest slot, admins, sharing
 
 
 @dataclass(frozen=True)

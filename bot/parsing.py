@@ -205,7 +205,7 @@ def bind(command: Command, words: list[Word], where: str) -> dict[str, object]:
         if not free:
             break
         if opt.kind is OptionKind.TEXT or opt.greedy:
-            values[opt.name] = " ".join(w.text for w in free)
+            values[opt.name] = " ".join(_requote(w) if opt.keep_quotes else w.text for w in free)
             free = []
             break
         values[opt.name] = free.pop(0).text
@@ -218,6 +218,15 @@ def bind(command: Command, words: list[Word], where: str) -> dict[str, object]:
             extra = " ".join(w.text for w in free)[:60]
             raise CommandSyntaxError(f"I didn't understand {extra!r} in {where}. Usage: {command.usage()}")
     return convert(command, values, where)
+
+
+def _requote(w: Word) -> str:
+    """A quoted word as typed, so a second `bind` groups it the same way."""
+    if not w.quoted:
+        return w.text
+    named = re.match(r"^((?:--)?[A-Za-z][\w-]*[:=])(.*)$", w.text, re.DOTALL)
+    head, body = (f"--{named.group(1).lstrip('-')[:-1]} ", named.group(2)) if named else ("", w.text)
+    return head + (f"'{body}'" if '"' in body else f'"{body}"')
 
 
 def convert(command: Command, raw: dict[str, object], where: str) -> dict[str, object]:

@@ -41,6 +41,7 @@ class CommunitySettings:
     digest_hour: int | None = None
     digest_timezone: str = "UTC"
     share_attempts: bool = False
+    digest_set_up_at: str | None = None  # ISO 8601 UTC: when the slot was chosen; the first due slot is after it
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 

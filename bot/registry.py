@@ -44,6 +44,7 @@ class Option:
     max_value: int | None = None
     greedy: bool = False  # a MODEL/STR option that takes the remaining words ("/model Kling 1.6")
     normalise: Callable[[str], str] | None = None  # accepted spellings -> the choice ("i2v" -> "image-to-video")
+    keep_quotes: bool = False  # a TEXT option bound again by a second definition (`/kb add claim ...`)
 
     def __post_init__(self) -> None:
         if self.kind is OptionKind.CHOICE and not self.choices:

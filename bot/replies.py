@@ -6,10 +6,13 @@ a failing test, never a `str(result)` shown to a member.
 
 from __future__ import annotations
 
+from bot.curation import CurationHistory, CurationResult
 from bot.digest import DigestResult
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.setup import SetupResult
 
 REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 ErrorResult)
+                                 CurationResult, CurationHistory, SetupResult, ErrorResult)
 
-Reply = CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult
+Reply = (CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | CurationResult
+         | CurationHistory | SetupResult | ErrorResult)

@@ -20,7 +20,7 @@ from storage.db import (
     make_engine,
     upgrade,
 )
-from storage.gateways import KnowledgeCache, SqlCheckLog, SqlMetadataCache, SqlSettings
+from storage.gateways import KnowledgeCache, SqlCheckLog, SqlCuration, SqlMetadataCache, SqlSettings
 from storage.io import StorageThreads
 from storage.uow import UnitOfWorkFactory
 
@@ -38,13 +38,15 @@ class Storage:
     checks: SqlCheckLog
     settings: SqlSettings
     threads: StorageThreads
+    curation: SqlCuration
 
     @classmethod
     def on(cls, engine: Engine, version_check_interval: float = 1.0) -> Storage:
         uow = UnitOfWorkFactory(engine)
         workers = 1 if engine.dialect.name == "sqlite" else 4
-        return cls(engine, uow, KnowledgeCache(uow, version_check_interval), SqlMetadataCache(uow),
-                   SqlCheckLog(uow), SqlSettings(uow), StorageThreads(workers))
+        knowledge = KnowledgeCache(uow, version_check_interval)
+        return cls(engine, uow, knowledge, SqlMetadataCache(uow), SqlCheckLog(uow), SqlSettings(uow),
+                   StorageThreads(workers), SqlCuration(uow, knowledge))
 
     def close(self) -> None:
         self.threads.close()

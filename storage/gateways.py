@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
+from bot.curation import ChangeRecord, Decide, State
 from bot.digest import DigestFigures
 from bot.knowledge import KnowledgeBase
+from bot.overrides import layer
 from bot.policy import CommunitySettings
 from bot.ports import CachedMetadata, CheckRecordIn
 from storage.repositories import ImportReport
 from storage.tables import GLOBAL
-from storage.uow import UnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, UnitOfWorkFactory
+
+
+def _write_lock(uow: SqlUnitOfWork, name: str) -> None:
+    """Serialise read-change-save use cases of one community, held until the unit of work ends.
+
+    Postgres: a transaction-scoped advisory lock. SQLite: a write statement first, so the transaction
+    holds the write lock before it reads (in WAL mode a read-then-write transaction would otherwise
+    fail or overwrite another process's change).
+    """
+    if uow.engine.dialect.name == "postgresql":
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": name})
+    else:
+        uow.session.execute(text("UPDATE kb_meta SET value = value WHERE key = :k"), {"k": name})
 
 
 class KnowledgeCache:
@@ -57,7 +74,8 @@ class KnowledgeCache:
                         self._global = glob
                     kb = glob
                     if versions[1]:
-                        kb = _with_overrides(glob, uow.knowledge.override_claims(community_id), versions[1])
+                        kb = layer(glob, uow.knowledge.override_rows(community_id),
+                                   uow.knowledge.override_claims(community_id), versions[1])
         self._by_community[community_id] = (versions, kb, time.monotonic())
         return kb
 
@@ -71,13 +89,6 @@ class KnowledgeCache:
             uow.commit()
         self.invalidate()  # this process sees its own import at once
         return report
-
-
-def _with_overrides(glob: KnowledgeBase, overrides: tuple, version: str) -> KnowledgeBase:
-    replaced = {(c.model, c.capability) for c in overrides}
-    claims = tuple(c for c in glob.claims if (c.model, c.capability) not in replaced) + tuple(overrides)
-    return KnowledgeBase(glob.models, glob.capabilities, claims, version=f"{glob.version}+{version}",
-                         demos=glob.demos)
 
 
 class SqlMetadataCache:
@@ -133,3 +144,53 @@ class SqlSettings:
         with self.uow() as uow:
             uow.settings.save(settings, actor)
             uow.commit()
+
+    def update_settings(self, community_id: str, change: Callable[[CommunitySettings], CommunitySettings],
+                        actor: str) -> tuple[CommunitySettings, CommunitySettings]:
+        """Read, change and save in one unit of work, so two admins' changes never overwrite each other."""
+        with self.uow() as uow:
+            _write_lock(uow, f"settings:{community_id}")
+            before = uow.settings.get(community_id)
+            after = change(before)
+            uow.settings.save(after, actor)
+            uow.commit()
+        return before, after
+
+    def settings_history(self, community_id: str) -> list[dict]:
+        with self.uow() as uow:
+            return uow.settings.history(community_id)
+
+
+class SqlCuration:
+    """A community's curation: each change, its history row and the version bump in one unit of work."""
+
+    def __init__(self, uow: UnitOfWorkFactory, knowledge: KnowledgeCache | None = None) -> None:
+        self.uow = uow
+        self.knowledge = knowledge
+
+    def change(self, community_id: str, kind: str, key: str, decide: Decide, actor: str,
+               glob: State = None, undoes: int | None = None) -> ChangeRecord:
+        if community_id == GLOBAL:
+            raise ValueError("the global knowledge base is curated through its files, not as a community")
+        with self.uow() as uow:
+            _write_lock(uow, f"kb:{community_id}")
+            before = uow.curation.state(community_id, kind, key) or glob
+            action, after = decide(before)
+            uow.curation.put(community_id, kind, key, after, actor)
+            uow.session.flush()
+            if after is None or "doc" not in after:
+                after = glob if after is None and action == "undo" and glob is not None else after
+            record = uow.curation.record(community_id, kind, key, action, before, after, actor, undoes)
+            uow.knowledge.bump_override_version(community_id)
+            uow.commit()
+        if self.knowledge is not None:
+            self.knowledge.invalidate()  # this process sees its own change at once
+        return record
+
+    def find_change(self, community_id: str, change_id: int) -> ChangeRecord | None:
+        with self.uow() as uow:
+            return uow.curation.find(community_id, change_id)
+
+    def history(self, community_id: str, thing: str | None, limit: int) -> list[ChangeRecord]:
+        with self.uow() as uow:
+            return uow.curation.history(community_id, thing, limit)

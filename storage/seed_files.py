@@ -54,6 +54,27 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # YYYY, YYYY-MM or YYYY-MM-DD
 class SeedError(ValueError):
     """A seed file is missing, unparsable or inconsistent; the message names the file and entry."""
 
+    problems: list[str]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.problems = [message]
+
+    @classmethod
+    def of(cls, problems: list[str]) -> SeedError:
+        """All the problems found, one line each; the message is the first with a count of the rest."""
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        err = cls(problems[0] + more)
+        err.problems = list(problems)
+        return err
+
+
+def _noted(problems: list[str] | None, exc: SeedError) -> None:
+    """Collect `exc` when the caller collects problems; otherwise stop here."""
+    if problems is None:
+        raise exc
+    problems.extend(exc.problems)
+
 
 def source_url_problem(url: str) -> str | None:
     """Why `url` cannot stand as a source, or None when it can.
@@ -86,28 +107,38 @@ def alias_key(alias: str) -> str:
 def load_seed(directory: Path | None = None, *, vocabulary: bool = True) -> KnowledgeBase:
     """Read and validate a seed directory (default: the shipped seed) into a `KnowledgeBase`.
 
-    `vocabulary=False` leaves out the vocabulary files (their generator reads the curated terms alone).
+    Every problem in every file is collected before anything is refused, so an operator fixes a
+    reviewed change in one pass; `SeedError.problems` lists them, one line each. `vocabulary=False`
+    leaves out the vocabulary files (their generator reads the curated terms alone).
     """
     directory = Path(directory) if directory is not None else SEED_DIR
     models_path = directory / MODELS_FILE
     caps_path = directory / CAPABILITIES_FILE
     claim_paths = sorted(p for p in directory.glob("claims*.yaml") if p.is_file())
+    problems: list[str] = []
+    found: dict[Path, bool] = {}
     for required in (models_path, caps_path):
-        if not required.is_file():
-            raise SeedError(f"{required}: file not found")
-    models = _load_models(models_path, _parse(models_path))
-    capabilities = _load_capabilities(caps_path, _parse(caps_path))
+        found[required] = required.is_file()
+        if not found[required]:
+            problems.append(f"{required}: file not found")
+    models = _load_models(models_path, _parse(models_path, problems) if found[models_path] else [], problems)
+    capabilities = _load_capabilities(caps_path, _parse(caps_path, problems) if found[caps_path] else [], problems)
     if vocabulary:
         for name in VOCABULARY_FILES:
             if (directory / name).is_file():
-                capabilities = _merge_vocabulary(directory / name, capabilities)
+                try:
+                    capabilities = _merge_vocabulary(directory / name, capabilities)
+                except SeedError as exc:
+                    problems.extend(exc.problems)
     model_ids = {m.id for m in models}
     cap_ids = {c.id for c in capabilities}
     claims: list[Claim] = []
     for path in claim_paths:
-        claims.extend(_load_claims(path, _parse(path), model_ids, cap_ids))
+        claims.extend(_load_claims(path, _parse(path, problems), model_ids, cap_ids, problems))
     demos_path = directory / DEMOS_FILE
-    demos = _load_demos(demos_path, _parse(demos_path), model_ids) if demos_path.is_file() else []
+    demos = _load_demos(demos_path, _parse(demos_path, problems), model_ids, problems) if demos_path.is_file() else []
+    if problems:
+        raise SeedError.of(problems)
     return KnowledgeBase(tuple(models), tuple(capabilities), tuple(claims),
                          version=content_version(models, capabilities, claims, demos), demos=tuple(demos))
 
@@ -120,16 +151,20 @@ def content_version(
     return knowledge_version(models, capabilities, claims, demos)
 
 
-def _parse(path: Path) -> list[Any]:
-    data = path.read_bytes()
+def _parse(path: Path, problems: list[str] | None = None) -> list[Any]:
     try:
-        doc = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{path.name}: not valid YAML: {exc}") from None
-    if doc is None:
+        data = path.read_bytes()
+        try:
+            doc = yaml.safe_load(data.decode("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise SeedError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+        if doc is None:
+            return []
+        if not isinstance(doc, list):
+            raise SeedError(f"{path.name}: expected a list of entries at the top level")
+    except SeedError as exc:
+        _noted(problems, exc)
         return []
-    if not isinstance(doc, list):
-        raise SeedError(f"{path.name}: expected a list of entries at the top level")
     return doc
 
 
@@ -172,49 +207,57 @@ def _strings(where: str, entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value)
 
 
-def _load_models(path: Path, entries: list[Any]) -> list[Model]:
+def _load_models(path: Path, entries: list[Any], problems: list[str] | None = None) -> list[Model]:
     models: list[Model] = []
     seen: set[str] = set()
     alias_owner: dict[str, str] = {}
     for i, entry in enumerate(entries):
-        where = _where(path, i, entry)
-        entry = _check_keys(where, entry, MODEL_KEYS, ("id", "name"))
-        model = Model(
-            id=_text(where, entry, "id"),
-            name=_text(where, entry, "name"),
-            vendor=_text(where, entry, "vendor"),
-            released=_text(where, entry, "released"),
-            aliases=_strings(where, entry, "aliases"),
-            sites=_strings(where, entry, "sites"),
-            hashtags=_strings(where, entry, "hashtags"),
-            workflows=_strings(where, entry, "workflows"),
-            notes=_text(where, entry, "notes"),
-            official_accounts=_strings(where, entry, "official_accounts"),
-        )
-        _claim_id(where, "model", model.id, seen)
-        for account in model.official_accounts:
-            if not _ACCOUNT.match(account):
-                raise SeedError(f"{where}: official account {account!r} must look like host/handle, "
-                                "e.g. x.com/runwayml or youtube.com/@openai")
-        if model.released and not _DATE.match(model.released):
-            raise SeedError(f"{where}: released {model.released!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        for workflow in model.workflows:
-            if workflow not in WORKFLOWS:
-                raise SeedError(f"{where}: workflow {workflow!r} is not one of {', '.join(WORKFLOWS)}")
-        for tag in model.hashtags:
-            if not tag.startswith("#") or len(tag) < 2:
-                raise SeedError(f"{where}: hashtag {tag!r} must start with '#'")
-        # Names, aliases and hashtags all feed the model matcher; one spelling may point at one model only.
-        names = (model.id, model.name, *model.aliases, *(t.lstrip("#") for t in model.hashtags))
-        for name in names:
-            key = alias_key(name)
-            if not key:
-                raise SeedError(f"{where}: empty alias {name!r}")
-            owner = alias_owner.setdefault(key, model.id)
-            if owner != model.id:
-                raise SeedError(f"{where}: alias {name!r} is also listed under model {owner!r}")
-        models.append(model)
+        try:
+            models.append(_load_model(path, i, entry, seen, alias_owner))
+        except SeedError as exc:
+            _noted(problems, exc)
     return models
+
+
+def _load_model(path: Path, i: int, entry: Any, seen: set[str], alias_owner: dict[str, str]) -> Model:
+    """One model entry, checked; raises SeedError naming the file and entry."""
+    where = _where(path, i, entry)
+    entry = _check_keys(where, entry, MODEL_KEYS, ("id", "name"))
+    model = Model(
+        id=_text(where, entry, "id"),
+        name=_text(where, entry, "name"),
+        vendor=_text(where, entry, "vendor"),
+        released=_text(where, entry, "released"),
+        aliases=_strings(where, entry, "aliases"),
+        sites=_strings(where, entry, "sites"),
+        hashtags=_strings(where, entry, "hashtags"),
+        workflows=_strings(where, entry, "workflows"),
+        notes=_text(where, entry, "notes"),
+        official_accounts=_strings(where, entry, "official_accounts"),
+    )
+    _claim_id(where, "model", model.id, seen)
+    for account in model.official_accounts:
+        if not _ACCOUNT.match(account):
+            raise SeedError(f"{where}: official account {account!r} must look like host/handle, "
+                            "e.g. x.com/runwayml or youtube.com/@openai")
+    if model.released and not _DATE.match(model.released):
+        raise SeedError(f"{where}: released {model.released!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    for workflow in model.workflows:
+        if workflow not in WORKFLOWS:
+            raise SeedError(f"{where}: workflow {workflow!r} is not one of {', '.join(WORKFLOWS)}")
+    for tag in model.hashtags:
+        if not tag.startswith("#") or len(tag) < 2:
+            raise SeedError(f"{where}: hashtag {tag!r} must start with '#'")
+    # Names, aliases and hashtags all feed the model matcher; one spelling may point at one model only.
+    names = (model.id, model.name, *model.aliases, *(t.lstrip("#") for t in model.hashtags))
+    for name in names:
+        key = alias_key(name)
+        if not key:
+            raise SeedError(f"{where}: empty alias {name!r}")
+        owner = alias_owner.setdefault(key, model.id)
+        if owner != model.id:
+            raise SeedError(f"{where}: alias {name!r} is also listed under model {owner!r}")
+    return model
 
 
 def _claim_id(where: str, kind: str, ident: str, seen: set[str]) -> None:
@@ -236,44 +279,20 @@ def _no_bare_numbers(where: str, cap: Capability) -> None:
                                 "mentioning it; give it words (e.g. '60,000 fans', quoted)")
 
 
-def _load_capabilities(path: Path, entries: list[Any]) -> list[Capability]:
+def _load_capabilities(path: Path, entries: list[Any], problems: list[str] | None = None) -> list[Capability]:
     caps: list[Capability] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
-        where = _where(path, i, entry)
-        entry = _check_keys(where, entry, CAPABILITY_KEYS, ("id", "name"))
-        parent = entry.get("parent")
-        if parent is not None and not isinstance(parent, str):
-            raise SeedError(f"{where}: parent must be an id or null")
-        cap = Capability(
-            id=_text(where, entry, "id"),
-            name=_text(where, entry, "name"),
-            parent=parent.strip() if parent else None,
-            terms=_strings(where, entry, "terms"),
-            not_terms=_strings(where, entry, "not_terms"),
-            description=_text(where, entry, "description"),
-            implies=_strings(where, entry, "implies"),
-            unless=_strings(where, entry, "unless"),
-        )
-        _claim_id(where, "capability", cap.id, seen)
-        _no_bare_numbers(where, cap)
-        caps.append(cap)
+        try:
+            caps.append(_load_capability(path, i, entry, seen))
+        except SeedError as exc:
+            _noted(problems, exc)
     parents = {c.id: c.parent for c in caps}
     for i, cap in enumerate(caps):
-        where = f"{path.name}: entry {i + 1} ({cap.id})"
-        if cap.parent is not None and cap.parent not in parents:
-            raise SeedError(f"{where}: unknown parent {cap.parent!r}")
-        for key, ids in (("implies", cap.implies), ("unless", cap.unless)):
-            unknown = [x for x in ids if x not in parents]
-            if unknown:
-                raise SeedError(f"{where}: {key} names unknown capabilities {unknown}")
-        chain: list[str] = [cap.id]
-        current = cap.parent
-        while current is not None:
-            if current in chain:
-                raise SeedError(f"{where}: parent cycle {' -> '.join([*chain, current])}")
-            chain.append(current)
-            current = parents.get(current)
+        try:
+            _check_tree(path, i, cap, parents)
+        except SeedError as exc:
+            _noted(problems, exc)
     return caps
 
 
@@ -299,68 +318,122 @@ def _merge_vocabulary(path: Path, caps: list[Capability]) -> list[Capability]:
     return out
 
 
-def _load_claims(path: Path, entries: list[Any], model_ids: set[str], cap_ids: set[str]) -> list[Claim]:
+def _load_demos(path: Path, entries: list[Any], model_ids: set[str],
+                problems: list[str] | None = None) -> list[Demo]:
+    demos: list[Demo] = []
+    for i, entry in enumerate(entries):
+        try:
+            demos.append(_load_demo(path, i, entry, model_ids))
+        except SeedError as exc:
+            _noted(problems, exc)
+    return demos
+
+
+def _load_demo(path: Path, i: int, entry: Any, model_ids: set[str]) -> Demo:
+    where = _where(path, i, entry, key="title")
+    entry = _check_keys(where, entry, DEMO_KEYS, ("model", "title", "fact", "url"))
+    demo = Demo(
+        model=_text(where, entry, "model"), title=_text(where, entry, "title"),
+        fact=_text(where, entry, "fact"), url=_text(where, entry, "url"),
+        date=_text(where, entry, "date"), source=_text(where, entry, "source"),
+    )
+    if demo.model not in model_ids:
+        raise SeedError(f"{where}: unknown model {demo.model!r}")
+    problem = source_url_problem(demo.url)
+    if problem:
+        raise SeedError(f"{where}: {problem}")
+    if demo.date and not _DATE.match(demo.date):
+        raise SeedError(f"{where}: date {demo.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return demo
+
+
+def _load_capability(path: Path, i: int, entry: Any, seen: set[str]) -> Capability:
+    where = _where(path, i, entry)
+    entry = _check_keys(where, entry, CAPABILITY_KEYS, ("id", "name"))
+    parent = entry.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise SeedError(f"{where}: parent must be an id or null")
+    cap = Capability(
+        id=_text(where, entry, "id"),
+        name=_text(where, entry, "name"),
+        parent=parent.strip() if parent else None,
+        terms=_strings(where, entry, "terms"),
+        not_terms=_strings(where, entry, "not_terms"),
+        description=_text(where, entry, "description"),
+        implies=_strings(where, entry, "implies"),
+        unless=_strings(where, entry, "unless"),
+    )
+    _claim_id(where, "capability", cap.id, seen)
+    _no_bare_numbers(where, cap)
+    return cap
+
+
+def _check_tree(path: Path, i: int, cap: Capability, parents: dict[str, str | None]) -> None:
+    where = f"{path.name}: entry {i + 1} ({cap.id})"
+    if cap.parent is not None and cap.parent not in parents:
+        raise SeedError(f"{where}: unknown parent {cap.parent!r}")
+    for key, ids in (("implies", cap.implies), ("unless", cap.unless)):
+        unknown = [x for x in ids if x not in parents]
+        if unknown:
+            raise SeedError(f"{where}: {key} names unknown capabilities {unknown}")
+    chain: list[str] = [cap.id]
+    current = cap.parent
+    while current is not None:
+        if current in chain:
+            raise SeedError(f"{where}: parent cycle {' -> '.join([*chain, current])}")
+        chain.append(current)
+        current = parents.get(current)
+
+
+def _load_claims(path: Path, entries: list[Any], model_ids: set[str], cap_ids: set[str],
+                 problems: list[str] | None = None) -> list[Claim]:
     claims: list[Claim] = []
     for i, entry in enumerate(entries):
-        where = _where(path, i, entry, key="model")
-        entry = _check_keys(where, entry, CLAIM_KEYS, ("model", "capability", "rating"))
-        if isinstance(entry, dict) and entry.get("capability"):
-            where = f"{where} x {entry['capability']}"
-        model = _text(where, entry, "model")
-        capability = _text(where, entry, "capability")
-        rating = _text(where, entry, "rating")
-        if model not in model_ids:
-            raise SeedError(f"{where}: unknown model {model!r}")
-        if capability not in cap_ids:
-            raise SeedError(f"{where}: unknown capability {capability!r}")
-        if rating not in RATINGS:
-            raise SeedError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}")
-        raw_sources = entry.get("sources") or []
-        if not isinstance(raw_sources, list) or not raw_sources:
-            raise SeedError(f"{where}: a claim needs at least one source")
-        sources: list[Source] = []
-        for j, raw in enumerate(raw_sources):
-            swhere = f"{where}, source {j + 1}"
-            # The date is the source's own; where a page shows none, it stays empty rather than invented.
-            raw = _check_keys(swhere, raw, SOURCE_KEYS, ("url",))
-            url = _text(swhere, raw, "url")
-            date = _text(swhere, raw, "date")
-            problem = source_url_problem(url)
-            if problem:
-                raise SeedError(f"{swhere}: {problem}")
-            if date and not _DATE.match(date):
-                raise SeedError(f"{swhere}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-            sources.append(Source(url=url, date=date, note=_text(swhere, raw, "note")))
-        claims.append(Claim(
-            model=model,
-            capability=capability,
-            rating=rating,
-            note=_text(where, entry, "note"),
-            sources=tuple(sources),
-            derived_from=_text(where, entry, "derived_from"),
-        ))
+        try:
+            claims.append(_load_claim(path, i, entry, model_ids, cap_ids))
+        except SeedError as exc:
+            _noted(problems, exc)
     return claims
 
 
-def _load_demos(path: Path, entries: list[Any], model_ids: set[str]) -> list[Demo]:
-    demos: list[Demo] = []
-    for i, entry in enumerate(entries):
-        where = _where(path, i, entry, key="title")
-        entry = _check_keys(where, entry, DEMO_KEYS, ("model", "title", "fact", "url"))
-        demo = Demo(
-            model=_text(where, entry, "model"), title=_text(where, entry, "title"),
-            fact=_text(where, entry, "fact"), url=_text(where, entry, "url"),
-            date=_text(where, entry, "date"), source=_text(where, entry, "source"),
-        )
-        if demo.model not in model_ids:
-            raise SeedError(f"{where}: unknown model {demo.model!r}")
-        problem = source_url_problem(demo.url)
+def _load_claim(path: Path, i: int, entry: Any, model_ids: set[str], cap_ids: set[str]) -> Claim:
+    where = _where(path, i, entry, key="model")
+    entry = _check_keys(where, entry, CLAIM_KEYS, ("model", "capability", "rating"))
+    if isinstance(entry, dict) and entry.get("capability"):
+        where = f"{where} x {entry['capability']}"
+    model = _text(where, entry, "model")
+    capability = _text(where, entry, "capability")
+    rating = _text(where, entry, "rating")
+    if model not in model_ids:
+        raise SeedError(f"{where}: unknown model {model!r}")
+    if capability not in cap_ids:
+        raise SeedError(f"{where}: unknown capability {capability!r}")
+    if rating not in RATINGS:
+        raise SeedError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}")
+    raw_sources = entry.get("sources") or []
+    if not isinstance(raw_sources, list) or not raw_sources:
+        raise SeedError(f"{where}: a claim needs at least one source")
+    sources: list[Source] = []
+    for j, raw in enumerate(raw_sources):
+        swhere = f"{where}, source {j + 1}"
+        # The date is the source's own; where a page shows none, it stays empty rather than invented.
+        raw = _check_keys(swhere, raw, SOURCE_KEYS, ("url",))
+        url = _text(swhere, raw, "url")
+        date = _text(swhere, raw, "date")
+        problem = source_url_problem(url)
         if problem:
-            raise SeedError(f"{where}: {problem}")
-        if demo.date and not _DATE.match(demo.date):
-            raise SeedError(f"{where}: date {demo.date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        demos.append(demo)
-    return demos
+            raise SeedError(f"{swhere}: {problem}")
+        if date and not _DATE.match(date):
+            raise SeedError(f"{swhere}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        sources.append(Source(url=url, date=date, note=_text(swhere, raw, "note")))
+    return Claim(
+        model=model,
+        capability=capability,
+        rating=rating,
+        note=_text(where, entry, "note"),
+        sources=tuple(sources),
+        derived_from=_text(where, entry, "derived_from"),
+    )
 
 
 # ------------------------------------------------------------------------------------------- dumping

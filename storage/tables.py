@@ -98,9 +98,26 @@ class KbChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     entity: str = Field(max_length=32)  # "model" | "capability" | "claim"
     entity_id: str = Field(max_length=200)
-    action: str = Field(max_length=16)  # "create" | "update" | "retire"
+    action: str = Field(max_length=16)  # "create" | "update" | "retire" | "undo"
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    undoes: int | None = Field(default=None)  # the change an "undo" reverted
+
+
+class KbOverride(SQLModel, table=True):
+    """A community's own version of one model, capability or claim (model x capability), layered over the
+    global knowledge base for that community only; `retired` hides the thing there. History is in kb_change."""
+
+    __tablename__ = "kb_override"
+    __table_args__ = (UniqueConstraint("community_id", "kind", "key", name="uq_kb_override_thing"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100)
+    kind: str = Field(max_length=16)  # "model" | "capability" | "claim"
+    key: str = Field(max_length=200)  # model id, capability id, or "model x capability"
+    doc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    retired: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="", max_length=200)
 
 
 class KbMeta(SQLModel, table=True):

@@ -1,8 +1,10 @@
 """Small repositories, one per kind of row; a unit of work hands them one shared session."""
 
 from storage.repositories.checks import CheckRepository
+from storage.repositories.curation import CurationRepository
 from storage.repositories.knowledge import ImportReport, KnowledgeRepository
 from storage.repositories.metadata import MetadataRepository
 from storage.repositories.settings import SettingsRepository
 
-__all__ = ["CheckRepository", "ImportReport", "KnowledgeRepository", "MetadataRepository", "SettingsRepository"]
+__all__ = ["CheckRepository", "CurationRepository", "ImportReport", "KnowledgeRepository", "MetadataRepository",
+           "SettingsRepository"]

@@ -10,7 +10,19 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from bot.knowledge import Capability, Claim, Demo, KnowledgeBase, Model, Source, knowledge_version
-from storage.tables import GLOBAL, KbAlias, KbCapability, KbChange, KbClaim, KbDemo, KbMeta, KbModel, utcnow
+from bot.overrides import OverrideRow, override_version
+from storage.tables import (
+    GLOBAL,
+    KbAlias,
+    KbCapability,
+    KbChange,
+    KbClaim,
+    KbDemo,
+    KbMeta,
+    KbModel,
+    KbOverride,
+    utcnow,
+)
 
 KB_VERSION_KEY = "kb_version"
 SEED_ACTOR = "seed"
@@ -215,9 +227,16 @@ class KnowledgeRepository:
         self._set(KB_VERSION_KEY, version)
         return version
 
+    def override_rows(self, community_id: str) -> list[OverrideRow]:
+        """The community's own models, capabilities and claims (curated through `/kb`), retired ones too."""
+        found = self.session.exec(
+            select(KbOverride).where(KbOverride.community_id == community_id).order_by(KbOverride.id)  # type: ignore[arg-type]
+        )
+        return [OverrideRow(r.kind, r.key, dict(r.doc), r.retired) for r in found]
+
     def bump_override_version(self, community_id: str) -> str:
-        claims = self.override_claims(community_id)
-        version = knowledge_version((), (), claims) if claims else ""
+        """Store the version of what this community curated; the snapshot cache keys its layer by it."""
+        version = override_version(self.override_rows(community_id), self.override_claims(community_id))
         self._set(override_version_key(community_id), version)
         return version
 

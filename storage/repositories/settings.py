@@ -10,7 +10,8 @@ from bot.policy import CommunitySettings
 from storage.tables import CommunitySettingsChange, CommunitySettingsRow, utcnow
 
 _LISTS = ("admins", "admin_roles", "watched_channels")
-_SCALARS = ("digest_channel", "digest_weekday", "digest_hour", "digest_timezone", "share_attempts")
+_SCALARS = ("digest_channel", "digest_weekday", "digest_hour", "digest_timezone", "share_attempts",
+            "digest_set_up_at")
 
 
 def settings_json(settings: CommunitySettings) -> dict[str, Any]:
