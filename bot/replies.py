@@ -6,10 +6,10 @@ a failing test, never a `str(result)` shown to a member.
 
 from __future__ import annotations
 
-from bot.digest import DigestResult
+from bot.digest import DigestResult, WeeklyDigest
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 
 REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 ErrorResult)
+                                 ErrorResult, WeeklyDigest)
 
-Reply = CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult
+Reply = CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult | WeeklyDigest

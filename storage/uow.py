@@ -15,7 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from storage.db import DatabaseError, explain
-from storage.repositories import CheckRepository, KnowledgeRepository, MetadataRepository, SettingsRepository
+from storage.repositories import (
+    CheckRepository,
+    DigestRepository,
+    KnowledgeRepository,
+    MetadataRepository,
+    SettingsRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ class SqlUnitOfWork:
         self.metadata = MetadataRepository(self.session)
         self.knowledge = KnowledgeRepository(self.session)
         self.settings = SettingsRepository(self.session)
+        self.digests = DigestRepository(self.session)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -1,8 +1,12 @@
 """Small repositories, one per kind of row; a unit of work hands them one shared session."""
 
 from storage.repositories.checks import CheckRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.knowledge import ImportReport, KnowledgeRepository
 from storage.repositories.metadata import MetadataRepository
 from storage.repositories.settings import SettingsRepository
 
-__all__ = ["CheckRepository", "ImportReport", "KnowledgeRepository", "MetadataRepository", "SettingsRepository"]
+__all__ = [
+    "CheckRepository", "DigestRepository", "ImportReport", "KnowledgeRepository", "MetadataRepository",
+    "SettingsRepository",
+]
