@@ -122,6 +122,14 @@ def _digest_figures(r: DigestResult, weak_spots: bool = True) -> list[str]:
     return lines
 
 
+VOTE_WORDS = {"representative": "representative", "cherry_picked": "cherry-picked",
+              "misleading_workflow": "misleading workflow", "cant_tell": "can't tell"}
+
+
+def _vote_word(label: str) -> str:
+    return VOTE_WORDS.get(label, label.replace("_", " "))
+
+
 def _share(rate: float | None) -> str:
     return "none" if rate is None else f"{rate:.0%}"
 
@@ -133,11 +141,11 @@ def render_weekly_digest(d: WeeklyDigest) -> str:
     lines += _digest_figures(base, weak_spots=False)  # replaced by "nobody has shown working yet" below
     top = d.most_contested
     if top is not None:
-        split = ", ".join(f"{n} {label.replace('_', ' ')}" for label, n in top.votes.items() if n)
+        split = ", ".join(f"{n} {_vote_word(label)}" for label, n in top.votes.items() if n)
         lines.append(_wrap(f"Most contested clip: {top.canonical_url} ({split})", indent="  "))
     if d.consensus:
         lines.append(f"  Consensus reached on {len(d.consensus)} clip(s):")
-        lines += [_wrap(f"- {c.canonical_url}: {c.label.replace('_', ' ')} ({c.basis})", indent="    ")
+        lines += [_wrap(f"- {c.canonical_url}: {_vote_word(c.label)} ({c.basis})", indent="    ")
                   for c in d.consensus[:5]]
     else:
         lines.append("  No clip reached a community consensus this week.")
