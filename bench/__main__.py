@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, llm_overhead
+from bench import check_speed, consensus, digest_speed, llm_overhead
 
 
 def main() -> int:
@@ -13,6 +13,8 @@ def main() -> int:
     llm_overhead.main([])
     print()
     consensus.main([])
+    print()
+    digest_speed.main([])
     return 0
 
 

@@ -133,6 +133,8 @@ class CheckRecord(SQLModel, table=True):
     kb_version: str = Field(max_length=64)
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # the ids of `result["shown"]`, so the digest counts kinds of shot without parsing every result
+    shown_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class CommunitySettingsRow(SQLModel, table=True):
