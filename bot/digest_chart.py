@@ -23,6 +23,7 @@ def chart_path(directory: Path, digest: WeeklyDigest) -> Path:
 def draw_digest_chart(digest: WeeklyDigest, directory: Path) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     f, names = digest.base.figures, digest.base.names
     fig = Figure(figsize=(8, 3.6), dpi=100)
@@ -31,11 +32,14 @@ def draw_digest_chart(digest: WeeklyDigest, directory: Path) -> Path:
     levels = [level for level in f.by_level]
     left.barh([Level(level).title for level in levels], [f.by_level[level] for level in levels], color="#4c72b0")
     left.invert_yaxis()
+    left.set_xlim(0, max([1, *f.by_level.values()]) * 1.05)  # an empty week still draws a sensible axis
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))  # checks are counted, never fractional
     left.set_title(f"{f.checks} clip checks by verdict", fontsize=10)
     shots = sorted(f.shown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
     if shots:
         right.barh([names.get(c, c) for c, _ in shots], [n for _, n in shots], color="#55a868")
         right.invert_yaxis()
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         right.text(0.5, 0.5, "no clips checked", ha="center", va="center", transform=right.transAxes)
         right.set_axis_off()

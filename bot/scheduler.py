@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
+
 from bot.digest import CommunityActivity, DigestService, NoActivity, WeeklyDigest, weekly_digest
 from bot.policy import CommunitySettings
 from bot.ports import BlockingIO, DigestLedger, DigestPoster, SettingsSource, ThreadIO
@@ -86,7 +88,8 @@ class DigestRunner:
     def __init__(self, ledger: DigestLedger, settings: SettingsSource, digests: DigestService,
                  poster: DigestPoster, *, activity: CommunityActivity | None = None,
                  chart: ChartMaker | None = None, io: BlockingIO | None = None,
-                 owner: str | None = None, claim_timeout: timedelta = CLAIM_TIMEOUT) -> None:
+                 owner: str | None = None, claim_timeout: timedelta = CLAIM_TIMEOUT,
+                 mark_attempts: int = 5, mark_wait: float = 0.5) -> None:
         self.ledger = ledger
         self.settings = settings
         self.digests = digests
@@ -96,6 +99,8 @@ class DigestRunner:
         self.io: BlockingIO = io or ThreadIO()
         self.owner = owner or process_owner()
         self.claim_timeout = claim_timeout
+        self.mark_attempts = mark_attempts
+        self.mark_wait = mark_wait
 
     async def run_due(self, now: datetime) -> list[PostedDigest]:
         """Post what is due at `now` (timezone-aware); one community's failure never stops the others."""
@@ -137,8 +142,7 @@ class DigestRunner:
             except Exception:  # noqa: BLE001 - a digest without its chart beats no digest
                 log.exception("digest chart for %s %s failed; posting without it", community_id, due.week)
         await self.poster.post(settings.digest_channel, digest)
-        sent = await self.io.run(self.ledger.mark_sent, community_id, due.week, self.owner, now,
-                                 settings.digest_channel, digest.summary())
+        sent = await self._mark_sent(community_id, due.week, now, settings.digest_channel, digest)
         if not sent:
             log.warning("digest %s %s was sent but its claim had been taken over (post slower than %s)",
                         community_id, due.week, self.claim_timeout)
@@ -146,6 +150,21 @@ class DigestRunner:
         log.info("posted digest %s %s to %s%s", community_id, due.week, settings.digest_channel,
                  " (late)" if late else "")
         return PostedDigest(community_id, due.week, settings.digest_channel, late, digest)
+
+
+    async def _mark_sent(self, community_id: str, week: str, now: datetime, channel: str | None,
+                         digest: WeeklyDigest) -> bool:
+        """Record the post, retrying a database that is locked or briefly away.
+
+        Once the digest is out, losing this write would let another process post it again after the claim
+        timeout, so it is worth a few seconds of retries before giving up with a log line.
+        """
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(self.mark_attempts),
+                                           wait=wait_exponential(multiplier=self.mark_wait, max=5), reraise=True):
+            with attempt:
+                return await self.io.run(self.ledger.mark_sent, community_id, week, self.owner, now, channel,
+                                         digest.summary())
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
 
 class DigestScheduler:

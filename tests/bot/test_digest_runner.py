@@ -251,3 +251,33 @@ def test_set_up_time_is_read_from_the_settings_or_missing():
     assert digest_set_up_at(dataclasses.replace(base, extra={"digest_set_up_at": "2026-12-01T10:00:00"})) == \
         datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # naive is UTC
     assert digest_set_up_at(dataclasses.replace(base, extra={"digest_set_up_at": "last tuesday"})) is None
+
+
+class FlakyLedger:
+    """The real ledger, whose first `failures` mark_sent calls fail as a locked database would."""
+
+    def __init__(self, ledger: SqlDigestLedger, failures: int) -> None:
+        self.ledger = ledger
+        self.failures = failures
+        self.calls = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.ledger, name)
+
+    def mark_sent(self, *args):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RuntimeError("database is locked")
+        return self.ledger.mark_sent(*args)
+
+
+def test_marking_a_sent_digest_is_retried_so_it_is_not_posted_twice(st):
+    set_up(st)
+    poster = Recorder()
+    ledger = FlakyLedger(SqlDigestLedger(st.uow), failures=2)
+    digests = DigestService(st.checks, st.knowledge.knowledge_base)
+    r = DigestRunner(ledger, st.settings, digests, poster, owner="p1", io=st.threads, mark_wait=0.001)
+    [posted] = run(r, SLOT_W50)
+    assert ledger.calls == 3 and SqlDigestLedger(st.uow).sent_weeks("discord:1") == frozenset({"2026-W50"})
+    assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(hours=1)) == []
+    assert len(poster.posts) == 1
