@@ -40,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--workflow", choices=WORKFLOW_CHOICES, help="how it was made")
     c.add_argument("--batch", metavar="FILE.jsonl", help='one {"url", "caption"?, "model"?, "workflow"?} a line')
     c.add_argument("--json", action="store_true", help="print the JSON object of DESIGN.md")
-    c.add_argument("--no-fetch", action="store_true", help="don't read the clip's page; judge from what you give")
+    fetching = c.add_mutually_exclusive_group()
+    fetching.add_argument("--no-fetch", dest="fetch", action="store_false", default=None,
+                          help="don't read the clip's page; judge from what you give")
+    fetching.add_argument("--fetch", dest="fetch", action="store_true",
+                          help="read the clip's page even when YUNTAI_FETCH=off")
 
     ch = sub.add_parser("chat", help="a chat session in this terminal or through a pipe (the console adapter)")
     ch.add_argument("--community", help="the community to act in (default console:local)")
@@ -92,30 +96,72 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging()
         return _dispatch(args)
     except UsageError as exc:
-        print(f"yuntai: {exc}", file=sys.stderr)
+        _say(f"yuntai: {exc}")
         return 2
     except KeyboardInterrupt:
-        print("yuntai: interrupted", file=sys.stderr)
+        _say("yuntai: interrupted")
         return 130
+    except BrokenPipeError:
+        return _output_closed()
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, logged in full
         from bot.config import ConfigError
         from storage.db import DatabaseError
 
-        if isinstance(exc, DatabaseError | ConfigError):
-            print(f"yuntai: {exc}", file=sys.stderr)
+        if isinstance(exc, DatabaseError | ConfigError | BatchStopped):
+            _say(f"yuntai: {exc}")
             return 1
         log.debug("unexpected error", exc_info=True)
-        print(f"yuntai: unexpected error ({type(exc).__name__}); run with YUNTAI_LOG_LEVEL=DEBUG for details",
-              file=sys.stderr)
+        _say(f"yuntai: unexpected error ({type(exc).__name__}); run with YUNTAI_LOG_LEVEL=DEBUG for details")
         return 1
 
 
-def _configure_logging() -> None:
-    from bot.config import merged_env
+def _say(line: str) -> None:
+    """One line on stderr, terminal-safe (messages can quote what a user typed)."""
+    from adapters.escape import for_console
+    from bot.redact import redact_url
 
-    level = (merged_env().get("YUNTAI_LOG_LEVEL") or "WARNING").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(for_console(redact_url(line)), file=sys.stderr)
+
+
+def _output_closed() -> int:
+    """The reader went away (`yuntai check ... | head -c 1`): that is the end of output, not an error.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot raise again.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by something without a file descriptor (tests)
+        pass
+    return 0
+
+
+def _configure_logging() -> None:
+    """stderr logging whose every line has URL secrets redacted, ours and the libraries' alike
+    (httpx logs OPENAI_BASE_URL with its user and password at INFO)."""
+    from bot.config import LOG_LEVELS, merged_env
+    from bot.redact import RedactingFilter
+
+    level = (merged_env().get("YUNTAI_LOG_LEVEL") or "WARNING").strip().upper()
+    if level not in LOG_LEVELS:
+        from bot.config import ConfigError
+
+        raise ConfigError(f"YUNTAI_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    root = logging.getLogger()
+    if not root.handlers:  # as logging.basicConfig: a host (or pytest) that set up logging keeps its handlers
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    root.setLevel(getattr(logging, level))
+    for name in ("httpx", "httpcore", "openai"):  # also for handlers others attach (pytest, a host app)
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 def _settings():  # type: ignore[no-untyped-def]
@@ -162,11 +208,39 @@ def _dispatch(args: argparse.Namespace) -> int:
 # -- check ------------------------------------------------------------------------------------
 
 
+class BatchStopped(RuntimeError):
+    """The database broke mid-batch: stop with this one line and exit 1 (every later line would fail too)."""
+
+
+def text_problem(value: str | None) -> str:
+    """Why member text can't be taken at all ("" when it can, perhaps after `edge_clean`).
+
+    A lone surrogate (an invalid byte in argv, or "\\ud800" in JSON) cannot be encoded, so it
+    used to surface deep inside storage as an internal error with the caption in the traceback;
+    it is refused here, where the user can be told which value is wrong.
+    """
+    if value is None or value.isascii():
+        return ""
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        return "is not valid UTF-8 text (a stray byte or a lone surrogate)"
+    return ""
+
+
+def edge_clean(value: str | None) -> str | None:
+    """NUL removed: Postgres text can't hold it, and it is never meaningful in a caption."""
+    return value.replace("\x00", "") if value is not None and "\x00" in value else value
+
+
 def _check(args: argparse.Namespace) -> int:
     if args.batch and args.url:
         raise UsageError("give either a URL or --batch FILE, not both")
     if not args.batch and not args.url:
         raise UsageError("check needs a clip URL (or --batch FILE.jsonl)")
+    for what, key in (("the URL", "url"), ("--caption", "caption"), ("--model", "model")):
+        problem = text_problem(getattr(args, key))
+        if problem:
+            raise UsageError(f"{what} {problem}")
+        setattr(args, key, edge_clean(getattr(args, key)))
     if args.caption is not None and len(args.caption) > 20_000:
         raise UsageError(f"the caption is {len(args.caption):,} characters long; the limit is 20,000")
     # Input errors are found before the database is opened, so a typo never touches storage.
@@ -180,8 +254,10 @@ def _check(args: argparse.Namespace) -> int:
 
     from adapters.wiring import build_app
 
-    app = build_app(_settings(), fetch=False if args.no_fetch else None,
-                    record_batch=BATCH_RECORDS if args.batch else 1)
+    settings = _settings()
+    # YUNTAI_FETCH holds unless a flag on this command line says otherwise.
+    args.fetch = settings.fetch_enabled if args.fetch is None else args.fetch
+    app = build_app(settings, fetch=args.fetch, record_batch=BATCH_RECORDS if args.batch else 1)
     try:
         if args.batch:
             return _batch(app, args)
@@ -199,7 +275,7 @@ def _single(app: Any, args: argparse.Namespace) -> int:
     from bot.service import INPUT_ERRORS, CheckRequest
 
     actor = Actor(CONSOLE_COMMUNITY, "cli")
-    request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=app.services.fetch)
+    request = CheckRequest(args.url, args.caption, args.model, args.workflow, fetch=args.fetch)
 
     async def one():  # type: ignore[no-untyped-def]
         try:
@@ -215,6 +291,7 @@ def _single(app: Any, args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print(render_check(result))
+    sys.stdout.flush()  # a closed pipe shows up here, inside main's handling, not at interpreter exit
     return 0
 
 
@@ -240,6 +317,8 @@ def _parse_batch_line(raw: bytes) -> dict[str, Any] | str:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"the line is not valid JSON ({exc.msg})"
+    except RecursionError:
+        return "the line is nested too deeply to be a clip"
     if not isinstance(obj, dict):
         return 'each line must be a JSON object like {"url": "..."}'
     unknown = set(obj) - {"url", "caption", "model", "workflow"}
@@ -248,6 +327,11 @@ def _parse_batch_line(raw: bytes) -> dict[str, Any] | str:
     for key in ("url", "caption", "model", "workflow"):
         if key in obj and obj[key] is not None and not isinstance(obj[key], str):
             return f'"{key}" must be a string'
+        problem = text_problem(obj.get(key))
+        if problem:
+            return f'"{key}" {problem}'
+        if key in obj:
+            obj[key] = edge_clean(obj[key])
     if not obj.get("url"):
         return 'the line has no "url"'
     if obj.get("workflow") and obj["workflow"] not in WORKFLOW_CHOICES:
@@ -255,9 +339,32 @@ def _parse_batch_line(raw: bytes) -> dict[str, Any] | str:
     return obj
 
 
+def _line_failure(exc: Exception, database: str) -> str:
+    """What a failed line says, or raise BatchStopped when the database itself is broken.
+
+    A data problem (text Postgres can't store, a lost race on a unique key) is that line's; an
+    operational one (disk full, read-only, connection gone, damaged file) would fail every later
+    line too, so the batch stops at once with one line instead of thousands of "internal error"s.
+    """
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+
+    from storage.db import DatabaseError, explain
+
+    if isinstance(exc, DatabaseError):
+        raise BatchStopped(f"{exc}; batch stopped (the lines printed above are stored)") from exc
+    if isinstance(exc, DataError):
+        return "the database can't store the text of this line"
+    if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+        raise BatchStopped(f"{explain(exc, database)}; batch stopped (the lines printed above are stored)") from exc
+    if isinstance(exc, SQLAlchemyError):
+        return f"the database refused this line ({type(exc).__name__})"
+    return f"internal error ({type(exc).__name__})"
+
+
 def _batch(app: Any, args: argparse.Namespace) -> int:
     import asyncio
 
+    from adapters.escape import for_console
     from bot.config import CONSOLE_COMMUNITY
     from bot.ports import Actor
     from bot.service import INPUT_ERRORS, CheckRequest
@@ -269,30 +376,43 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
 
         progress = tqdm(desc="checking", unit="clip", file=sys.stderr)
 
+    stopped: list[BatchStopped] = []  # the first broken-database error; no check starts after it
+
     async def one(number: int, item: dict[str, Any] | str) -> dict[str, Any] | tuple[int, Any]:
+        if stopped:
+            raise stopped[0]
         if isinstance(item, str):
             return {"line": number, "error": item}
         request = CheckRequest(
             item["url"], item.get("caption") or args.caption, item.get("model") or args.model,
-            item.get("workflow") or args.workflow, fetch=app.services.fetch,
+            item.get("workflow") or args.workflow, fetch=args.fetch,
         )
         try:
             return (number, await app.checks.check(request, actor))
         except INPUT_ERRORS as exc:
             return {"line": number, "error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
-            log.exception("batch line %s failed", number)
-            return {"line": number, "error": f"internal error ({type(exc).__name__})"}
+            try:
+                error = _line_failure(exc, str(app.storage.engine.url))
+            except BatchStopped as stop:  # the database broke: this and every later line stop here
+                stopped.append(stop)
+                raise
+            # Type only at ERROR: the exception text can carry the member's caption.
+            log.error("batch line %s failed: %s", number, type(exc).__name__)
+            log.debug("batch line %s failed", number, exc_info=True)
+            return {"line": number, "error": error}
 
     def emit(out: dict[str, Any] | tuple[int, Any]) -> None:
         if isinstance(out, dict):
-            line = json.dumps(out, ensure_ascii=False) if args.json else f"line {out['line']}: error: {out['error']}"
+            line = (json.dumps(out, ensure_ascii=False) if args.json
+                    else for_console(f"line {out['line']}: error: {out['error']}"))
         else:
             number, result = out
             if args.json:
                 line = json.dumps(result.to_json(), ensure_ascii=False)
             else:
-                line = f"line {number}: {result.level.label} {result.clip.canonical_url} {result.summary}"
+                line = for_console(f"line {number}: {result.level.label} {result.clip.canonical_url} "
+                                   f"{result.summary}")
         print(line, flush=True)
         if progress is not None:
             progress.update(1)
@@ -308,10 +428,20 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
         done: list[dict[str, Any] | tuple[int, Any]] = []
 
         async def stored() -> None:
-            # lines are printed only once their checks are committed, so what was printed was stored
-            await app.checks.flush()
+            # Lines are printed only once their checks are committed, so what was printed was stored.
+            # A row the database refuses becomes that line's error; a broken database stops the batch.
+            try:
+                refused = await app.checks.flush()
+            except Exception as exc:  # noqa: BLE001 - sorted by _line_failure
+                _line_failure(exc, str(app.storage.engine.url))
+                raise BatchStopped(f"{exc}; batch stopped (the lines printed above are stored)") from exc
+            database = str(app.storage.engine.url)
+            errors = {id(record.result): _line_failure(exc.__cause__ or exc, database) for record, exc in refused}
             for out in done:
-                emit(out)
+                if isinstance(out, tuple) and id(out[1]) in errors:
+                    emit({"line": out[0], "error": errors[id(out[1])]})
+                else:
+                    emit(out)
             done.clear()
 
         try:
@@ -321,10 +451,13 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
                     done.append(await window.pop(0))
                     if len(done) >= BATCH_RECORDS:
                         await stored()
-            for task in window:
-                done.append(await task)
+            while window:
+                done.append(await window.pop(0))
             await stored()
         finally:
+            for task in window:  # a stopped batch: nothing more is started or printed
+                task.cancel()
+            await asyncio.gather(*window, return_exceptions=True)
             await app.aclose()
 
     try:
@@ -444,6 +577,9 @@ def _kb(args: argparse.Namespace) -> int:
             loaded = load_seed(Path(args.directory) if args.directory else None)
         except (SeedError, OSError) as exc:
             raise UsageError(f"can't import: {exc}") from None
+        except RecursionError:  # PyYAML recurses once per nesting level
+            raise UsageError(f"can't import: a file in {args.directory} is nested too deeply to be a "
+                             "knowledge-base file") from None
         report = store.knowledge.import_knowledge(loaded, actor="seed")
         print(f"imported {report.models} models, {report.capabilities} capabilities; claims: "
               f"{report.claims_created} new, {report.claims_updated} changed, {report.claims_retired} retired, "

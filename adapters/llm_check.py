@@ -23,8 +23,10 @@ TEST_MESSAGES = [
 
 def describe(settings: LLMSettings) -> str:
     key = "set" if settings.api_key else ("not needed (placeholder sent)" if settings.base_url else "not set")
+    where = "; ".join(f"{name} from {origin}" for name, origin in settings.origins)
     return (f"LLM server: {settings.server}; model: {settings.model}; key: {key}; "
-            f"deadline: {settings.deadline:g} s; daily budget: {settings.daily_token_budget:,} tokens per community")
+            f"deadline: {settings.deadline:g} s; daily budget: {settings.daily_token_budget:,} tokens per community"
+            + (f"\nsettings: {where}" if where else ""))
 
 
 async def _call(settings: LLMSettings) -> tuple[float, object]:

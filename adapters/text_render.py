@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from adapters.escape import for_console
 from bot.digest import DigestResult, WeeklyDigest
 from bot.levels import Level
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
@@ -20,11 +21,12 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def render(result: object) -> str:
-    """One renderer per reply type; an unknown type is a programming error, never shown as `str()`."""
+    """One renderer per reply type, made terminal-safe: whatever a stranger wrote (titles, captions) cannot
+    drive the terminal. An unknown type is a programming error, never shown as `str()`."""
     renderer = RENDERERS.get(type(result))
     if renderer is None:
         raise TypeError(f"no text renderer for {type(result).__name__}")
-    return renderer(result)
+    return for_console(renderer(result))
 
 
 def render_check(r: CheckResult) -> str:
@@ -58,7 +60,7 @@ def render_check(r: CheckResult) -> str:
         lines.append("What this clip does not tell you:")
         lines += [_wrap(f"- {item}") for item in r.verdict.does_not_tell]
     lines.append(f"(summary by {r.summary_source}; knowledge base {r.kb_version})")
-    return "\n".join(lines)
+    return for_console("\n".join(lines))
 
 
 def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
@@ -78,6 +80,9 @@ def render_model(r: ModelReport) -> str:
         lines += [_claim_line(c, r.names) for c in group]
     if r.undocumented:
         lines.append("Nobody has documented: " + ", ".join(r.names.get(c, c) for c in r.undocumented))
+    if r.demos:
+        lines.append("How its famous demos were made:")
+        lines += [_wrap(f"- {d}") for d in r.demos]
     return "\n".join(lines)
 
 
@@ -98,7 +103,7 @@ def render_digest(r: DigestResult) -> str:
     lines = [f"Digest preview for {r.community_id}: {r.since:%Y-%m-%d} to {r.until:%Y-%m-%d}"]
     lines += _digest_figures(r)
     lines += [f"  {line}" for line in r.usage_lines]
-    return "\n".join(lines)
+    return for_console("\n".join(lines))
 
 
 def _digest_figures(r: DigestResult, weak_spots: bool = True) -> list[str]:
@@ -160,7 +165,7 @@ def render_weekly_digest(d: WeeklyDigest) -> str:
                            + ", ".join(names.get(c, c) for c in d.not_shown_working), indent="  "))
     if d.chart is not None:
         lines.append(f"  Chart: {d.chart}")
-    return "\n".join(lines)
+    return for_console("\n".join(lines))
 
 
 def render_usage(r: UsageResult) -> str:

@@ -22,6 +22,7 @@ from bot.scheduler import DigestRunner
 from bot.service import CheckService
 from bot.summary import Summarizer, TemplateSummarizer
 from storage.bootstrap import Storage, open_storage
+from storage.db import is_row_error
 from storage.gateways import SqlDigestLedger
 
 
@@ -96,6 +97,7 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
         io=storage.threads,
         record_batch=record_batch,
+        is_row_error=is_row_error,
     )
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)

@@ -37,6 +37,9 @@ class Model:
     hashtags: tuple[str, ...] = ()
     workflows: tuple[str, ...] = ()
     notes: str = ""
+    # The vendor's own channels, "host/handle" ("x.com/runwayml", "youtube.com/@openai"): a clip posted
+    # there is curated by construction, so it can never be judged typical on its own.
+    official_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,28 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Demo:
+    """How a well-known demo of a model was made: takes, post-production, tools around the model.
+
+    Kept apart from claims because it rates no capability: it tells a reader how far a famous clip
+    is from a single generation ("about 700 clips generated, 55 used").
+    """
+
+    model: str
+    title: str  # the demo as people know it, e.g. "Air Head (shy kids, 2024)"
+    fact: str  # what the makers or press said about how it was made, in our words
+    url: str
+    date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD when the source shows one
+    source: str = ""  # whose word it is: "the makers, via press", "press", ...
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     models: tuple[Model, ...]
     capabilities: tuple[Capability, ...]
     claims: tuple[Claim, ...]
     version: str = "seed"
+    demos: tuple[Demo, ...] = ()
 
     @cached_property
     def model_by_id(self) -> dict[str, Model]:
@@ -91,6 +111,13 @@ class KnowledgeBase:
         for claim in self.claims:
             out.setdefault(claim.model, {}).setdefault(claim.capability, []).append(claim)
         return {m: {c: tuple(v) for c, v in caps.items()} for m, caps in out.items()}
+
+    @cached_property
+    def demos_by_model(self) -> dict[str, tuple[Demo, ...]]:
+        out: dict[str, list[Demo]] = {}
+        for demo in self.demos:
+            out.setdefault(demo.model, []).append(demo)
+        return {m: tuple(v) for m, v in out.items()}
 
     @cached_property
     def _paths(self) -> dict[str, tuple[str, ...]]:
@@ -119,7 +146,8 @@ class KnowledgeBase:
         return tuple(c for c in self.children.get(cap.parent, ()) if c != capability_id)
 
 
-def knowledge_version(models: Iterable[Model], capabilities: Iterable[Capability], claims: Iterable[Claim]) -> str:
+def knowledge_version(models: Iterable[Model], capabilities: Iterable[Capability], claims: Iterable[Claim],
+                      demos: Iterable[Demo] = ()) -> str:
     """The one version of a knowledge base: a short hash of every field a person could see.
 
     Display fields (vendor, release date, notes, descriptions, source notes) count too, so a process
@@ -136,5 +164,8 @@ def knowledge_version(models: Iterable[Model], capabilities: Iterable[Capability
         "capabilities": [plain(c) for c in capabilities],
         "claims": sorted((plain(c) for c in claims), key=lambda d: json.dumps(d, sort_keys=True)),
     }
+    demo_entries = [plain(d) for d in demos]
+    if demo_entries:  # absent when there are none, so versions of demo-less knowledge do not move
+        payload["demos"] = demo_entries
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]

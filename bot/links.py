@@ -561,6 +561,7 @@ _VENDORS: tuple[tuple[str, str, str], ...] = (
     ("heygen", "heygen.com", ""),
     ("firefly", "firefly.adobe.com", ""),
 )
+VENDOR_PLATFORMS = frozenset(key for key, _, _ in _VENDORS)  # platform keys of model vendors' own sites
 
 _PLATFORM_DOMAINS = (
     "youtu.be", "youtube.com", "youtube-nocookie.com", "x.com", "twitter.com", "fxtwitter.com",

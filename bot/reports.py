@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.demos import demo_line, demos_for
 from bot.ports import Actor
 from bot.results import ClaimView, ErrorResult, ModelList, ModelReport
 from bot.service import CheckService
@@ -46,4 +47,5 @@ class ModelReports:
             workflows=model.workflows, notes=model.notes,
             strengths=tuple(groups["strength"]), mixed=tuple(groups["mixed"]),
             weaknesses=tuple(groups["weakness"]), undocumented=undocumented, names=p.names,
+            demos=tuple(demo_line(d) for d in demos_for(kb, model.id)),
         )

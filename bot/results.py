@@ -70,6 +70,14 @@ class Shown:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where the clip was posted: a vendor's own site or official account is curated by construction."""
+
+    vendor_channel: bool = False
+    evidence: str | None = None  # e.g. "posted by x.com/runwayml, an official account of Runway"
+
+
+@dataclass(frozen=True)
 class Signals:
     model: ModelSignal | None
     workflow: WorkflowSignal
@@ -77,6 +85,8 @@ class Signals:
     takes: Takes
     shown: tuple[Shown, ...]
     other_models: tuple[str, ...] = ()  # further models named in the text (comparison clips)
+    provenance: Provenance = Provenance()
+    post_production: str = ""  # the words that say the clip was worked on after generation ("rotoscoped in post")
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,7 @@ class CheckResult:
             ],
             "hidden_weaknesses": list(self.verdict.hidden_weaknesses),
             "generalization_traps": list(self.verdict.generalization_traps),
+            "provenance": {"vendor_channel": s.provenance.vendor_channel, "evidence": s.provenance.evidence},
             "community": {
                 "votes": dict(self.community.votes),
                 "attempts": [
@@ -184,6 +195,7 @@ class ModelReport:
     weaknesses: tuple[ClaimView, ...]
     undocumented: tuple[str, ...]  # capabilities nobody has rated for this model
     names: dict[str, str] = field(default_factory=dict)
+    demos: tuple[str, ...] = ()  # how the model's famous demos were made, one line each with its source
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ here knows about Discord, Slack or SQL.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -74,6 +75,7 @@ class CheckService:
         metadata_ttl: timedelta = timedelta(hours=24),
         io: BlockingIO | None = None,
         record_batch: int = 1,
+        is_row_error: Callable[[Exception], bool] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.metadata_cache = metadata_cache
@@ -83,7 +85,8 @@ class CheckService:
         self.summarizer = summarizer or TemplateSummarizer()
         self.metadata_ttl = metadata_ttl
         self.io: BlockingIO = io or ThreadIO()
-        self.recorder = CheckRecorder(check_log, self.io, record_batch) if check_log is not None else None
+        self.recorder = (CheckRecorder(check_log, self.io, record_batch, is_row_error)
+                         if check_log is not None else None)
         self._pipelines: dict[str, _Pipeline] = {}
 
     def pipeline(self, community_id: str) -> _Pipeline:
@@ -143,6 +146,9 @@ class CheckService:
                 description=clip.description,
                 model=request.model,
                 workflow=request.workflow,
+                url=link.url,
+                author=clip.author,
+                platform=link.platform,
             )
         )
         community = await self.io.run(
@@ -176,10 +182,11 @@ class CheckService:
             ))
         return result
 
-    async def flush(self) -> None:
+    async def flush(self) -> list[tuple[CheckRecordIn, Exception]]:
         """Store what batch mode still holds; call before reporting a batch's lines as stored."""
-        if self.recorder is not None:
-            await self.recorder.flush()
+        if self.recorder is None:
+            return []
+        return await self.recorder.flush()
 
     def _why_not_fetched(self, fetch: bool) -> str:
         if not fetch:

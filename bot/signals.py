@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from bot.classifier import CapabilityClassifier
 from bot.knowledge import WORKFLOWS, KnowledgeBase, Model
-from bot.results import ModelSignal, Shown, Signals, Takes, WorkflowSignal
+from bot.links import VENDOR_PLATFORMS, LinkError, parse_link
+from bot.results import ModelSignal, Provenance, Shown, Signals, Takes, WorkflowSignal
 from bot.text import clean
 
 
@@ -82,8 +83,17 @@ class ModelMatcher:
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(model id, matched text) in order of appearance, each model once."""
-        seen: dict[str, str] = {}
-        text = clean(text)
+        return [(model_id, matched) for model_id, matched, _ in self.find_spans(clean(text))]
+
+    def find_spans(self, text: str) -> list[tuple[str, str, int]]:
+        """(model id, matched text, start in `text`) for already cleaned text, each model once."""
+        seen: dict[str, tuple[str, int]] = {}
+        for model_id, matched, at in self._all_spans(text):
+            seen.setdefault(model_id, (matched, at))
+        return [(mid, matched, at) for mid, (matched, at) in seen.items()]
+
+    def _all_spans(self, text: str) -> list[tuple[str, str, int]]:
+        out: list[tuple[str, str, int]] = []
         resume = 0
         for start in self._starts.finditer(text):
             if start.start() < resume:
@@ -93,9 +103,40 @@ class ModelMatcher:
                 continue
             resume = m.end()
             model_id = self._groups[m.lastindex - 1] if m.lastindex else None
-            if model_id and model_id not in seen:
-                seen[model_id] = m.group()
-        return list(seen.items())
+            if model_id:
+                out.append((model_id, m.group(), m.start()))
+        return out
+
+    def find_ranked(self, text: str) -> list[tuple[str, str, bool]]:
+        """(model id, matched text, negated), the model the text attributes the clip to first.
+
+        "Not Sora, this is Kling 2.1" is a Kling clip: a model named after a negation ("not",
+        "instead of", "unlike") anywhere in the text, and never named as the maker, is marked
+        negated and goes last; one introduced as the maker ("this is", "made with") goes first;
+        one named only in somebody's guess ("everyone thinks it's Sora") goes after plain mentions;
+        otherwise the order of appearance stands.
+        """
+        first: dict[str, tuple[str, int]] = {}
+        negated: set[str] = set()
+        guessed: set[str] = set()
+        attributed: set[str] = set()
+        for model_id, matched, at in self._all_spans(text):
+            first.setdefault(model_id, (matched, at))
+            before = clause_before(text, at)
+            if _NEGATED_BEFORE.search(before):
+                negated.add(model_id)
+            elif _GUESSED_BEFORE.search(before):
+                guessed.add(model_id)
+            elif _ATTRIBUTED_BEFORE.search(before):
+                attributed.add(model_id)
+        negated -= attributed
+        guessed -= attributed
+
+        def rank(mid: str) -> tuple[int, int]:
+            tier = 3 if mid in negated else 0 if mid in attributed else 2 if mid in guessed else 1
+            return tier, first[mid][1]
+
+        return [(mid, first[mid][0], mid in negated) for mid in sorted(first, key=rank)]
 
     def resolve(self, name: str) -> Model:
         """The model a user named explicitly; raises UnknownModel with close suggestions."""
@@ -129,12 +170,54 @@ class ModelMatcher:
         return best[1] if best else None
 
 
+_CLAUSE_END = re.compile(r"[.!?;:,()\n\"“”]|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bnot|n['’]t|\b(?:dont|didnt|isnt|wasnt|arent|aint)|\bno|\bnever|\bnor|\binstead\s+of|\brather\s+than|"
+    r"\bunlike|\bwithout|\bnope)\s+"
+    r"(?:(?:made|done|generated|created|rendered|using|use|used|with|in|on|by|from|a|an|the|just|even|really|"
+    r"actually|pure|plain|simple|some|any|my)\s+){0,3}$",
+    re.IGNORECASE,
+)
+# Somebody's guess names a model without naming the maker: "everyone thinks it's Sora", "looks like Veo".
+_GUESSED_BEFORE = re.compile(
+    r"\b(?:thinks?|thought|says?|said|claims?|claimed|insists?|looks?\s+like|assumed?|guess(?:ed)?|"
+    r"mistaken\s+for|confused\s+(?:it\s+)?(?:with|for))\s+"
+    r"(?:(?:it'?s|it\s+is|this\s+is|it\s+was|this\s+was|that'?s|was|is|made\s+(?:with|by|in)|from|a|an|the)\s+){0,2}$",
+    re.IGNORECASE,
+)
+_ATTRIBUTED_BEFORE = re.compile(
+    r"(?:\bthis\s+is|\bthis'?s|\bit'?s|\bit\s+is|\bthat'?s|\bthat\s+is|\bwas|\bmade|\bgenerated|\bcreated|"
+    r"\brendered|\bdone|\bshot|\banimated|\bused|\busing|\bvia|\bpowered\s+by)\s+"
+    r"(?:(?:with|in|on|by|using|all|entirely|fully|the|new|just|pure|100%|actually|really|clearly|obviously|"
+    r"definitely)\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def clause_before(text: str, at: int, window: int = 60) -> str:
+    """The words of the same clause just before position `at`: where a negation would be."""
+    before = text[max(0, at - window):at]
+    cut = 0
+    for m in _CLAUSE_END.finditer(before):
+        cut = m.end()
+    return before[cut:]
+
+
+def is_negated(text: str, at: int) -> bool:
+    return bool(_NEGATED_BEFORE.search(clause_before(text, at)))
+
+
 _WORKFLOW_CUES: tuple[tuple[str, str], ...] = (
     ("image-to-video", r"image[\s\-_]*(?:to|2)[\s\-_]*vid(?:eo)?|img[\s\-_]*(?:to|2)[\s\-_]*vid(?:eo)?|\bi2v\b"),
     ("image-to-video", r"photo[\s\-_]*(?:to|2)[\s\-_]*video|animat(?:e|ed|ing)\s+(?:a|an|my|this|the|an old)\s+"
-                       r"(?:photo|image|still|picture|painting|portrait|drawing|illustration|render)"),
-    ("image-to-video", r"\bfrom\s+(?:a|an|my|the)\s+(?:midjourney|mj|flux|sdxl|stable diffusion|dall[\s\-]?e|"
-                       r"ai|single|still)?\s*(?:still|image|photo|picture|frame|render|illustration)"),
+                       r"(?:own\s+)?(?:photo|image|still|picture|painting|portrait|drawing|illustration|render)"),
+    ("image-to-video", r"\bfrom\s+(?:a|an|my|the|this|our)\s+(?:own\s+)?(?:midjourney|mj|flux|sdxl|stable diffusion|"
+                       r"dall[\s\-]?e|ai|single|still|old|real|family)?\s*(?:still|image|photo|picture|frame|render|"
+                       r"illustration|drawing|painting|sketch|selfie|portrait|snapshot)s?\b"),
+    ("image-to-video", r"\b(?:photo|image|picture|still|painting|portrait|drawing|selfie|illustration)s?\s+"
+                       r"(?:animated|brought\s+to\s+life|comes?\s+(?:alive|to\s+life)|came\s+(?:alive|to\s+life))|"
+                       r"\bbr(?:ing|ought)\s+(?:a|an|my|the|this|our|an\s+old)\s+(?:old\s+)?(?:family\s+)?"
+                       r"(?:photo|image|picture|painting|portrait|drawing)s?\s+to\s+life"),
     ("image-to-video", r"\b(?:start(?:ing)?|first|end(?:ing)?|last)[\s\-]+frames?\b|\breference\s+image|"
                        r"\bkeyframes?\b|\bmidjourney\s+(?:still|image|v\d)|\bmj\s+(?:still|image)"),
     ("video-to-video", r"video[\s\-_]*(?:to|2)[\s\-_]*video|vid[\s\-_]*2[\s\-_]*vid|\bv2v\b|"
@@ -147,6 +230,14 @@ _WORKFLOW_CUES: tuple[tuple[str, str], ...] = (
 )
 _WORKFLOW_REGEX = [(value, re.compile(p, re.IGNORECASE)) for value, p in _WORKFLOW_CUES]
 
+# Work done on the clip after generation. "Rotoscoped in post" is a compositor's mask, not a
+# video-to-video generation, and it means what you see is not the model's output alone.
+_POST_PRODUCTION = re.compile(
+    r"\bpost[\s\-]?production\b|\b(?:in|during)\s+post\b|\bcorrective\s+vfx\b|\bvfx\s+clean[\s\-]?up\b|"
+    r"\b(?:in|with|using|through)\s+(?:after\s+effects|nuke|davinci(?:\s+resolve)?|premiere(?:\s+pro)?)\b|"
+    r"\bcomposited\b|\bhand[\s\-]rotoscop\w*|\brotoscop\w*\s+(?:\w+\s+){0,2}?(?:by\s+hand|manually)",
+    re.IGNORECASE,
+)
 _PROMPT_REGEX = re.compile(
     r"\bprompts?\s*(?:used\s*)?[:=\-–—]\s*\S|\bprompts?\s+(?:was|is|were)\s*[:\"“']|"
     r"[\"“][^\"”]{25,}[\"”]\s*(?:was|is)?\s*(?:the|my)\s+prompt|"
@@ -157,61 +248,121 @@ _PROMPT_REGEX = re.compile(
 )
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "a dozen": 12, "a hundred": 100,
 }
-_NUM = r"(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")"
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "twelfth": 12, "twentieth": 20,
+}
+_NUM = r"(\d{1,5}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_TAKE = (r"(?:gens?|generations?|tries|try|takes?|attempts?|outputs?|rolls?|re-?rolls?|renders?|iterations?|"
+         r"seeds?|samples?|clips?|versions?|variations?|retries|runs?)")
 _TAKES_COUNT = [
-    re.compile(rf"\bbest\s+(?:one\s+)?(?:of|out\s+of)\s+{_NUM}\b", re.IGNORECASE),
-    re.compile(rf"\b(?:1|one)\s+(?:of|out\s+of)\s+{_NUM}\s+(?:gens?|generations?|tries|takes|attempts|"
-               r"outputs?|rolls?|rerolls?|renders?|clips?|samples?|seeds?)\b", re.IGNORECASE),
-    re.compile(rf"\b(?:after|took(?:\s+me)?|in|from|needed|about|around|over)\s+(?:~\s*)?{_NUM}\s+"
-               r"(?:gens?|generations?|tries|takes|attempts|rolls?|rerolls?|renders?|iterations?|seeds?)\b",
-               re.IGNORECASE),
-    re.compile(rf"\b{_NUM}\s+(?:gens?|generations?|tries|takes|attempts|rerolls?|renders?)\s+"
-               r"(?:to\s+get|for\s+this|until|before)\b", re.IGNORECASE),
+    re.compile(rf"\bbest\s+(?:one\s+|take\s+|clip\s+)?(?:of|out\s+of|from)\s+(?:~\s*)?{_NUM}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:1|one)\s*(?:of|out\s+of|in|/)\s*(?:~\s*)?{_NUM}\s+{_TAKE}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:cherry[\s\-]?picked|picked|selected|chosen|curated|pulled)\s+(?:out\s+)?(?:from|of|among|"
+               rf"out\s+of)\s+(?:~\s*|about\s+|around\s+|over\s+|like\s+)?{_NUM}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:after|took(?:\s+me)?(?:\s+like)?|in|from|needed|about|around|over|roughly|~)\s+(?:~\s*)?"
+               rf"{_NUM}\s+{_TAKE}\b", re.IGNORECASE),
+    re.compile(rf"\b{_NUM}\s+{_TAKE}\s+(?:to\s+get|for\s+this|until|before|later|in)\b", re.IGNORECASE),
+    re.compile(rf"(?:^|[\s(])(?:~\s*)?{_NUM}\s+{_TAKE}\s*(?:[!.)]|$)", re.IGNORECASE),  # "1 try!", "40 rolls."
+    re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\s+(?:try|take|attempt|gen|generation|roll)\b", re.IGNORECASE),
+    re.compile(r"\b(" + "|".join(o for o in _ORDINALS if o != "first") + r")\s+(?:try|take|attempt|gen|generation|"
+               r"roll)\b", re.IGNORECASE),
 ]
+# "first try" etc.; "my first try at Kling" is a first experiment with a tool, not one take.
 _TAKES_ONE = re.compile(
-    r"\b(?:first|1st|one|single)[\s\-]+(?:try|take|attempt|gen|generation|shot|roll|output)\b|"
-    r"\bone[\s\-]?shot(?:ted)?\b|\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)\b|"
-    r"\bnot\s+cherry[\s\-]?picked\b|\buncurated\b|\bzero\s+cherry[\s\-]?pick\w*|\braw\s+outputs?\b",
+    r"\b(?:first|1st|single)[\s\-]+(?:try|take|attempt|gen|generation|roll|output|go)\b(?!\s+(?:at|with|of|using|on)\b)|"
+    r"\bone[\s\-]+(?:take|generation|gen|roll|output)\b(?!\s+(?:at|with|of|using|on)\b)|"
+    r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b|\b(?:in\s+one|on\s+the\s+first)\s+go\b|"
+    r"\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?|retries|second\s+tries|curation)\b|"
+    r"(?:\bnot|\bnever|n['’]t)\s+(?:been\s+)?cherry[\s\-]?pick\w*|\buncurated\b|\bunselected\b|"
+    r"\bzero\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)|\braw\s+outputs?\b",
     re.IGNORECASE,
 )
 _TAKES_SOME = re.compile(
     r"\bcherry[\s\-]?picked\b|\bbest\s+(?:of\s+(?:many|several|a\s+bunch|lots)|outputs?|takes?|results?)\b|"
-    r"\bcurated\b|\bhand[\s\-]?picked\b|\bselected\s+(?:from|outputs?)|\bmany\s+(?:tries|attempts|gens|rerolls)",
+    r"\bcurated\b|\bhand[\s\-]?picked\b|\bselected\s+(?:from|outputs?)|"
+    rf"\b(?:hundreds|dozens|thousands|tons|lots|loads|a\s+ton|a\s+bunch|countless|endless|many|multiple|several|"
+    rf"a\s+few\s+hundred|a\s+couple\s+(?:of\s+)?(?:hundred|dozen)|a\s+lot)\s+(?:of\s+)?{_TAKE}\b",
     re.IGNORECASE,
 )
 
 
+# Every phrase above contains one of these fragments; a caption without any is not scanned further
+# (plain substring tests: far cheaper than one more regex over the whole caption).
+_TAKES_HINTS = ("gen", "try", "trie", "take", "attempt", "output", "roll", "render", "iteration", "seed", "sample",
+                "clip", "version", "variation", "run", "cherry", "pick", "select", "chosen", "curat", "best", "shot",
+                " go", "done", "raw")
+
+
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+    word = re.sub(r"\s+", " ", word.lower())
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word) or _ORDINALS.get(word, 0)
 
 
 def detect_takes(text: str) -> Takes:
+    """What the creator says about selection: a count, a single take, or "picked from many".
+
+    A negated single take ("not a first try") is a curated clip with no count.
+    """
+    lower = text.lower()
+    if not any(hint in lower for hint in _TAKES_HINTS):
+        return Takes()  # most captions say nothing about takes: one cheap scan settles it
     for regex in _TAKES_COUNT:
-        m = regex.search(text)
-        if m:
+        for m in regex.finditer(text):
             count = _number(m.group(1))
-            if count > 0:
-                return Takes(True, count, m.group(), curated=count > 1)
-    m = _TAKES_ONE.search(text)
-    if m:
-        first = re.search(r"first|1st|one|single|one[\s\-]?shot", m.group(), re.IGNORECASE)
-        is_one = bool(first) and not m.group().lower().startswith(("no", "not", "zero", "uncurated", "raw"))
-        return Takes(True, 1 if is_one else None, m.group(), curated=False)
-    m = _TAKES_SOME.search(text)
-    if m:
+            if count <= 0 or is_negated(text, m.start()):
+                continue
+            return Takes(True, count, m.group().strip(), curated=count > 1)
+    for m in _TAKES_ONE.finditer(text):
+        phrase = m.group()
+        if is_negated(text, m.start()):
+            return Takes(True, None, phrase, curated=True)
+        uncurated_only = phrase.lower().startswith(("no", "not", "never", "zero", "uncurated", "unselected", "raw"))
+        return Takes(True, None if uncurated_only or "n't" in phrase or "n’t" in phrase else 1, phrase,
+                     curated=False)
+    for m in _TAKES_SOME.finditer(text):
+        if is_negated(text, m.start()):
+            return Takes(True, None, m.group(), curated=False)
         return Takes(True, None, m.group(), curated=True)
     return Takes()
 
 
 def detect_workflow(text: str) -> tuple[str, str] | None:
+    """The first workflow the text states, skipping negated ones ("not text-to-video: ...").
+
+    A rotoscope that the text places in post-production is compositing, not video-to-video.
+    """
     best: tuple[int, str, str] | None = None
     for value, regex in _WORKFLOW_REGEX:
-        m = regex.search(text)
-        if m and (best is None or m.start() < best[0]):
+        for m in regex.finditer(text):
+            if best is not None and m.start() >= best[0]:
+                break
+            if is_negated(text, m.start()):
+                continue
+            if m.group().lower().startswith("rotoscop") and _is_post(text, m):
+                continue
             best = (m.start(), value, m.group())
+            break
     return (best[1], best[2]) if best else None
+
+
+def _is_post(text: str, m: re.Match[str]) -> bool:
+    after = text[m.start():m.end() + 40]
+    sentence = re.split(r"[.!?;\n]", after, maxsplit=1)[0]
+    return bool(_POST_PRODUCTION.search(sentence)) or bool(_POST_PRODUCTION.search(text[max(0, m.start() - 5):m.end()]))
+
+
+def detect_post_production(text: str) -> str:
+    """The words that say the clip was worked on after generation, or ""."""
+    for m in _POST_PRODUCTION.finditer(text):
+        if not is_negated(text, m.start()):
+            return m.group()
+    return ""
 
 
 def prompt_disclosed(text: str) -> bool:
@@ -241,6 +392,9 @@ class SignalInput:
     description: str | None = None  # fetched metadata
     model: str | None = None  # explicit option
     workflow: str | None = None  # explicit option
+    url: str | None = None  # the link as pasted: it may name an account the canonical form drops
+    author: str | None = None  # fetched metadata (oEmbed author name)
+    platform: str | None = None  # bot.links platform key, when the caller has parsed the link already
 
 
 class SignalExtractor:
@@ -250,12 +404,14 @@ class SignalExtractor:
         self.kb = kb
         self.models = ModelMatcher(kb)
         self.capabilities = CapabilityClassifier(kb)
+        self.provenance = ProvenanceDetector(kb, self.models)
 
     def extract(self, given: SignalInput) -> Signals:
         caption = clean(given.caption)
         metadata = clean(" \n ".join(x for x in (given.title, given.description) if x))
         texts = [("caption", caption), ("metadata", metadata)]
-        model, others = self._model(given, texts)
+        site = self.models.from_url(given.canonical_url)
+        model, others = self._model(given, texts, site)
         workflow = self._workflow(given, texts)
         joined = f"{caption}\n{metadata}"
         shown = tuple(
@@ -269,20 +425,23 @@ class SignalExtractor:
             takes=detect_takes(joined),
             shown=shown,
             other_models=others,
+            provenance=self.provenance.detect(given.canonical_url, given.url, given.author, site=site,
+                                              platform=given.platform),
+            post_production=detect_post_production(joined),
         )
 
     def _model(
-        self, given: SignalInput, texts: list[tuple[str, str]]
+        self, given: SignalInput, texts: list[tuple[str, str]], site: Model | None
     ) -> tuple[ModelSignal | None, tuple[str, ...]]:
         found: list[tuple[str, str, str]] = []  # (model id, source, evidence)
         if given.model:
             chosen = self.models.resolve(given.model)
             found.append((chosen.id, "user", given.model.strip()))
-        by_url = self.models.from_url(given.canonical_url)
+        by_url = site
         if by_url:
             found.append((by_url.id, "url", urlsplit(given.canonical_url).hostname or ""))
         for source, text in texts:
-            found.extend((mid, source, ev) for mid, ev in self.models.find(text))
+            found.extend((mid, source, ev) for mid, ev, negated in self.models.find_ranked(text) if not negated)
         if not found:
             return None, ()
         model_id, source, evidence = found[0]
@@ -298,3 +457,94 @@ class SignalExtractor:
             if hit:
                 return WorkflowSignal(hit[0], source, hit[1])
         return WorkflowSignal("unknown", None)
+
+
+_ACCOUNT_HOSTS = {
+    "x.com": "x.com", "twitter.com": "x.com", "mobile.twitter.com": "x.com", "fxtwitter.com": "x.com",
+    "vxtwitter.com": "x.com", "fixupx.com": "x.com", "fixvx.com": "x.com",
+    "youtube.com": "youtube.com", "m.youtube.com": "youtube.com",
+    "tiktok.com": "tiktok.com", "m.tiktok.com": "tiktok.com",
+    "instagram.com": "instagram.com",
+}
+_NOT_HANDLES = {"i", "watch", "shorts", "embed", "live", "reel", "reels", "p", "tv", "video", "t", "status"}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", clean(text).lower())
+
+
+class ProvenanceDetector:
+    """Was the clip posted by the vendor itself? Its own site, an official account in the link, or
+    an oEmbed author that is the vendor or one of its handles."""
+
+    def __init__(self, kb: KnowledgeBase, models: ModelMatcher) -> None:
+        self._models = models
+        self._accounts: dict[str, Model] = {}
+        self._authors: dict[str, Model] = {}
+        for model in kb.models:
+            for account in model.official_accounts:
+                self._accounts.setdefault(account.lower(), model)
+                handle = _key(account.partition("/")[2])
+                if handle:
+                    self._authors.setdefault(handle, model)
+            if model.vendor and model.official_accounts:
+                self._authors.setdefault(_key(model.vendor), model)
+
+    def detect(
+        self,
+        canonical_url: str,
+        url: str | None,
+        author: str | None,
+        *,
+        site: Model | None,
+        platform: str | None = None,
+    ) -> Provenance:
+        """`site` is `ModelMatcher.from_url(canonical_url)`, which the caller has already computed."""
+        host = (urlsplit(canonical_url).hostname or "").removeprefix("www.")
+        if site is not None:
+            where = self._site_in(site, host, urlsplit(canonical_url).path.lower())
+            return Provenance(True, f"the link is on {where}, {site.vendor or site.name}'s own site")
+        if platform is None:
+            try:
+                platform = parse_link(canonical_url).platform
+            except LinkError:
+                platform = ""
+        if platform in VENDOR_PLATFORMS:
+            return Provenance(True, f"the link is on {host}, a video model vendor's own site")
+        for link in (url, canonical_url):
+            account = self._account_in(link)
+            if account:
+                model = self._accounts[account]
+                return Provenance(True, f"posted by {account}, an official account of {model.vendor or model.name}")
+        if author and (model := self._authors.get(_key(author))) is not None:
+            return Provenance(True, f"the platform names the author {clean(author)[:60]!r}, which is "
+                                    f"{model.vendor or model.name}'s own account")
+        return Provenance()
+
+    @staticmethod
+    def _site_in(model: Model, host: str, path: str) -> str:
+        """The entry of `model.sites` the link is on ("github.com/wan-video", not just "github.com")."""
+        for site in sorted(model.sites, key=len, reverse=True):
+            site_host, _, site_path = site.lower().removeprefix("www.").partition("/")
+            if (host == site_host or host.endswith("." + site_host)) and path.lstrip("/").startswith(site_path):
+                return site.lower()
+        return host
+
+    def _account_in(self, link: str | None) -> str | None:
+        if not link:
+            return None
+        try:
+            parts = urlsplit(link.strip() if "://" in link else "https://" + link.strip())
+            host = (parts.hostname or "").lower().removeprefix("www.")
+        except ValueError:
+            return None
+        platform = _ACCOUNT_HOSTS.get(host)
+        if platform is None:
+            return None
+        for seg in [x for x in parts.path.split("/") if x][:2]:
+            seg = seg.lower()
+            if seg in _NOT_HANDLES:
+                continue
+            candidate = f"{platform}/{seg}"
+            return candidate if candidate in self._accounts else None
+        return None

@@ -29,7 +29,7 @@ class SummaryRequest:
     names: dict[str, str]
     community_id: str = ""
     kb_version: str = ""
-    caption: str | None = None  # what the member pasted; untrusted, like the fetched title
+    caption: str | None = None  # what the member pasted; for the template and logs, never sent to an LLM
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class TemplateSummarizer:
         model = s.model.name if s.model else None
         shown = tuple(x.id for x in s.shown)
         subject = f"This {model} clip" if model else "This clip"
-        sentences = [f"{subject} {LEVEL_PHRASES[v.level]}."]
+        basis = self._basis(v, s)
+        sentences = [f"{subject} {LEVEL_PHRASES[v.level]}{': ' + basis if basis else ''}."]
         if v.level == "unknown":
             sentences.append(v.reasons[0])
         elif shown:
@@ -73,6 +74,20 @@ class TemplateSummarizer:
             sentences.append(f"It says nothing about {_names(v.generalization_traps, names, 3)}.")
         sentences.append(self._process(s))
         return " ".join(sentences[:4])
+
+    def _basis(self, v: Verdict, s: Signals) -> str:
+        """Why a showcase or a representative clip is one: the two levels differ only in evidence."""
+        if v.level == "showcase":
+            if s.provenance.vendor_channel:
+                return "it comes from the vendor's own site or account, so it is curated by construction"
+            if any(c.rating == "mixed" for c in v.claims):
+                return "a good take of a shot the model gets only sometimes, so expect misses"
+            return "the model's strengths, presumed the best of several takes"
+        if v.level == "representative":
+            if s.takes.disclosed and s.takes.curated is False and not s.provenance.vendor_channel:
+                return "the creator says it was not picked from many takes"
+            return "members' attempt reports back up the hit rate for what it shows"
+        return ""
 
     def _what_it_shows(self, v: Verdict, shown: tuple[str, ...], names: dict[str, str], model: str) -> str:
         by_rating: dict[str, list[str]] = {}

@@ -1,24 +1,31 @@
 """The deterministic verdict: signals + claims + community evidence -> level and reasons.
 
-Rules (DESIGN.md, "The check, step by step", point 6):
+Rules (DESIGN.md, "The check, step by step", point 6, and issue 9). A demo is presumed to be the
+best of many takes until evidence says otherwise:
 - `unknown`: the model or the content cannot be identified (the reasons say which is missing);
-- `representative`: community attempts confirm the hit rate for what is shown, or what is shown
-  is a fair mix for this model (a `mixed` rating among what it shows, nothing it is weak at), or
-  the model has no documented weakness anywhere for the clip to avoid;
 - `stress_test`: the clip shows something the model is rated weak at;
-- `showcase`: everything rated that the clip shows is a strength, while the model has documented
-  weaknesses the clip does not show;
-- `mixed`: otherwise (nothing shown is rated, or the sources disagree).
-A rating for a capability with no claim of its own is inherited from its nearest rated ancestor
-below the root, and the reason says so.
+- `mixed`: the most specific kinds of shot shown are not rated for this model (a rated `people`
+  does not vouch for an unrated `hockey`), or the sources disagree about one of them, and the
+  clip is not the vendor's own post;
+- `representative`: evidence says the clip is typical: community attempts confirm the hit rate for
+  what it shows, or the creator (not the vendor) discloses an uncurated take of kinds of shot rated
+  strength or hit and miss;
+- `showcase`: otherwise: strengths, or a good take of hit-and-miss shots ("expect misses"), or a
+  post on the vendor's own site or account (curated by construction), with no evidence it is typical.
+The most specific kinds of shot decide: an ancestor shown with its child (sports with hockey) and a
+bare subject shown with an action, camera move or physics (people with dancing) do not vouch for
+them. A weakness anywhere in what is shown still makes it a stress test. A rating for a capability
+with no claim of its own is inherited from its nearest rated ancestor below the root, and the
+reason says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.demos import demo_reasons
 from bot.knowledge import Claim, KnowledgeBase
-from bot.results import ClaimView, CommunityEvidence, Signals, Verdict
+from bot.results import ClaimView, CommunityEvidence, Signals, Takes, Verdict
 
 CONFIRM_MIN_TRIES = 5  # attempts needed before community hit rates can settle a verdict
 CONFIRM_HIT_RATE = 0.5
@@ -31,6 +38,14 @@ class _Rated:
     rating: str
     claims: tuple[Claim, ...]
     via: str | None
+    disputed: bool = False  # the sources that count disagree
+
+
+SUBJECTS_ROOT = "subjects"
+
+
+def _takes_line(takes: Takes) -> str:
+    return f"The creator says it is {takes.phrase()} ({takes.evidence!r})."
 
 
 def combine(claims: tuple[Claim, ...]) -> str:
@@ -43,6 +58,12 @@ def combine(claims: tuple[Claim, ...]) -> str:
     pool = curated or list(claims)
     ratings = {c.rating for c in pool}
     return ratings.pop() if len(ratings) == 1 else "mixed"
+
+
+def disputed(claims: tuple[Claim, ...]) -> bool:
+    """True when the claims that count give different ratings (see `combine`)."""
+    curated = [c for c in claims if not c.derived_from]
+    return len({c.rating for c in (curated or claims)}) > 1
 
 
 class VerdictRules:
@@ -61,7 +82,7 @@ class VerdictRules:
             claims = by_cap.get(ancestor)
             if claims:
                 via = None if ancestor == capability else ancestor
-                return _Rated(capability, combine(claims), claims, via)
+                return _Rated(capability, combine(claims), claims, via, disputed(claims))
         return None
 
     def decide(
@@ -111,33 +132,12 @@ class VerdictRules:
         if unrated:
             names = ", ".join(self.name(c) for c in unrated)
             reasons.append(f"Nothing in the knowledge base rates {model.name} at {names}.")
+        reasons.extend(demo_reasons(self.kb, model.id))
 
-        ratings = {r.rating for r in rated}
-        confirmed = self._confirmed(community, shown_ids)
-        if confirmed:
-            level = "representative"
-            reasons.insert(0, confirmed)
-        elif "weakness" in ratings:
-            level = "stress_test"
-            weak = ", ".join(self.name(r.capability) for r in rated if r.rating == "weakness")
-            reasons.insert(0, f"It shows {weak}, where {model.name} is documented as weak: worth attention "
-                              "if it really works, and worth asking how many takes it needed.")
-        elif ratings == {"strength"} and hidden:
-            level = "showcase"
-            reasons.insert(0, f"Everything rated that it shows is a documented strength of {model.name}, and "
-                              f"it avoids the model's documented weaknesses ({self._names(hidden)}).")
-        elif ratings and "mixed" in ratings:
-            level = "representative"
-            reasons.insert(0, f"It shows a fair mix for {model.name}: kinds of shot the model manages only "
-                              "sometimes, and nothing it is documented as bad at.")
-        elif ratings == {"strength"}:
-            level = "representative"
-            reasons.insert(0, f"It shows strengths of {model.name}, and no weakness of the model is documented "
-                              "for it to avoid.")
-        else:
-            level = "mixed"
-            reasons.insert(0, f"The knowledge base has no rating for what it shows with {model.name}, so it "
-                              "can't say whether this is the model at its best or its usual.")
+        level, lead = self._level(signals, community, model.name, shown_ids, rated, hidden)
+        if level == "representative" and signals.takes.disclosed:
+            reasons = [r for r in reasons if r != _takes_line(signals.takes)]  # the lead already quotes it
+        reasons[:0] = lead
 
         if hidden:
             does_not_tell.append(
@@ -149,6 +149,88 @@ class VerdictRules:
                 "one working example does not carry over to its siblings."
             )
         return Verdict(level, tuple(reasons), claims_view, hidden, traps, tuple(does_not_tell))
+
+    def _level(
+        self,
+        signals: Signals,
+        community: CommunityEvidence,
+        model: str,
+        shown: list[str],
+        rated: list[_Rated],
+        hidden: tuple[str, ...],
+    ) -> tuple[str, list[str]]:
+        """The level and the reasons that lead the list, most telling first."""
+        decisive = self.decisive(shown)
+        by_cap = {r.capability: r for r in rated}
+        weak = [r.capability for r in rated if r.rating == "weakness"]
+        unrated = [c for c in decisive if c not in by_cap]
+        split = [c for c in decisive if c in by_cap and by_cap[c].disputed]
+        confirmed, refuted = self._community(community, decisive)
+        provenance = signals.provenance
+        takes = signals.takes
+
+        if weak:
+            lead = [f"It shows {self._names(weak)}, where {model} is documented as weak: worth attention if it "
+                    "really works, and worth asking how many takes it needed."]
+            if confirmed:
+                lead.append(confirmed + " That is better than the documented weakness suggests.")
+            return "stress_test", lead
+        if confirmed:
+            return "representative", [confirmed]
+
+        lead: list[str] = []
+        if provenance.vendor_channel:
+            # Curated by construction: whatever the ratings say, this is the vendor's pick.
+            lead.append(f"It comes from the vendor itself ({provenance.evidence}): a vendor's own post is curated "
+                        "by construction, the best of many takes.")
+            if takes.disclosed and takes.curated is False:
+                lead.append("The post says it is uncurated, but a vendor's word about its own showcase is not "
+                            "evidence that it is typical.")
+        if unrated:
+            broader = [r.capability for r in rated if r.capability not in decisive]
+            vouch = (f" A rating for {self._names(broader)} does not vouch for the more specific shot."
+                     if broader else "")
+            lead.append(f"Nothing rates {model} at {self._names(unrated)}, so this can't say whether it is the "
+                        f"model at its best or its usual.{vouch}")
+            return ("showcase" if provenance.vendor_channel else "mixed"), lead
+        if split:
+            lead.append(f"The sources disagree about {self._names(split)} for {model}, so this can't say whether "
+                        "it is the model at its best or its usual.")
+            return ("showcase" if provenance.vendor_channel else "mixed"), lead
+
+        hit_and_miss = [c for c in decisive if by_cap[c].rating == "mixed"]
+        uncurated = takes.disclosed and takes.curated is False
+        if uncurated and not provenance.vendor_channel and not refuted and not signals.post_production:
+            verb = "is" if len(decisive) == 1 else "are"
+            kind = ("hit and miss" if len(hit_and_miss) == len(decisive) else
+                    "rated strength or hit and miss" if hit_and_miss else "a strength" if verb == "is" else "strengths")
+            return "representative", [
+                f"Evidence that it is typical: the creator says it was not picked from many takes "
+                f"({takes.evidence!r}), and {self._names(decisive)} {verb} {kind} for {model}: a fair sample of "
+                "what the model does."
+            ]
+
+        if hit_and_miss:
+            lead.append(f"A good take of a shot the model gets only sometimes: expect misses "
+                        f"({self._names(hit_and_miss)} {'is' if len(hit_and_miss) == 1 else 'are'} hit and miss "
+                        f"for {model}).")
+        else:
+            avoid = f", and it avoids the model's documented weaknesses ({self._names(hidden)})" if hidden else ""
+            lead.append(f"It shows the model's strengths ({self._names(decisive)} for {model}){avoid}: presume "
+                        "it is the best of several takes until someone shows it is typical.")
+        if refuted:
+            lead.append(refuted)
+        if uncurated and signals.post_production and not provenance.vendor_channel:
+            lead.append("The creator says it is one take, but it was also worked on after generation, so it is "
+                        "not the model's output alone.")
+        return "showcase", lead
+
+    def decisive(self, shown: list[str]) -> list[str]:
+        """The most specific kinds of shot shown: they, not their parents or a bare subject, decide."""
+        paths = {c: self.kb.path(c) for c in shown}
+        specific = [c for c in shown if not any(o != c and c in paths[o][:-1] for o in shown)]
+        beyond_subjects = [c for c in specific if paths[c][0] != SUBJECTS_ROOT]
+        return beyond_subjects or specific
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -165,7 +247,7 @@ class VerdictRules:
         via = f" (rated through {self.name(r.via)})" if r.via else ""
         first = r.claims[0]
         src = first.sources[0] if first.sources else None
-        cite = f" [{src.url}, {src.date}]" if src else ""
+        cite = f" [{src.url}{', ' + src.date if src.date else ''}]" if src else ""  # undated sources exist
         return f"{self.name(r.capability).capitalize()} is {word} for {model_name}{via}{cite}."
 
     def _hidden_weaknesses(self, model_id: str, shown: list[str]) -> tuple[str, ...]:
@@ -203,23 +285,32 @@ class VerdictRules:
 
         return tuple(sorted(siblings, key=key)[:MAX_TRAPS])
 
-    def _confirmed(self, community: CommunityEvidence, shown: list[str]) -> str | None:
-        rates = [a for a in community.attempts if a.capability in shown and a.tries >= CONFIRM_MIN_TRIES]
-        if not rates or {a.capability for a in rates} != set(shown):
-            return None
-        if all(a.usable / a.tries >= CONFIRM_HIT_RATE for a in rates):
-            tries = sum(a.tries for a in rates)
-            usable = sum(a.usable for a in rates)
+    def _community(self, community: CommunityEvidence, decisive: list[str]) -> tuple[str | None, str | None]:
+        """(confirmation, refutation) from members' attempt reports for the kinds of shot that decide."""
+        rates = {a.capability: a for a in community.attempts
+                 if a.capability in decisive and a.tries >= CONFIRM_MIN_TRIES}
+        low = [a for a in rates.values() if a.usable / a.tries < CONFIRM_HIT_RATE]
+        if low:
+            tries = sum(a.tries for a in low)
+            usable = sum(a.usable for a in low)
+            return None, (f"Community attempts get {usable} usable out of {tries} tries at "
+                          f"{self._names([a.capability for a in low])}: expect fewer hits than this clip suggests.")
+        if rates and set(rates) == set(decisive):
+            tries = sum(a.tries for a in rates.values())
+            usable = sum(a.usable for a in rates.values())
             return (f"Community attempts back it up: {usable} usable out of {tries} tries "
-                    "for what this clip shows.")
-        return None
+                    "for what this clip shows."), None
+        return None, None
 
     def _process_notes(self, signals: Signals, reasons: list[str], does_not_tell: list[str]) -> None:
         takes = signals.takes
         if takes.disclosed:
-            reasons.append(f"The creator says it is {takes.phrase()} ({takes.evidence!r}).")
+            reasons.append(_takes_line(takes))
         else:
             does_not_tell.append("How many takes it took: nobody said, so assume it is the best of several.")
+        if signals.post_production:
+            reasons.append(f"It was worked on after generation ({signals.post_production!r}): part of what you "
+                           "see is not the model's output.")
         if signals.workflow.value == "unknown":
             does_not_tell.append(
                 "The workflow: nobody said whether it started from text, an image or another video."

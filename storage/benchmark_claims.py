@@ -10,10 +10,17 @@ The rule, for each (suite, dimension) in `DIMENSIONS`:
    are ignored, and so is every row we do not map.
 2. When one of our models has several rows on the dimension, use the newest by leaderboard date
    (ties: the later row in the file).
-3. Rank the remaining models by score, highest first (ties: model id). With n models and
-   k = n // 3, the top k are `strength`, the bottom k are `weakness`, the rest `mixed`.
-   Dimensions with fewer than 3 models give no claims (a rank among two says nothing).
-4. Each (model, dimension) gives one claim on every capability the dimension is mapped to.
+3. Rank the remaining models by score, highest first. With n models and k = n // 3, the top k
+   positions are `strength`, the bottom k are `weakness`, the rest `mixed`. Models with the same
+   score share one rating, the one at the middle of the positions they occupy (the upper middle
+   for an even count): equal numbers must not read as different verdicts, and a tie spanning a
+   boundary should not be pushed to either end. Dimensions with fewer than 3 models give no
+   claims (a rank among two says nothing).
+4. Each (model, dimension) gives one claim on every capability the dimension is mapped to. When
+   one score is filed under several capabilities, each claim's note says so: it is one number,
+   not a separate measurement per capability.
+5. A benchmark of human actions never maps to a physics capability (fluids, collisions, ...):
+   passing "a person pouring tea" as an action says nothing about how the tea flows.
 
 Scores are only ranked within one suite and one dimension: they are not comparable across suites.
 """
@@ -69,6 +76,13 @@ DIMENSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # Image-to-video camera motion following the text (pan, tilt, zoom, ...).
     ("vbench_i2v", "camera_motion"): ("camera_motion",),
 }
+
+# Dimensions whose prompts are human actions: rule 5 keeps them away from the physics capabilities.
+ACTION_DIMENSIONS = frozenset({("vbench", "human_action")})
+PHYSICS_CAPABILITIES = frozenset({"physics", "fluids", "collisions", "fire_smoke", "cloth"})
+CAPABILITY_WORDS = {"hands": "hands", "people": "people", "multi_shot": "multi-shot continuity",
+                    "camera_motion": "camera motion", "orbit": "orbit", "collisions": "collisions",
+                    "fire_smoke": "fire and smoke"}
 
 # Leaderboard row name -> our model id, per suite. Rows not listed are ignored. Deliberately unmapped:
 # smaller variants (Wan2.1-T2V-1.3B, CogVideoX-2B) that showcases rarely use; prompt-optimized rows
@@ -162,6 +176,36 @@ def _position(rating: str) -> str:
     return {"strength": "top third", "weakness": "bottom third"}.get(rating, "middle")
 
 
+def check_mapping(dimensions: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    """Rule 5: raise ValueError when an action benchmark is mapped to a physics capability."""
+    for key, capabilities in dimensions.items():
+        wrong = sorted(set(capabilities) & PHYSICS_CAPABILITIES)
+        if key in ACTION_DIMENSIONS and wrong:
+            raise ValueError(f"{key[0]}:{key[1]} measures human actions; it cannot rate {', '.join(wrong)}")
+
+
+def _tie_ratings(n: int, scores: list[float]) -> list[tuple[str, int, int]]:
+    """(rating, first position, size of its tie group) for each position of a descending score list."""
+    out: list[tuple[str, int, int]] = []
+    start = 0
+    while start < n:
+        end = start
+        while end + 1 < n and scores[end + 1] == scores[start]:
+            end += 1
+        shared = rate(n, (start + end) // 2)
+        out += [(shared, start, end - start + 1)] * (end - start + 1)
+        start = end + 1
+    return out
+
+
+def _spread_note(dimension: str, capabilities: tuple[str, ...], capability: str) -> str:
+    if len(capabilities) < 2:
+        return ""
+    words = " and ".join(CAPABILITY_WORDS.get(c, c) for c in capabilities)
+    return (f" One overall {dimension} score covering {words} together, filed under each; "
+            f"not a separate measure of {CAPABILITY_WORDS.get(capability, capability)}.")
+
+
 def derive(
     rows: Iterable[Row],
     dimensions: Mapping[tuple[str, str], tuple[str, ...]] = DIMENSIONS,
@@ -169,6 +213,7 @@ def derive(
     known_models: Iterable[str] | None = None,
 ) -> list[Claim]:
     """Apply the rule; returns claims sorted by model, capability, derived_from."""
+    check_mapping(dimensions)
     known = set(known_models) if known_models is not None else None
     newest: dict[tuple[str, str], dict[str, Row]] = {}
     for row in rows:
@@ -187,14 +232,17 @@ def derive(
         if n < 3:
             continue
         ranked = sorted(per_model.items(), key=lambda item: (-item[1].score, item[0]))
-        for rank, (model, row) in enumerate(ranked):
-            rating = rate(n, rank)
-            note = (f"{SUITE_NAMES[suite]} {dimension} {row.score:.2f}, rank {rank + 1} of {n} "
+        tied = _tie_ratings(n, [row.score for _, row in ranked])
+        capabilities = dimensions[(suite, dimension)]
+        for (model, row), (rating, first, size) in zip(ranked, tied, strict=True):
+            rank = f"rank {first + 1} of {n}" + (f", tied with {size - 1} other(s)" if size > 1 else "")
+            note = (f"{SUITE_NAMES[suite]} {dimension} {row.score:.2f}, {rank} "
                     f"({_position(rating)}) among the models Yuntai tracks; leaderboard row \"{row.name}\".")
             source = Source(url=LEADERBOARD_URL, date=row.date, note=CITATIONS[suite])
-            for capability in dimensions[(suite, dimension)]:
-                claims.append(Claim(model, capability, rating, note=note, sources=(source,),
-                                    derived_from=f"{suite}:{dimension}"))
+            for capability in capabilities:
+                claims.append(Claim(model, capability, rating,
+                                    note=note + _spread_note(dimension, capabilities, capability),
+                                    sources=(source,), derived_from=f"{suite}:{dimension}"))
     claims.sort(key=lambda c: (c.model, c.capability, c.derived_from))
     return claims
 

@@ -16,6 +16,7 @@ from storage.db import (
     describe,
     exclusive,
     explain,
+    first_run_lock,
     make_engine,
     upgrade,
 )
@@ -60,17 +61,19 @@ def open_storage(database_url: str | None, *, seed_dir: Path | None = None, migr
         raise DatabaseError(f"no driver installed for {describe(url)}: {exc.name}") from exc
     storage = Storage.on(engine)
     try:
-        if migrate:
-            upgrade(engine)
-        if storage.knowledge.is_empty():
-            # Several bot processes may start together on one Postgres: one seeds, the others find it done.
-            with exclusive(engine, SEED_LOCK_KEY):
-                if storage.knowledge.is_empty():
-                    from storage.seed_files import load_seed
+        # Several processes may start together on one fresh database: one migrates and seeds, the
+        # others wait, then find it done (a lock file on SQLite, advisory locks on Postgres).
+        with first_run_lock(engine):
+            if migrate:
+                upgrade(engine)
+            if storage.knowledge.is_empty():
+                with exclusive(engine, SEED_LOCK_KEY):
+                    if storage.knowledge.is_empty():
+                        from storage.seed_files import load_seed
 
-                    report = storage.knowledge.import_knowledge(load_seed(seed_dir), actor="seed")
-                    log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
-                             report.version)
+                        report = storage.knowledge.import_knowledge(load_seed(seed_dir), actor="seed")
+                        log.info("seeded the knowledge base: %s claims, version %s", report.claims_created,
+                                 report.version)
     except SQLAlchemyError as exc:
         raise DatabaseError(explain(exc, url)) from exc
     return storage

@@ -77,7 +77,8 @@ class KnowledgeCache:
 def _with_overrides(glob: KnowledgeBase, overrides: tuple, version: str) -> KnowledgeBase:
     replaced = {(c.model, c.capability) for c in overrides}
     claims = tuple(c for c in glob.claims if (c.model, c.capability) not in replaced) + tuple(overrides)
-    return KnowledgeBase(glob.models, glob.capabilities, claims, version=f"{glob.version}+{version}")
+    return KnowledgeBase(glob.models, glob.capabilities, claims, version=f"{glob.version}+{version}",
+                         demos=glob.demos)
 
 
 class SqlMetadataCache:

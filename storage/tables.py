@@ -29,6 +29,7 @@ class KbModel(SQLModel, table=True):
     sites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     workflows: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    official_accounts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str = Field(default="")
     retired: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -71,6 +72,20 @@ class KbClaim(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     retired_at: datetime | None = Field(default=None)
+
+
+class KbDemo(SQLModel, table=True):
+    """How a well-known demo of a model was made; replaced as a whole on every seed import."""
+
+    __tablename__ = "kb_demo"
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: str = Field(max_length=64, index=True)
+    title: str = Field(max_length=300)
+    fact: str = Field(default="")
+    url: str = Field(max_length=2048)
+    date: str = Field(default="", max_length=32)
+    source: str = Field(default="", max_length=300)
+    position: int = Field(default=0)
 
 
 class KbChange(SQLModel, table=True):

@@ -48,7 +48,7 @@ class SqlUnitOfWork:
             log.warning("closing a database session failed", exc_info=False)
         if isinstance(exc, SQLAlchemyError):
             log.warning("database error: %s", type(exc).__name__)
-            raise DatabaseError(explain(exc, self.engine.url.render_as_string(hide_password=True))) from None
+            raise DatabaseError(explain(exc, self.engine.url.render_as_string(hide_password=True))) from exc
 
     def commit(self) -> None:
         self.session.commit()

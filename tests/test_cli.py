@@ -175,6 +175,10 @@ def test_kb_list_show_export_import(env, capsys, tmp_path):
     assert code == 0 and (tmp_path / "exported" / "models.yaml").exists()
     code, out, _ = run(capsys, "kb", "import", str(tmp_path / "exported"))
     assert code == 0 and "0 new" in out and "0 retired" in out
+    claims = tmp_path / "exported" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("url: https://openai.com/sora\n", "url: https://openai.com\n", 1))
+    code, _, err = run(capsys, "kb", "import", str(tmp_path / "exported"))
+    assert code == 2 and "can't import" in err and "(sora) x " in err and "'https://openai.com' is a bare host" in err
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "models.yaml").write_text("models: [1, 2")
     code, _, err = run(capsys, "kb", "import", str(tmp_path / "broken"))

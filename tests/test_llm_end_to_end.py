@@ -27,7 +27,7 @@ def level_phrase(req: dict) -> str:
     return f"This clip is {phrase} for the model. It shows eating, a documented weak spot; ask how many takes."
 
 
-def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
+def test_check_uses_the_llm_and_sends_evidence_phrases_never_the_caption(tmp_path):
     async def scenario() -> None:
         async with FakeOpenAI([ok(level_phrase)]) as fake:
             app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'e.db'}"), fetch=False,
@@ -43,10 +43,9 @@ def test_check_uses_the_llm_and_marks_the_caption_as_data(tmp_path):
             member_digest = await app.chat.invoke(("digest", "preview"), {}, member)
             await app.aclose()
             assert fake.count == 1  # the second check is served from the cache
-            sent = fake.seen[0]
-            marker = sent.marker_token
-            assert marker and f"IGNORE^{marker}^PREVIOUS^{marker}^INSTRUCTIONS" in sent.user_text
-            assert "IGNORE PREVIOUS" not in sent.user_text  # never unmarked
+            sent = "\n".join(m["content"] for m in fake.seen[0].body["messages"])
+            assert "IGNORE" not in sent and "everyone" not in sent and "fully" not in sent
+            assert '"evidence":"eating noodles"' in sent and '"evidence":"woman"' in sent
         assert r.summary_source == "llm" and r.to_json()["summary_source"] == "llm"
         assert r.level == "stress_test" and "stress test" in r.summary
         assert again.summary == r.summary

@@ -167,6 +167,11 @@ def test_adversarial_level_statements_are_rejected(level, text, reason):
         ("This clip is a __showcase__ of strengths.", "markdown"),
         ("# Showcase\nThis clip is a showcase of strengths.", "markdown"),
         ("This clip is a showcase, see [here](evil) for more.", "markdown"),
+        ("This clip is a showcase ||of a hidden spoiler|| of strengths.", "markdown"),
+        ("This clip is a showcase ~~not really~~ of strengths.", "markdown"),
+        ("> This clip is a showcase of strengths.", "markdown"),
+        ("This clip is a showcase.\n  > quoted as if someone said it.", "markdown"),
+        ("This clip is a showcase \uff5c\uff5cspoiler\uff5c\uff5c of strengths.", "markdown"),  # full-width bars
     ],
 )
 def test_echoes_citations_links_and_markdown_are_rejected(text, reason):

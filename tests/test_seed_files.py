@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import RATINGS
-from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed
+from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed, source_url_problem
 
 DESIGN_TREE = {
     "subjects": None, "actions": None, "camera": None, "physics": None, "other": None,
@@ -50,7 +51,8 @@ def test_claims_are_many_and_sourced(kb):
         assert claim.rating in RATINGS
         assert claim.sources
         for source in claim.sources:
-            assert source.url.startswith("https://") and source.date
+            assert source_url_problem(source.url) is None, (claim.model, claim.capability, source.url)
+            assert source.date == "" or re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", source.date)
             assert "/work/shared" not in source.url
 
 
@@ -68,6 +70,12 @@ def test_bare_family_names_have_one_owner(kb):
 def test_version_is_a_short_hash(kb):
     assert len(kb.version) == 12 and int(kb.version, 16) >= 0
     assert load_seed().version == kb.version
+
+
+def test_shipped_official_accounts(kb):
+    assert kb.model_by_id["runway-gen4"].official_accounts == ("x.com/runwayml",)
+    assert kb.model_by_id["sora-2"].official_accounts == ("youtube.com/@openai", "x.com/openai")
+    assert kb.model_by_id["vidu"].official_accounts == ()  # nobody has sourced one yet
 
 
 def test_round_trip(kb, tmp_path):
@@ -116,6 +124,36 @@ def test_small_valid_seed_loads(tmp_path):
     assert isinstance(kb.claims[0].sources, tuple)
 
 
+def test_bare_host_source_is_refused_naming_the_claim(tmp_path):
+    write(tmp_path, claims=CLAIMS.replace("https://example.org/a", "https://www.technologyreview.com"))
+    with pytest.raises(SeedError) as err:
+        load_seed(tmp_path)
+    assert "claims.yaml: entry 1 (m1) x leaf, source 1" in str(err.value)
+    assert "'https://www.technologyreview.com' is a bare host" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://aiwiki.ai", False),
+        ("https://aiwiki.ai/", False),
+        ("http://en.people.cn//", False),
+        ("https://", False),
+        ("aiwiki.ai/kling", False),
+        ("https://aiwiki.ai/wiki/Kling", True),
+        ("https://veoinsights.com/?p=111", True),  # an article id in the query names one page
+        ("https://arxiv.org/abs/2501.09038", True),
+    ],
+)
+def test_source_url_problem(url, ok):
+    assert (source_url_problem(url) is None) is ok
+
+
+def test_source_without_date_loads_and_keeps_it_empty(tmp_path):
+    write(tmp_path, claims=CLAIMS.replace(', date: "2024-06"', ""))
+    assert load_seed(tmp_path).claims[0].sources[0].date == ""
+
+
 def test_claims_files_are_all_read(tmp_path):
     write(tmp_path)
     (tmp_path / "claims_extra.yaml").write_text(CLAIMS.replace("m1", "m2"))
@@ -129,6 +167,8 @@ def test_claims_files_are_all_read(tmp_path):
         ("models", "id: m2", "id: m1", "duplicate model id"),
         ("models", "aliases: [two]", "aliases: [two, One]", "also listed under model"),
         ("models", "workflows: [text-to-video]", "workflows: [text-to-3d]", "workflow"),
+        ("models", "aliases: [two]", "aliases: [two]\n  official_accounts: [\"@runwayml\"]", "host/handle"),
+        ("models", "aliases: [two]", "aliases: [two]\n  official_accounts: [x.com/RunwayML]", "host/handle"),
         ("caps", "parent: root, terms", "parent: nowhere, terms", "unknown parent"),
         ("caps", "{id: root, name: Root, parent: null}", "{id: root, name: Root, parent: leaf}", "cycle"),
         ("caps", "{id: leaf,", "{id: root,", "duplicate capability id"),
@@ -137,8 +177,15 @@ def test_claims_files_are_all_read(tmp_path):
         ("claims", "rating: strength", "rating: great", "rating"),
         ("claims", '  sources: [{url: "https://example.org/a", date: "2024-06"}]', "", "at least one source"),
         ("claims", 'url: "https://example.org/a", ', "", "missing url"),
-        ("claims", ', date: "2024-06"', "", "missing date"),
+        ("claims", ', date: "2024-06"', ', date: "June 2024"', "is not YYYY"),
+        ("claims", 'url: "https://example.org/a"', 'url: "https://example.org"', "is a bare host"),
+        ("claims", 'url: "https://example.org/a"', 'url: "https://example.org/"', "is a bare host"),
+        ("claims", 'url: "https://example.org/a"', 'url: "ftp://example.org/a"', "http(s) link"),
         ("claims", "note: fine", "note: fine\n  weight: 3", "unknown key"),
+        ("caps", "terms: [leaf]", "terms: [leaf, 60, 000]", "bare number '60'"),
+        ("caps", "terms: [leaf]", "terms: [leaf, '360\u00b0']", "bare number '360\u00b0'"),
+        ("caps", "terms: [leaf]", "terms: [leaf, '2.0']", "bare number '2.0'"),
+        ("caps", "terms: [leaf]", "terms: [leaf], not_terms: ['0']", "not_terms has the bare number '0'"),
     ],
 )
 def test_validation_errors(tmp_path, target, old, new, message):
@@ -166,3 +213,13 @@ def test_missing_file_and_bad_yaml(tmp_path):
 
 def test_default_directory_is_the_package_seed():
     assert SEED_DIR.name == "seed" and (SEED_DIR / "models.yaml").is_file()
+
+
+@pytest.mark.parametrize("caption", ["60 fps", "0 edits, straight out of the model", "Open-Sora 2.0 demo",
+                                     "a 60,000 seat stadium, empty", "360p upload"])
+def test_numbers_alone_show_no_capability(kb, caption):
+    """Issue 7 point 5: the seed's "60, 000" was two terms, so any 60 or 0 showed a crowd."""
+    from bot.classifier import CapabilityClassifier
+
+    shown = [cap for cap, _ in CapabilityClassifier(kb).classify(None, caption, None)]
+    assert "crowds" not in shown and "people" not in shown and "orbit" not in shown, shown

@@ -10,6 +10,7 @@ from bot.signals import (
     SignalInput,
     UnknownModel,
     UnknownWorkflow,
+    detect_post_production,
     detect_takes,
     detect_workflow,
     normalise_workflow,
@@ -178,3 +179,134 @@ def test_prefiltered_model_search_agrees_with_a_full_scan(tiny_kb):
         assert matcher.find(text) == _reference_find(matcher, text)
 
     check()
+
+
+# -- issue 9: takes, negation and contrast, post-production, provenance ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "curated"),
+    [
+        ("hundreds of generations to get this", None, True),
+        ("1 try!", 1, False),
+        ("took 40 rolls", 40, True),
+        ("cherry-picked from 300", 300, True),
+        ("selected from ~50 outputs", 50, True),
+        ("3rd try", 3, True),
+        ("second take was the one", 2, True),
+        ("a dozen tries", 12, True),
+        ("dozens of rerolls", None, True),
+        ("definitely not my first try", None, True),
+        ("wasn't cherry-picked", None, False),
+        ("one generation, no cherry-picking", 1, False),
+        ("my first try at Kling", None, None),  # a first experiment with a tool, not one take
+        ("one shot of a city street", None, None),  # a camera shot, not a take
+        ("Sora 2 tries to render hands", None, None),
+        ("got it in one go", 1, False),
+    ],
+)
+def test_takes_read_like_a_person(text, count, curated):
+    t = detect_takes(text)
+    assert (t.count, t.curated) == (count, curated)
+    assert t.disclosed is (curated is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "workflow"),
+    [
+        ("Not text-to-video: I started from my own photo", "image-to-video"),
+        ("not i2v, pure text prompt", "text-to-video"),
+        ("animated my own drawing", "image-to-video"),
+        ("rotoscoped in post", None),
+        ("hand-rotoscoped the arm", None),
+        ("rotoscoped the dancer with Runway", "video-to-video"),
+        ("my grandma's old photo animated", "image-to-video"),
+        ("brought an old family photo to life", "image-to-video"),
+    ],
+)
+def test_workflow_negation_and_post_production(text, workflow):
+    hit = detect_workflow(text)
+    assert (hit[0] if hit else None) == workflow
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("rotoscoped in post", "in post"),
+        ("composited in After Effects", "composited"),
+        ("cleaned up with DaVinci Resolve", "with DaVinci Resolve"),
+        ("no post-production at all", ""),
+        ("a cat on a post", ""),
+    ],
+)
+def test_post_production(text, phrase):
+    assert detect_post_production(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("caption", "model"),
+    [
+        ("Not Sora, this is Kling 2.1", "kling-2"),
+        ("Sora? nope. Not Sora but Kling 2.1", "kling-2"),
+        ("Everyone thinks it's Sora but it was made with Kling 2.1", "kling-2"),
+        ("Inspired by the Sora demo, made with Kling 2.1", "kling-2"),
+        ("Kling 2.1 vs Sora", "kling-2"),
+        ("Not Sora!", None),
+        ("Everyone says this is Kling 2.1 but it's actually Sora 2", "sora-2"),
+        ("People said it was Kling 2.1. Sora 2 clip", "sora-2"),
+        ("Everyone thinks it's Sora", "sora"),  # a guess alone still names the only candidate
+        ("the creator says it's Sora 2", "sora-2"),
+        ("I want Sora to do this", "sora"),  # "want" ends in -nt: not a negation
+    ],
+)
+def test_model_negation_and_contrast(tiny_kb, caption, model):
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://www.youtube.com/watch?v=x", caption=caption))
+    assert (s.model.id if s.model else None) == model
+
+
+def test_explicit_model_beats_a_negated_or_attributed_caption(tiny_kb):
+    s = SignalExtractor(tiny_kb).extract(
+        SignalInput("https://www.youtube.com/watch?v=x", caption="this is Kling 2.1, not Sora", model="sora")
+    )
+    assert (s.model.id, s.model.source) == ("sora", "user")
+
+
+def _kb_with_accounts(tiny_kb):
+    from dataclasses import replace
+
+    from bot.knowledge import KnowledgeBase
+
+    models = tuple(
+        replace(m, official_accounts=("youtube.com/@openai", "x.com/openai")) if m.id == "sora" else
+        replace(m, official_accounts=("x.com/kling_ai",)) if m.id == "kling-2" else m
+        for m in tiny_kb.models
+    )
+    return KnowledgeBase(models, tiny_kb.capabilities, tiny_kb.claims, version="accounts")
+
+
+@pytest.mark.parametrize(
+    ("url", "pasted", "author", "vendor", "evidence"),
+    [
+        ("https://twitter.com/Kling_AI/status/1", None, None, True,
+         "posted by x.com/kling_ai, an official account of Kuaishou"),
+        ("https://www.youtube.com/watch?v=abcdefghijk", "https://www.youtube.com/@OpenAI/shorts/abcdefghijk", None,
+         True, "posted by youtube.com/@openai"),
+        ("https://www.youtube.com/watch?v=abcdefghijk", None, "OpenAI", True, "the platform names the author 'OpenAI'"),
+        ("https://sora.com/g/abc", None, None, True, "the link is on sora.com, OpenAI's own site"),
+        ("https://github.com/openai/sora-demos", None, None, False, None),
+        ("https://twitter.com/kling_ai_fan/status/1", None, "Kling AI fan", False, None),
+        ("https://www.youtube.com/watch?v=abcdefghijk", None, "Skate Daily", False, None),
+        ("https://twitter.com/i/web/status/1", None, None, False, None),
+        ("https://openai.com/index/sora/", None, None, True, "a video model vendor's own site"),
+        ("https://www.midjourney.com/jobs/abc", None, None, True, "the link is on midjourney.com"),
+        ("https://example.com/blog/openai", None, "A fan of OpenAI", False, None),
+    ],
+)
+def test_provenance(tiny_kb, url, pasted, author, vendor, evidence):
+    s = SignalExtractor(_kb_with_accounts(tiny_kb)).extract(SignalInput(url, caption="a cat", url=pasted,
+                                                                        author=author))
+    assert s.provenance.vendor_channel is vendor
+    if evidence is None:
+        assert s.provenance.evidence is None
+    else:
+        assert evidence in s.provenance.evidence

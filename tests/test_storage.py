@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import inspect, text
 
+from bot.knowledge import KnowledgeBase
 from bot.ports import Actor, CachedMetadata
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
@@ -49,7 +50,8 @@ def store(request, sqlite_url) -> StoreView:
 def test_migrations_create_every_table_and_are_idempotent(store):
     tables = set(inspect(store.engine).get_table_names())
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
-            "metadata_cache", "check_record", "llm_summary", "llm_usage", "alembic_version", "digest_post"} <= tables
+            "metadata_cache", "check_record", "llm_summary", "llm_usage", "kb_demo", "alembic_version",
+            "digest_post"} <= tables
     upgrade(store.engine)
     assert current_revision(store.engine) == HEAD
 
@@ -71,6 +73,18 @@ def test_import_round_trips_the_knowledge_base(store):
     assert loaded.path("basketball") == ("actions", "sports", "basketball")
     assert len(loaded.claims) == len(kb.claims)
     assert loaded.version == report.version and len(report.version) == 12
+
+
+def test_official_accounts_are_stored_and_change_the_version(store):
+    kb = make_tiny_kb()
+    first = store.import_knowledge(kb)
+    assert store.knowledge_base("console:local").model_by_id["sora"].official_accounts == ()
+    models = tuple(dataclasses.replace(m, official_accounts=("youtube.com/@openai", "x.com/openai"))
+                   if m.id == "sora" else m for m in kb.models)
+    second = store.import_knowledge(dataclasses.replace(kb, models=models))
+    loaded = store.knowledge_base("console:local")
+    assert loaded.model_by_id["sora"].official_accounts == ("youtube.com/@openai", "x.com/openai")
+    assert second.version != first.version
 
 
 def test_reimport_is_idempotent_and_changes_keep_history(store):
@@ -140,3 +154,21 @@ def test_processes_starting_together_on_postgres_seed_once(postgres_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM kb_claim")).scalar() == len(load_seed().claims)
     engine.dispose()
+
+
+def test_demos_round_trip_and_are_replaced_on_reimport(store):
+    from bot.knowledge import Demo
+
+    base = make_tiny_kb()
+    demos = (Demo("sora", "Air Head", "Almost every shot was altered in post.", "https://example.org/a", "2024-04",
+                  "the makers"),
+             Demo("kling-1", "Origin", "Hundreds of shots for two dozen.", "https://example.org/b"))
+    kb = KnowledgeBase(base.models, base.capabilities, base.claims, version="x", demos=demos)
+    first = store.import_knowledge(kb)
+    assert store.knowledge_base("console:local").demos == demos
+    again = store.import_knowledge(kb)
+    assert again.version == first.version
+    assert store.knowledge_base("console:local").demos == demos  # replaced, not doubled
+    fewer = KnowledgeBase(base.models, base.capabilities, base.claims, version="y", demos=demos[1:])
+    assert store.import_knowledge(fewer).version != first.version
+    assert store.knowledge_base("console:local").demos == demos[1:]

@@ -53,24 +53,46 @@ def test_mixed_when_nothing_shown_is_rated(tiny_kb):
     assert any("Nothing in the knowledge base rates" in r for r in v.reasons)
 
 
-def test_representative_for_a_fair_mix(tiny_kb):
+def test_hit_and_miss_without_evidence_is_a_showcase_that_expects_misses(tiny_kb):
     v = decide(tiny_kb, "sora", "basketball")  # inherits "mixed" from sports
-    assert v.level == "representative"
+    assert v.level == "showcase"
+    assert v.reasons[0].startswith("A good take of a shot the model gets only sometimes: expect misses")
     assert v.claims[0].via == "sports"
     assert "rated through sports" in " ".join(v.reasons)
 
 
-def test_representative_when_strengths_and_no_weakness_documented(tiny_kb):
-    assert decide(tiny_kb, "runway-gen3", "plants").level == "representative"
+def test_hit_and_miss_with_a_disclosed_first_take_is_representative(tiny_kb):
+    v = decide(tiny_kb, "sora", "basketball", takes=Takes(True, 1, "first try", curated=False))
+    assert v.level == "representative"
+    assert "'first try'" in v.reasons[0]
+
+
+def test_strengths_without_evidence_are_a_showcase_of_strengths(tiny_kb):
+    v = decide(tiny_kb, "runway-gen3", "plants")
+    assert v.level == "showcase"
+    assert v.reasons[0].startswith("It shows the model's strengths")
+    assert "expect misses" not in " ".join(v.reasons)
 
 
 def test_community_attempts_can_confirm(tiny_kb):
+    good = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 7),))
+    v = decide(tiny_kb, "sora", "people", "basketball", community=good)
+    assert v.level == "representative"
+    assert v.reasons[0] == "Community attempts back it up: 7 usable out of 10 tries for what this clip shows."
+    few = CommunityEvidence(attempts=(AttemptRate("basketball", 2, 2),))
+    assert decide(tiny_kb, "sora", "people", "basketball", community=few).level == "showcase"
+    bad = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 1),))
+    v = decide(tiny_kb, "sora", "people", "basketball", community=bad,
+               takes=Takes(True, 1, "first try", curated=False))
+    assert v.level == "showcase"
+    assert "Community attempts get 1 usable out of 10 tries at basketball" in " ".join(v.reasons)
+
+
+def test_a_weakness_shown_stays_a_stress_test_even_when_members_do_well(tiny_kb):
     good = CommunityEvidence(attempts=(AttemptRate("eating", 10, 7), AttemptRate("people", 10, 9)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=good).level == "representative"
-    few = CommunityEvidence(attempts=(AttemptRate("eating", 2, 2), AttemptRate("people", 2, 2)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=few).level == "stress_test"
-    bad = CommunityEvidence(attempts=(AttemptRate("eating", 10, 1), AttemptRate("people", 10, 9)))
-    assert decide(tiny_kb, "sora", "people", "eating", community=bad).level == "stress_test"
+    v = decide(tiny_kb, "sora", "people", "eating", community=good)
+    assert v.level == "stress_test"
+    assert "better than the documented weakness suggests" in " ".join(v.reasons)
 
 
 def test_curated_claims_outrank_benchmark_claims(tiny_kb):
@@ -119,3 +141,62 @@ def test_a_page_that_is_not_a_video_is_said_plainly(tiny_kb):
     assert any("does not look like a video" in r for r in v.reasons)
     v = VerdictRules(tiny_kb).decide(signals(tiny_kb, "sora", "plants"), CommunityEvidence(), known_platform=False)
     assert any("not a video site I know" in d for d in v.does_not_tell)
+
+
+# -- issue 9: evidence, the most specific shots, provenance ---------------------------------------------
+
+
+def test_a_rated_subject_does_not_vouch_for_an_unrated_action(tiny_kb):
+    v = decide(tiny_kb, "kling-2", "people", "hockey")  # people is a strength of kling-2, hockey unrated
+    assert v.level == "mixed"
+    assert v.reasons[0].startswith("Nothing rates Kling 2.x at hockey")
+    assert "A rating for people does not vouch for the more specific shot." in v.reasons[0]
+
+
+def test_a_parent_shown_with_its_child_does_not_decide(tiny_kb):
+    rules = VerdictRules(tiny_kb)
+    assert rules.decisive(["people", "sports", "hockey"]) == ["hockey"]
+    assert rules.decisive(["people", "food"]) == ["people", "food"]  # only subjects: they decide
+    assert rules.decisive(["people", "eating", "orbit", "camera_motion"]) == ["eating", "orbit"]
+
+
+def test_disagreeing_sources_make_it_mixed(tiny_kb):
+    from bot.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(tiny_kb.models, tiny_kb.capabilities,
+                       tiny_kb.claims + (claim("runway-gen3", "orbit", "strength"),
+                                         claim("runway-gen3", "orbit", "weakness")), version="split")
+    v = decide(kb, "runway-gen3", "orbit")
+    assert v.level == "mixed"
+    assert v.reasons[0].startswith("The sources disagree about orbit for Runway Gen-3")
+
+
+def test_a_vendor_post_is_a_showcase_even_when_it_says_first_try(tiny_kb):
+    from dataclasses import replace
+
+    from bot.results import Provenance
+
+    s = signals(tiny_kb, "sora", "basketball", takes=Takes(True, 1, "first try", curated=False))
+    s = replace(s, provenance=Provenance(True, "posted by x.com/openai, an official account of OpenAI"))
+    v = VerdictRules(tiny_kb).decide(s, CommunityEvidence())
+    assert v.level == "showcase"
+    joined = " ".join(v.reasons)
+    assert "a vendor's own post is curated by construction" in joined
+    assert "a vendor's word about its own showcase is not evidence that it is typical" in joined
+    confirmed = CommunityEvidence(attempts=(AttemptRate("basketball", 8, 6),))
+    assert VerdictRules(tiny_kb).decide(s, confirmed).level == "representative"
+
+
+def test_post_production_keeps_a_first_take_a_showcase(tiny_kb):
+    from dataclasses import replace
+
+    s = signals(tiny_kb, "sora", "basketball", takes=Takes(True, 1, "first try", curated=False))
+    v = VerdictRules(tiny_kb).decide(replace(s, post_production="in post"), CommunityEvidence())
+    assert v.level == "showcase"
+    assert "It was worked on after generation ('in post')" in " ".join(v.reasons)
+
+
+def test_best_of_n_is_never_representative(tiny_kb):
+    v = decide(tiny_kb, "sora", "basketball", takes=Takes(True, 12, "best of 12", curated=True))
+    assert v.level == "showcase"
+    assert "The creator says it is the best of 12 takes ('best of 12')." in v.reasons

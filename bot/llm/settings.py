@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, EnvReader
+from bot.config import (
+    DAILY_TOKENS_MAX,
+    ENVIRONMENT,
+    LLM_DEADLINE_MAX,
+    TRUST_DOTENV,
+    ConfigError,
+    EnvReader,
+    MergedEnv,
+    dotenv_trusted,
+)
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -31,6 +40,8 @@ class LLMSettings:
     breaker_config_cooldown: float = 600.0  # seconds open after 401/403/404/insufficient quota
     max_tokens: int = 250
     temperature: float | None = 0.2
+    # Where OPENAI_API_KEY / OPENAI_BASE_URL / YUNTAI_LLM_MODEL came from, for `yuntai llm check`.
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def configured(self) -> bool:
@@ -63,13 +74,47 @@ class LLMSettings:
             # never the key itself in the message: it would end up in a log or a terminal
             raise ConfigError("OPENAI_API_KEY contains spaces, control or non-ASCII characters (a stray "
                               "quote or line break when pasting it?); set it to the key alone")
+        origins = _origins(environ)
+        if api_key and base_url:
+            _refuse_split_sources(environ, origins)
         return cls(
             api_key=api_key,
             base_url=base_url,
             model=get("YUNTAI_LLM_MODEL") or DEFAULT_MODEL,
-            deadline=env.number("YUNTAI_LLM_DEADLINE", 10.0, maximum=600, unit="seconds"),
-            daily_token_budget=env.integer("YUNTAI_LLM_DAILY_TOKENS", 200_000, unit="tokens"),
+            deadline=env.number("YUNTAI_LLM_DEADLINE", 10.0, maximum=LLM_DEADLINE_MAX, unit="seconds"),
+            daily_token_budget=env.integer("YUNTAI_LLM_DAILY_TOKENS", 200_000, maximum=DAILY_TOKENS_MAX,
+                                           unit="tokens"),
+            origins=tuple(origins.items()),
         )
+
+
+ORIGIN_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "YUNTAI_LLM_MODEL")
+
+
+def _origins(environ: Mapping[str, str] | None) -> dict[str, str]:
+    """Setting -> where it came from, for the settings that decide where the key and captions go."""
+    out: dict[str, str] = {}
+    for key in ORIGIN_KEYS:
+        if environ is None or not isinstance(environ, MergedEnv):
+            if (os.environ if environ is None else environ).get(key, "").strip():
+                out[key] = ENVIRONMENT
+        elif (environ.get(key) or "").strip():
+            out[key] = environ.origin(key) or ENVIRONMENT
+    return out
+
+
+def _refuse_split_sources(environ: Mapping[str, str] | None, origins: dict[str, str]) -> None:
+    """A key from one place and a server from another is how a stray .env steals the key.
+
+    Starting the bot in a folder someone else controls would otherwise send the operator's key (and
+    every request) to whatever OPENAI_BASE_URL that folder's .env names.
+    """
+    key_from, url_from = origins.get("OPENAI_API_KEY"), origins.get("OPENAI_BASE_URL")
+    if key_from == url_from or (environ is not None and dotenv_trusted(environ)):
+        return
+    raise ConfigError(f"OPENAI_BASE_URL comes from {url_from} but OPENAI_API_KEY from {key_from}; refusing to "
+                      f"send the key to a server named elsewhere. Set both in one place, or set {TRUST_DOTENV}=1 "
+                      "in the environment if you trust that .env")
 
 
 def check_base_url(base_url: str) -> None:

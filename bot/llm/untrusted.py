@@ -1,10 +1,11 @@
-"""Untrusted text (clip titles and captions) made safe to show a model as data.
+"""Untrusted text cleaned before any of it goes near a model, and the per-request marker.
 
-Spotlighting (Hines et al., arXiv:2403.14720): the text is normalised, stripped of characters a
-person cannot see, capped, and "datamarked" -- every run of whitespace becomes a random
-per-request marker -- inside random delimiters. The model is told that marked text is data, and
-the validator rejects any output that echoes the marker (it copied the caption). This reduces
-injection; it does not prevent it, which is why the verdict never depends on the model.
+Titles and captions used to be sent as spotlighted data (Hines et al., arXiv:2403.14720:
+normalised, capped, "datamarked" with a random per-request marker inside random delimiters).
+That reduces injection but does not prevent it, and a summary is cached per clip and shown to
+every member who checks it, so since prompt version 2 no title or caption is sent at all (issue 7
+point 4). What remains: `clean` for the short evidence phrases the prompt still carries, and the
+`Marker`, whose echo the validator still refuses.
 """
 
 from __future__ import annotations
@@ -89,15 +90,3 @@ class Marker:
         """
         squeezed = _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
         return _NON_ALNUM.sub("", self.token.lower()) in squeezed
-
-
-def datamark(text: str, marker: Marker) -> str:
-    """Join the words of already-cleaned text with the marker: `a^1f2e^b^1f2e^c`."""
-    return marker.mark.join(text.split())
-
-
-def untrusted_block(title: str | None, caption: str | None, marker: Marker) -> str:
-    """The delimited, datamarked block of everything in the request that a stranger wrote."""
-    t = datamark(clean(title, TITLE_LIMIT), marker) or "(none)"
-    c = datamark(clean(caption, CAPTION_LIMIT), marker) or "(none)"
-    return f"{marker.begin}\ntitle: {t}\ncaption: {c}\n{marker.end}"

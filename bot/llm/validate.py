@@ -2,8 +2,9 @@
 
 A reply is shown only if it states the computed level in an accepted phrasing, never negates it,
 states no other level, has 1-4 sentences and 40-700 characters, uses Latin letters only, contains
-no link, no mention, no markdown, no echo of the request's marker, and cites only claim ids it was
-given in the bracket form "[C1]". Anything else falls back to the template; the reason names the
+no link, no mention, no markdown (`**`, `__`, `](`, `#`, `||spoiler||`, `~~strike~~`, `> quote`:
+chat platforms would render them), no echo of the request's marker, and cites only claim ids it
+was given in the bracket form "[C1]". Anything else falls back to the template; the reason names the
 first rule that failed, so rejections can be counted by kind.
 
 The level rules read a folded form of the text (`level_text`): NFKC, typographic apostrophes to
@@ -84,7 +85,8 @@ _SPELLED_DOMAIN = re.compile(
 )
 _IPV4 = re.compile(r"\b\d{1,3}(?:\s?\.\s?\d{1,3}){3}\b")
 _SLACK_LINK = re.compile(r"<[^<>\n]*\|[^<>\n]*>")
-_MARKDOWN = re.compile(r"\*\*|__|\]\(|^\s*#", re.MULTILINE)
+# Bold/underline, masked links, headings, Discord spoilers and strikethrough, block quotes.
+_MARKDOWN = re.compile(r"\*\*|__|\]\(|^\s*#|\|\||~~|^\s*>", re.MULTILINE)
 _MENTION = re.compile(r"@\s*(?:everyone|here|channel|\w)|<[@!#&]|\bat-?everyone\b", re.IGNORECASE)
 _CITATION = re.compile(r"(?i)\bC(\d{1,3})\b")
 _CITATION_GROUP = re.compile(r"(?i)[\[(]\s*C\d{1,3}(?:\s*[,;/]\s*C\d{1,3})*\s*[\])]")

@@ -9,8 +9,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source, knowledge_version
-from storage.tables import GLOBAL, KbAlias, KbCapability, KbChange, KbClaim, KbMeta, KbModel, utcnow
+from bot.knowledge import Capability, Claim, Demo, KnowledgeBase, Model, Source, knowledge_version
+from storage.tables import GLOBAL, KbAlias, KbCapability, KbChange, KbClaim, KbDemo, KbMeta, KbModel, utcnow
 
 KB_VERSION_KEY = "kb_version"
 SEED_ACTOR = "seed"
@@ -81,7 +81,7 @@ class KnowledgeRepository:
             Model(
                 id=m.id, name=m.name, vendor=m.vendor, released=m.released,
                 aliases=tuple(aliases.get(m.id, ())), sites=tuple(m.sites), hashtags=tuple(m.hashtags),
-                workflows=tuple(m.workflows), notes=m.notes,
+                workflows=tuple(m.workflows), notes=m.notes, official_accounts=tuple(m.official_accounts),
             )
             for m in s.exec(select(KbModel).where(KbModel.retired == False).order_by(KbModel.id))  # noqa: E712
         )
@@ -95,7 +95,12 @@ class KnowledgeRepository:
         )
         live = {m.id for m in models}
         claims = tuple(_claim(c) for c in self._live_claims(GLOBAL) if c.model_id in live)
-        return KnowledgeBase(models, caps, claims, version=version or "empty")
+        demos = tuple(
+            Demo(model=d.model_id, title=d.title, fact=d.fact, url=d.url, date=d.date, source=d.source)
+            for d in s.exec(select(KbDemo).order_by(KbDemo.position, KbDemo.id))
+            if d.model_id in live
+        )
+        return KnowledgeBase(models, caps, claims, version=version or "empty", demos=demos)
 
     def override_claims(self, community_id: str) -> tuple[Claim, ...]:
         """A community's own claims; each replaces the global rating of its model x capability there."""
@@ -124,6 +129,7 @@ class KnowledgeRepository:
             row.name, row.vendor, row.released = m.name, m.vendor, m.released
             row.sites, row.hashtags, row.workflows = list(m.sites), list(m.hashtags), list(m.workflows)
             row.notes, row.retired, row.updated_at = m.notes, False, now
+            row.official_accounts = list(m.official_accounts)
             s.add(row)
             report.models += 1
         s.flush()
@@ -193,6 +199,11 @@ class KnowledgeRepository:
             s.add(row)
             s.add(KbChange(actor=actor, entity="claim", entity_id=str(row.id), action="retire", before=before))
             report.claims_retired += 1
+        for old in s.exec(select(KbDemo)):  # demos are seed text: the files replace them whole
+            s.delete(old)
+        for i, d in enumerate(kb.demos):
+            s.add(KbDemo(model_id=d.model, title=d.title, fact=d.fact, url=d.url, date=d.date, source=d.source,
+                         position=i))
         s.flush()
         report.version = self.bump_global_version()
         return report
@@ -200,7 +211,7 @@ class KnowledgeRepository:
     def bump_global_version(self) -> str:
         """Store the version of what is now live; the snapshot cache of every process watches it."""
         kb = self.load_global("")
-        version = knowledge_version(kb.models, kb.capabilities, kb.claims)
+        version = knowledge_version(kb.models, kb.capabilities, kb.claims, kb.demos)
         self._set(KB_VERSION_KEY, version)
         return version
 
