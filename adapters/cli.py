@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     dgs = dg.add_subparsers(dest="digest_command", metavar="ACTION", parser_class=_Parser)
     dp = dgs.add_parser("preview", help="print this week's digest")
     dp.add_argument("--community", default=None, help="community id, e.g. discord:<guild> (default console:local)")
+    dr = dgs.add_parser("run", help="post every digest that is due and not yet posted (for cron)")
+    dr.add_argument("--now", help="the time to act at, ISO-8601 (default: now; without an offset: UTC)")
+    dr.add_argument("--json", action="store_true", help="print one JSON object per digest posted, nothing else")
+    dh = dgs.add_parser("history", help="the digests posted")
+    dh.add_argument("--community", default=None, help="only this community's digests")
+    dh.add_argument("--json", action="store_true", help="one JSON object per digest posted")
 
     llm = sub.add_parser("llm", help="the LLM summarizer")
     llms = llm.add_subparsers(dest="llm_command", metavar="ACTION", parser_class=_Parser)
@@ -172,8 +178,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "kb":
         return _kb(args)
     if args.command == "digest":
+        if args.digest_command == "run":
+            return _digest_run(args)
+        if args.digest_command == "history":
+            return _digest_history(args)
         if args.digest_command != "preview":
-            raise UsageError("digest needs an action: preview")
+            raise UsageError("digest needs an action: preview, run or history")
         return _digest_preview(args.community)
     if args.command == "llm":
         if args.llm_command != "check":
@@ -474,6 +484,58 @@ def _digest_preview(community: str | None) -> int:
         print(render_digest(digests.preview(Actor(community or CONSOLE_COMMUNITY, "cli", is_admin=True))))
     finally:
         app.close()
+    return 0
+
+
+def _digest_now(text: str | None):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--now must be an ISO-8601 time such as 2026-12-07T09:00:00+00:00 (got '{text[:40]}')") \
+            from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _digest_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from adapters.digest_console import ConsoleDigestPoster
+    from adapters.wiring import build_app, build_digest_runner
+
+    now = _digest_now(args.now)  # a bad --now is refused before the database is opened
+    app = build_app(_settings(), fetch=False)
+    try:
+        runner = build_digest_runner(app, ConsoleDigestPoster(json_mode=args.json))
+        posted = asyncio.run(runner.run_due(now))
+        if not args.json:
+            print(f"posted {len(posted)} digest(s)" + "".join(f"; {p.community_id} {p.week}" for p in posted))
+    finally:
+        app.close()
+    return 0
+
+
+def _digest_history(args: argparse.Namespace) -> int:
+    from storage.bootstrap import open_storage
+    from storage.gateways import SqlDigestLedger
+
+    store = open_storage(_settings().database_url)
+    try:
+        rows = SqlDigestLedger(store.uow).history(args.community)
+    finally:
+        store.close()
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            s = row["summary"]
+            print(f"{row['week']}  {row['community']:<24} sent {row['sent_at'][:16]} to {row['channel']}: "
+                  f"{s.get('checks', 0)} checks")
+    if not rows and not args.json:
+        print("no digest has been posted" + (f" in {args.community}" if args.community else ""))
     return 0
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.curation import ChangeRecord, CurationHistory, CurationResult
-from bot.digest import DigestResult
+from bot.digest import DigestResult, WeeklyDigest
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.setup import SetupResult
 
@@ -54,6 +54,26 @@ def _digest(r: DigestResult) -> dict[str, Any]:
         "until": r.until.isoformat(), "checks": f.checks, "by_level": dict(f.by_level), "by_model": dict(f.by_model),
         "shown": dict(f.shown), "kb_changes": f.kb_changes, "unshown_weaknesses": list(r.unshown_weaknesses),
         "usage": list(r.usage_lines),
+    }
+
+
+def _weekly(d: WeeklyDigest) -> dict[str, Any]:
+    f = d.base.figures
+    return {
+        "type": "digest", "community": d.community_id, "week": d.week, "slot_at": d.slot_at.isoformat(),
+        "since": d.base.since.isoformat(), "until": d.base.until.isoformat(), "checks": f.checks,
+        "by_level": dict(f.by_level), "by_model": dict(f.by_model), "shown": dict(f.shown),
+        "kb_changes": f.kb_changes,
+        "most_contested": None if d.most_contested is None else {
+            "clip": d.most_contested.short_id, "url": d.most_contested.canonical_url,
+            "votes": dict(d.most_contested.votes)},
+        "consensus_reached": [{"clip": c.short_id, "url": c.canonical_url, "label": c.label, "basis": c.basis}
+                              for c in d.consensus],
+        "attempts": {"reports": d.attempts.reports, "tries": d.attempts.tries, "usable": d.attempts.usable},
+        "movers": [{"model": m.model, "capability": m.capability, "before": m.before, "after": m.after,
+                    "tries": m.tries, "usable": m.usable} for m in d.movers],
+        "not_shown_working": list(d.not_shown_working),
+        "chart": None if d.chart is None else str(d.chart),
     }
 
 
@@ -103,4 +123,5 @@ JSON_RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     CurationHistory: _curation_history,
     SetupResult: _setup,
     ErrorResult: _error,
+    WeeklyDigest: _weekly,
 }

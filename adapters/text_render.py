@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.escape import for_console
 from bot.curation import ChangeRecord, CurationHistory, CurationResult, State
-from bot.digest import DigestResult
+from bot.digest import DigestResult, WeeklyDigest
 from bot.levels import Level
 from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.setup import SetupResult
@@ -102,8 +102,15 @@ def render_help(r: HelpResult) -> str:
 
 
 def render_digest(r: DigestResult) -> str:
-    f, names = r.figures, r.names
     lines = [f"Digest preview for {r.community_id}: {r.since:%Y-%m-%d} to {r.until:%Y-%m-%d}"]
+    lines += _digest_figures(r)
+    lines += [f"  {line}" for line in r.usage_lines]
+    return for_console("\n".join(lines))
+
+
+def _digest_figures(r: DigestResult, weak_spots: bool = True) -> list[str]:
+    f, names = r.figures, r.names
+    lines = []
     if not f.checks:
         lines.append("  No clips were checked this week.")
     else:
@@ -115,11 +122,51 @@ def render_digest(r: DigestResult) -> str:
         shots = sorted(f.shown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
         if shots:
             lines.append("  Kinds of shot shown: " + ", ".join(f"{names.get(c, c)} ({n})" for c, n in shots))
-    if r.unshown_weaknesses:
+    if weak_spots and r.unshown_weaknesses:
         lines.append(_wrap("Documented weak spots nobody showed this week: "
                            + ", ".join(names.get(c, c) for c in r.unshown_weaknesses), indent="  "))
     lines.append(f"  Knowledge-base changes by curators: {f.kb_changes}")
-    lines += [f"  {line}" for line in r.usage_lines]
+    return lines
+
+
+VOTE_WORDS = {"representative": "representative", "cherry_picked": "cherry-picked",
+              "misleading_workflow": "misleading workflow", "cant_tell": "can't tell"}
+
+
+def _vote_word(label: str) -> str:
+    return VOTE_WORDS.get(label, label.replace("_", " "))
+
+
+def _share(rate: float | None) -> str:
+    return "none" if rate is None else f"{rate:.0%}"
+
+
+def render_weekly_digest(d: WeeklyDigest) -> str:
+    """The posted digest: the week's figures first, then what the community itself concluded."""
+    base, names = d.base, d.base.names
+    lines = [f"Weekly digest for {d.community_id}, week {d.week} ({base.since:%Y-%m-%d} to {base.until:%Y-%m-%d})"]
+    lines += _digest_figures(base, weak_spots=False)  # replaced by "nobody has shown working yet" below
+    top = d.most_contested
+    if top is not None:
+        split = ", ".join(f"{n} {_vote_word(label)}" for label, n in top.votes.items() if n)
+        lines.append(_wrap(f"Most contested clip: {top.canonical_url} ({split})", indent="  "))
+    if d.consensus:
+        lines.append(f"  Consensus reached on {len(d.consensus)} clip(s):")
+        lines += [_wrap(f"- {c.canonical_url}: {_vote_word(c.label)} ({c.basis})", indent="    ")
+                  for c in d.consensus[:5]]
+    else:
+        lines.append("  No clip reached a community consensus this week.")
+    a = d.attempts
+    lines.append(f"  Attempt reports: {a.reports} new ({a.usable} usable of {a.tries} tries)." if a.reports
+                 else "  No new attempt reports.")
+    for m in d.movers:
+        lines.append(_wrap(f"- {names.get(m.model, m.model)} x {names.get(m.capability, m.capability)}: hit rate "
+                           f"{_share(m.before)} -> {_share(m.after)} ({m.usable}/{m.tries})", indent="    "))
+    if d.not_shown_working:
+        lines.append(_wrap("Shots nobody has shown working yet: "
+                           + ", ".join(names.get(c, c) for c in d.not_shown_working), indent="  "))
+    if d.chart is not None:
+        lines.append(f"  Chart: {d.chart}")
     return for_console("\n".join(lines))
 
 
@@ -184,4 +231,5 @@ RENDERERS: dict[type, Callable[[Any], str]] = {
     CurationHistory: render_curation_history,
     SetupResult: render_setup,
     ErrorResult: render_error,
+    WeeklyDigest: render_weekly_digest,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.chat import ChatCore
 from bot.commands import REGISTRY
@@ -16,12 +17,15 @@ from bot.context import Services
 from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
+from bot.ports import DigestPoster
 from bot.reports import ModelReports
+from bot.scheduler import DigestRunner
 from bot.service import CheckService
 from bot.setup import Setup
 from bot.summary import Summarizer, TemplateSummarizer
 from storage.bootstrap import Storage, open_storage
 from storage.db import is_row_error
+from storage.gateways import SqlDigestLedger
 from storage.tables import GLOBAL
 
 
@@ -53,6 +57,25 @@ def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
     from storage.llm_store import SqlLLMStore
 
     return LLMSummarizer(llm, SqlLLMStore(storage.engine))
+
+
+def build_digest_runner(app: App, poster: DigestPoster, *, owner: str | None = None) -> DigestRunner:
+    """The digest runner on the app's storage; long-running adapters wrap it in a `DigestScheduler`.
+
+    Charts go to YUNTAI_CHART_DIR, else the user's cache folder. Votes and attempts are not stored
+    yet, so the community activity is `NoActivity` until their queries are wired here.
+    """
+    from platformdirs import user_cache_path
+
+    from bot.digest_chart import draw_digest_chart
+
+    folder = merged_env().get("YUNTAI_CHART_DIR")
+    charts = Path(folder) if folder else user_cache_path("yuntai", appauthor=False) / "charts"
+    digests = app.services.digests
+    assert digests is not None
+    return DigestRunner(SqlDigestLedger(app.storage.uow), app.storage.settings, digests, poster,
+                        chart=lambda digest: draw_digest_chart(digest, charts), io=app.storage.threads,
+                        owner=owner)
 
 
 def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None,

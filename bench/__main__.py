@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, curation, llm_overhead
+from bench import check_speed, consensus, curation, digest_speed, llm_overhead
 
 
 def main() -> int:
@@ -15,6 +15,7 @@ def main() -> int:
     consensus.main([])
     print()
     curation.main([])
+    digest_speed.main([])
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.knowledge import KnowledgeBase
@@ -105,3 +105,32 @@ class SettingsSource(Protocol):
     def settings(self, community_id: str) -> Any: ...  # -> bot.policy.CommunitySettings
 
     def save_settings(self, settings: Any, actor: str) -> None: ...
+
+
+class DigestPoster(Protocol):
+    """Where a community's weekly digest goes: the adapter renders it (text, embed, blocks) and sends it.
+
+    Raising means "not sent": the claim stays unsent and is retried after the claim timeout.
+    """
+
+    async def post(self, channel: str | None, digest: Any) -> None: ...  # digest: bot.digest.WeeklyDigest
+
+
+class DigestLedger(Protocol):
+    """The exactly-once record of posted digests, each method one unit of work (storage implements it)."""
+
+    def digest_communities(self) -> list[str]:
+        """Communities whose settings name a digest channel and slot."""
+        ...
+
+    def sent_weeks(self, community_id: str) -> frozenset[str]: ...
+
+    def claim(self, community_id: str, week: str, slot_at: datetime, owner: str, now: datetime,
+              stale_before: datetime) -> bool:
+        """True when `owner` holds the post now: inserted the (community, week) row, or took over a stale one."""
+        ...
+
+    def mark_sent(self, community_id: str, week: str, owner: str, now: datetime, channel: str | None,
+                  summary: dict[str, Any]) -> bool: ...
+
+    def history(self, community_id: str | None = None) -> list[dict[str, Any]]: ...

@@ -7,12 +7,12 @@ a failing test, never a `str(result)` shown to a member.
 from __future__ import annotations
 
 from bot.curation import CurationHistory, CurationResult
-from bot.digest import DigestResult
+from bot.digest import DigestResult, WeeklyDigest
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.setup import SetupResult
 
 REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 CurationResult, CurationHistory, SetupResult, ErrorResult)
+                                 CurationResult, CurationHistory, SetupResult, ErrorResult, WeeklyDigest)
 
 Reply = (CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | CurationResult
-         | CurationHistory | SetupResult | ErrorResult)
+         | CurationHistory | SetupResult | ErrorResult | WeeklyDigest)

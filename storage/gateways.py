@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 
@@ -194,3 +195,43 @@ class SqlCuration:
     def history(self, community_id: str, thing: str | None, limit: int) -> list[ChangeRecord]:
         with self.uow() as uow:
             return uow.curation.history(community_id, thing, limit)
+
+class SqlDigestLedger:
+    """`bot.ports.DigestLedger` on the database: each call its own short transaction, committed at once.
+
+    The claim commits before anything is sent, so a second process sees it (or waits on the row) and
+    a crash after it leaves a visible, retryable row.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    def digest_communities(self) -> list[str]:
+        with self.uow() as uow:
+            return uow.digests.digest_communities()
+
+    def sent_weeks(self, community_id: str) -> frozenset[str]:
+        with self.uow() as uow:
+            return uow.digests.sent_weeks(community_id)
+
+    def claim(self, community_id: str, week: str, slot_at: datetime, owner: str, now: datetime,
+              stale_before: datetime) -> bool:
+        with self.uow() as uow:
+            won = uow.digests.claim(community_id, week, slot_at, owner, now, stale_before)
+            uow.commit()
+            return won
+
+    def mark_sent(self, community_id: str, week: str, owner: str, now: datetime, channel: str | None,
+                  summary: dict[str, Any]) -> bool:
+        with self.uow() as uow:
+            done = uow.digests.mark_sent(community_id, week, owner, now, channel, summary)
+            uow.commit()
+            return done
+
+    def history(self, community_id: str | None = None) -> list[dict[str, Any]]:
+        with self.uow() as uow:
+            return uow.digests.history(community_id)
+
+    def pending(self, community_id: str | None = None) -> list[dict[str, Any]]:
+        with self.uow() as uow:
+            return uow.digests.pending(community_id)

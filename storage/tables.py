@@ -165,6 +165,8 @@ class CheckRecord(SQLModel, table=True):
     kb_version: str = Field(max_length=64)
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # the ids of `result["shown"]`, so the digest counts kinds of shot without parsing every result
+    shown_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class CommunitySettingsRow(SQLModel, table=True):
@@ -185,3 +187,24 @@ class CommunitySettingsChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class DigestPost(SQLModel, table=True):
+    """One community's digest for one ISO week: claimed (unique) before it is sent, `sent_at` set after.
+
+    A row with `sent_at` null is a post in flight or one whose process died; another process may take it
+    over once `claimed_at` is older than the claim timeout.
+    """
+
+    __tablename__ = "digest_post"
+    __table_args__ = (UniqueConstraint("community_id", "week", name="uq_digest_post_community_week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100)
+    week: str = Field(max_length=10)
+    slot_at: datetime
+    claimed_at: datetime
+    claimed_by: str = Field(max_length=200)
+    attempts: int = Field(default=1)
+    sent_at: datetime | None = Field(default=None)
+    channel: str | None = Field(default=None, max_length=200)
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -18,6 +18,7 @@ from storage.db import DatabaseError, explain
 from storage.repositories import (
     CheckRepository,
     CurationRepository,
+    DigestRepository,
     KnowledgeRepository,
     MetadataRepository,
     SettingsRepository,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.knowledge = KnowledgeRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.curation = CurationRepository(self.session)
+        self.digests = DigestRepository(self.session)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -108,9 +108,14 @@ def sqlite_url(tmp_path) -> str:
 PG_URL = os.environ.get("YUNTAI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def postgres_required() -> bool:
+    """Under CI (CI=true, as `.ci/run` sets) a missing Postgres fails the run instead of skipping half of it."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A throw-away database on the local Postgres; skipped where none runs."""
+    """A throw-away database on the local Postgres; skipped where none runs, a failure under CI."""
     from sqlalchemy import create_engine, text
 
     admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -120,7 +125,10 @@ def postgres_url() -> Iterator[str]:
             name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"no Postgres at {PG_URL}: {type(exc).__name__}")
+        message = f"no Postgres at {PG_URL}: {type(exc).__name__}"
+        if postgres_required():
+            pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
+        pytest.skip(message)
     base = PG_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"

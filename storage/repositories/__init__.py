@@ -2,9 +2,12 @@
 
 from storage.repositories.checks import CheckRepository
 from storage.repositories.curation import CurationRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.knowledge import ImportReport, KnowledgeRepository
 from storage.repositories.metadata import MetadataRepository
 from storage.repositories.settings import SettingsRepository
 
-__all__ = ["CheckRepository", "CurationRepository", "ImportReport", "KnowledgeRepository", "MetadataRepository",
-           "SettingsRepository"]
+__all__ = [
+    "CheckRepository", "CurationRepository", "DigestRepository", "ImportReport", "KnowledgeRepository",
+    "MetadataRepository", "SettingsRepository",
+]

@@ -17,7 +17,8 @@ _SCALARS = ("digest_channel", "digest_weekday", "digest_hour", "digest_timezone"
 def settings_json(settings: CommunitySettings) -> dict[str, Any]:
     doc: dict[str, Any] = {k: sorted(getattr(settings, k)) for k in _LISTS}
     doc.update({k: getattr(settings, k) for k in _SCALARS})
-    return doc
+    # keys this version does not model (e.g. when the digest slot was set up) survive a save
+    return {**{k: v for k, v in settings.extra.items() if k not in doc}, **doc}
 
 
 def settings_from_json(community_id: str, doc: dict[str, Any] | None) -> CommunitySettings:
@@ -26,7 +27,8 @@ def settings_from_json(community_id: str, doc: dict[str, Any] | None) -> Communi
     values: dict[str, Any] = {k: frozenset(str(x) for x in doc.get(k) or ()) for k in _LISTS}
     for k in _SCALARS:
         values[k] = doc.get(k, getattr(base, k))
-    return CommunitySettings(community_id, **values)
+    extra = {k: str(v) for k, v in doc.items() if k not in values and isinstance(v, str | int | float)}
+    return CommunitySettings(community_id, **values, extra=extra)
 
 
 class SettingsRepository:

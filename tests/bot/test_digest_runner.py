@@ -1,0 +1,283 @@
+"""Posting due digests: the runner and the scheduler loop, on a real SQLite ledger with an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from adapters.json_render import to_json
+from adapters.text_render import render
+from bot.digest import (
+    AttemptMover,
+    AttemptSummary,
+    ConsensusReached,
+    ContestedClip,
+    DigestService,
+    NoActivity,
+)
+from bot.digest_chart import draw_digest_chart
+from bot.policy import CommunitySettings
+from bot.ports import Actor
+from bot.scheduler import DigestRunner, DigestScheduler, digest_set_up_at
+from bot.service import CheckRequest, CheckService
+from storage.bootstrap import Storage
+from storage.db import make_engine, upgrade
+from storage.gateways import SqlDigestLedger
+from tests.conftest import make_tiny_kb
+
+# Monday 2026-12-07 09:00 in Paris is 08:00 UTC; ISO week 2026-W50.
+SET_UP = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+SLOT_W50 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+class Recorder:
+    def __init__(self, fail: int = 0) -> None:
+        self.posts: list[tuple[str | None, object]] = []
+        self.fail = fail
+
+    async def post(self, channel, digest) -> None:  # type: ignore[no-untyped-def]
+        if self.fail:
+            self.fail -= 1
+            raise ConnectionError("the platform is down")
+        self.posts.append((channel, digest))
+
+
+@pytest.fixture
+def st(sqlite_url):
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    storage = Storage.on(engine, version_check_interval=0.0)
+    storage.knowledge.import_knowledge(make_tiny_kb())
+    yield storage
+    storage.close()
+
+
+def set_up(st: Storage, community: str = "discord:1", when: datetime | None = SET_UP, channel: str = "news",
+           weekday: int = 0, hour: int = 9, tz: str = "Europe/Paris") -> None:
+    st.settings.save_settings(CommunitySettings(community, digest_channel=channel, digest_weekday=weekday,
+                                                digest_hour=hour, digest_timezone=tz,
+                                                digest_set_up_at=when.isoformat() if when else None), "admin")
+
+
+def runner(st: Storage, poster, owner: str = "p1", **kw) -> DigestRunner:  # type: ignore[no-untyped-def]
+    digests = DigestService(st.checks, st.knowledge.knowledge_base)
+    return DigestRunner(SqlDigestLedger(st.uow), st.settings, digests, poster, owner=owner, io=st.threads, **kw)
+
+
+def run(r: DigestRunner, now: datetime):  # type: ignore[no-untyped-def]
+    return asyncio.run(r.run_due(now))
+
+
+def test_posted_once_at_the_slot_and_not_before(st):
+    set_up(st)
+    poster = Recorder()
+    r = runner(st, poster)
+    assert run(r, SLOT_W50 - timedelta(seconds=1)) == []
+    [posted] = run(r, SLOT_W50)
+    assert (posted.community_id, posted.week, posted.channel, posted.late) == ("discord:1", "2026-W50", "news",
+                                                                               False)
+    assert run(r, SLOT_W50 + timedelta(minutes=1)) == []
+    assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(hours=3)) == []  # another process too
+    assert [(c, d.week) for c, d in poster.posts] == [("news", "2026-W50")]
+    [posted] = run(r, SLOT_W50 + timedelta(days=7))
+    assert posted.week == "2026-W51"
+
+
+def test_a_community_that_never_set_up_its_digest_gets_none(st):
+    set_up(st, when=None)
+    poster = Recorder()
+    assert run(runner(st, poster), SLOT_W50 + timedelta(days=30)) == []
+    assert poster.posts == []
+
+
+def test_missed_weeks_give_one_late_digest_of_the_latest_week(st):
+    set_up(st)
+    poster = Recorder()
+    r = runner(st, poster)
+    back = SLOT_W50 + timedelta(days=21, hours=5)  # down for three slots
+    [posted] = run(r, back)
+    assert posted.week == "2026-W53" and posted.late
+    assert run(r, back + timedelta(hours=1)) == []
+    assert [d.week for _, d in poster.posts] == ["2026-W53"]
+
+
+def test_a_failed_post_is_retried_after_the_claim_timeout_and_then_sent_once(st):
+    set_up(st)
+    set_up(st, community="discord:2", channel="digests")
+    poster = Recorder(fail=1)
+    r = runner(st, poster, claim_timeout=timedelta(minutes=10))
+    first = run(r, SLOT_W50)
+    assert len(first) == 1  # the other community was posted despite the failure
+    assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(minutes=5)) == []  # claim still fresh
+    [retried] = run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(minutes=11))
+    assert run(r, SLOT_W50 + timedelta(minutes=30)) == []
+    assert sorted((d.community_id, d.week) for _, d in poster.posts) == [("discord:1", "2026-W50"),
+                                                                         ("discord:2", "2026-W50")]
+    history = {row["community"]: row for row in SqlDigestLedger(st.uow).history()}
+    failed = {"discord:1", "discord:2"} - {first[0].community_id}
+    assert retried.community_id in failed and history[retried.community_id]["attempts"] == 2
+
+
+def test_the_digest_covers_the_seven_days_before_its_slot(st):
+    set_up(st)
+    svc = CheckService(st.knowledge, check_log=st.checks, io=st.threads)
+    a = Actor("discord:1", "u1")
+    for caption in ("Sora: a woman eating noodles", "Sora: a forest", "Kling: a man eating a burger"):
+        asyncio.run(svc.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption=caption, fetch=False), a))
+    with st.engine.begin() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM check_record ORDER BY id"))]
+        at = {ids[0]: "2026-12-01 10:00:00", ids[1]: "2026-12-06 23:00:00", ids[2]: "2026-12-07 08:30:00"}
+        for i, when in at.items():
+            conn.execute(text("UPDATE check_record SET created_at = :w WHERE id = :i"), {"w": when, "i": i})
+    poster = Recorder()
+    [posted] = run(runner(st, poster), SLOT_W50 + timedelta(hours=2))
+    f = posted.digest.base.figures
+    assert f.checks == 2  # the check after the slot belongs to next week
+    assert f.by_model == {"sora": 2}
+    assert f.by_level["stress_test"] == 1
+    assert posted.digest.base.usage_lines == ()
+    assert "eating" not in posted.digest.not_shown_working and "walking" in posted.digest.not_shown_working
+
+
+class Activity(NoActivity):
+    def contested_clips(self, community_id, since, until, limit=3):  # type: ignore[no-untyped-def]
+        return [ContestedClip("abc123abc123", "https://www.youtube.com/watch?v=X1",
+                              {"representative": 6, "cherry_picked": 5, "misleading_workflow": 0, "cant_tell": 1})]
+
+    def consensus_reached(self, community_id, since, until):  # type: ignore[no-untyped-def]
+        return [ConsensusReached("def456def456", "https://vimeo.com/1", "cherry_picked", "wilson 0.62 of 14")]
+
+    def attempt_summary(self, community_id, since, until):  # type: ignore[no-untyped-def]
+        return AttemptSummary(reports=4, tries=40, usable=9)
+
+    def attempt_movers(self, community_id, since, until, limit=5):  # type: ignore[no-untyped-def]
+        return [AttemptMover("sora", "walking", 0.5, 0.25, 40, 9)]
+
+    def working_capabilities(self, community_id, until):  # type: ignore[no-untyped-def]
+        return frozenset({"walking"})
+
+
+def test_votes_and_attempts_reach_the_digest_text_json_and_chart(st, tmp_path):
+    set_up(st)
+    poster = Recorder()
+    r = runner(st, poster, activity=Activity(), chart=lambda d: draw_digest_chart(d, tmp_path / "charts"))
+    [posted] = run(r, SLOT_W50)
+    d = posted.digest
+    assert d.most_contested is not None and d.most_contested.short_id == "abc123abc123"
+    assert "walking" not in d.not_shown_working and "talking" in d.not_shown_working  # confirmed by attempts
+    assert d.chart == tmp_path / "charts" / "digest-discord_1-2026-W50.png"
+    assert d.chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and d.chart.stat().st_size > 5000
+    out = " ".join(render(d).split())  # long lines are wrapped
+    assert "Weekly digest for discord:1, week 2026-W50" in out
+    assert "Most contested clip: https://www.youtube.com/watch?v=X1 (6 representative, 5 cherry-picked, 1 can't tell)" \
+        in out
+    assert "https://vimeo.com/1: cherry-picked (wilson 0.62 of 14)" in out
+    assert "Attempt reports: 4 new (9 usable of 40 tries)." in out
+    assert "Sora x walking: hit rate 50% -> 25% (9/40)" in out
+    assert "Shots nobody has shown working yet: talking" in out
+    obj = json.loads(json.dumps(to_json(d)))
+    assert obj["type"] == "digest" and obj["community"] == "discord:1" and obj["week"] == "2026-W50"
+    assert obj["most_contested"]["votes"]["cherry_picked"] == 5
+    assert obj["consensus_reached"][0]["label"] == "cherry_picked"
+    assert obj["movers"] == [{"model": "sora", "capability": "walking", "before": 0.5, "after": 0.25,
+                              "tries": 40, "usable": 9}]
+    assert SqlDigestLedger(st.uow).history()[0]["summary"] == {
+        "checks": 0, "by_level": {}, "kb_changes": 0, "consensus_reached": 1, "attempt_reports": 4}
+
+
+def test_a_broken_chart_does_not_stop_the_digest(st):
+    set_up(st)
+    poster = Recorder()
+
+    def broken(digest):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    [posted] = run(runner(st, poster, chart=broken), SLOT_W50)
+    assert posted.digest.chart is None and len(poster.posts) == 1
+
+
+def test_the_scheduler_loop_posts_each_week_once_on_its_own_clock(st):
+    set_up(st)
+    poster = Recorder()
+    clock = [SLOT_W50 - timedelta(hours=2)]
+    passes = []
+
+    async def fake_sleep(seconds: float) -> None:
+        passes.append(clock[0])
+        clock[0] += timedelta(seconds=seconds)
+        if clock[0] > SLOT_W50 + timedelta(days=8):
+            raise asyncio.CancelledError
+
+    async def main() -> None:
+        sched = DigestScheduler(runner(st, poster), clock=lambda: clock[0], interval=1800, sleep=fake_sleep)
+        task = sched.start()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert len(passes) == (8 * 24 + 2) * 2 + 1  # every half hour from 06:00 on the 7th to 08:00 on the 15th
+    assert [d.week for _, d in poster.posts] == ["2026-W50", "2026-W51"]
+
+
+def test_the_scheduler_survives_a_failing_pass_and_stops_cleanly():
+    calls = []
+
+    class Flaky:
+        async def run_due(self, now):  # type: ignore[no-untyped-def]
+            calls.append(now)
+            if len(calls) == 1:
+                raise RuntimeError("database away")
+            return []
+
+    async def main() -> None:
+        sched = DigestScheduler(Flaky(), clock=lambda: SLOT_W50, interval=0.001)  # type: ignore[arg-type]
+        sched.start()
+        while len(calls) < 3:
+            await asyncio.sleep(0.005)
+        await sched.stop()
+
+    asyncio.run(main())
+    assert len(calls) >= 3
+
+
+def test_set_up_time_is_read_from_the_settings_or_missing():
+    base = CommunitySettings("c")
+    assert digest_set_up_at(base) is None
+    assert digest_set_up_at(dataclasses.replace(base, extra={"digest_set_up_at": "2026-12-01T10:00:00"})) == \
+        datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # naive is UTC
+    assert digest_set_up_at(dataclasses.replace(base, extra={"digest_set_up_at": "last tuesday"})) is None
+
+
+class FlakyLedger:
+    """The real ledger, whose first `failures` mark_sent calls fail as a locked database would."""
+
+    def __init__(self, ledger: SqlDigestLedger, failures: int) -> None:
+        self.ledger = ledger
+        self.failures = failures
+        self.calls = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.ledger, name)
+
+    def mark_sent(self, *args):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RuntimeError("database is locked")
+        return self.ledger.mark_sent(*args)
+
+
+def test_marking_a_sent_digest_is_retried_so_it_is_not_posted_twice(st):
+    set_up(st)
+    poster = Recorder()
+    ledger = FlakyLedger(SqlDigestLedger(st.uow), failures=2)
+    digests = DigestService(st.checks, st.knowledge.knowledge_base)
+    r = DigestRunner(ledger, st.settings, digests, poster, owner="p1", io=st.threads, mark_wait=0.001)
+    [posted] = run(r, SLOT_W50)
+    assert ledger.calls == 3 and SqlDigestLedger(st.uow).sent_weeks("discord:1") == frozenset({"2026-W50"})
+    assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(hours=1)) == []
+    assert len(poster.posts) == 1
