@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+from bot.attempts import AttemptService
 from bot.chat import ChatCore
 from bot.commands import REGISTRY
 from bot.config import Settings, merged_env
@@ -18,7 +20,9 @@ from bot.llm.settings import LLMSettings
 from bot.reports import ModelReports
 from bot.service import CheckService
 from bot.summary import Summarizer, TemplateSummarizer
+from bot.votes import VoteService
 from storage.bootstrap import Storage, open_storage
+from storage.gateways_community import SqlCommunity
 
 
 @dataclass
@@ -39,6 +43,16 @@ class App:
 
     def close(self) -> None:
         self.storage.close()
+
+
+def chart_folder(settings: Settings) -> Path:
+    """Where `/model` charts go: YUNTAI_CHART_DIR, else a `charts` folder in the user's cache directory."""
+    configured = merged_env().get("YUNTAI_CHART_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("yuntai", appauthor=False)) / "charts"
 
 
 def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
@@ -64,11 +78,13 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         policy = FetchPolicy(total_timeout=settings.fetch_timeout)
         source = MetadataFetcher(GuardedFetcher(policy))
     summarizer = build_summarizer(storage, llm if llm is not None else LLMSettings.from_env(merged_env()))
+    community = SqlCommunity(storage.uow)
     checks = CheckService(
         storage.knowledge,
         metadata_cache=storage.metadata,
         metadata_source=source,
         check_log=storage.checks,
+        evidence=community,
         summarizer=summarizer,
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
         io=storage.threads,
@@ -76,5 +92,8 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
     )
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
-    services = Services(checks, ModelReports(checks), digests, usage, storage.settings, fetch)
+    votes = VoteService(community, storage.threads)
+    attempts = AttemptService(community, storage.threads)
+    reports = ModelReports(checks, attempts=attempts, votes=votes, clips=community, chart_dir=chart_folder(settings))
+    services = Services(checks, reports, digests, usage, storage.settings, fetch, votes=votes, attempts=attempts)
     return App(settings, storage, checks, ChatCore(REGISTRY, services), summarizer, services)

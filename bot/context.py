@@ -10,10 +10,12 @@ from bot.policy import CommunitySettings, Requester
 from bot.ports import Actor, SettingsSource
 
 if TYPE_CHECKING:
+    from bot.attempts import AttemptService
     from bot.digest import DigestService
     from bot.registry import Registry
     from bot.reports import ModelReports
     from bot.service import CheckService
+    from bot.votes import VoteService
 
 
 class NoSettings:
@@ -36,6 +38,8 @@ class Services:
     usage: Callable[[str], Any] | None = None  # community id -> an object with .lines(); None without an LLM
     settings: SettingsSource | None = None
     fetch: bool = True
+    votes: VoteService | None = None
+    attempts: AttemptService | None = None
 
 
 @dataclass(frozen=True)

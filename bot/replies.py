@@ -6,10 +6,13 @@ a failing test, never a `str(result)` shown to a member.
 
 from __future__ import annotations
 
+from bot.attempts import AttemptResult
 from bot.digest import DigestResult
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.votes import VerdictsResult, VoteResult
 
 REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 ErrorResult)
+                                 ErrorResult, VoteResult, VerdictsResult, AttemptResult)
 
-Reply = CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult
+Reply = (CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | ErrorResult | VoteResult
+         | VerdictsResult | AttemptResult)

@@ -207,7 +207,7 @@ class VerdictRules:
         rates = [a for a in community.attempts if a.capability in shown and a.tries >= CONFIRM_MIN_TRIES]
         if not rates or {a.capability for a in rates} != set(shown):
             return None
-        if all(a.usable / a.tries >= CONFIRM_HIT_RATE for a in rates):
+        if all(a.confirms if a.confirms is not None else a.usable / a.tries >= CONFIRM_HIT_RATE for a in rates):
             tries = sum(a.tries for a in rates)
             usable = sum(a.usable for a in rates)
             return (f"Community attempts back it up: {usable} usable out of {tries} tries "

@@ -1,0 +1,175 @@
+"""Votes on clips and the consensus they add up to: `/vote` and `/verdicts`.
+
+A vote is about a clip this community has checked, so it is refused for any other clip: a member
+can't seed a verdict on a link nobody here has looked at. The consensus (``bot.consensus``) depends on
+all of a community's votes at once (who counts as a regular member, the community's axis of
+disagreement), so it is computed for the whole community, cached under the community's latest vote
+change and recomputed in a worker thread when a vote moves it: a `/verdicts` never refits on the
+event loop, and never refits when nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.clip_ids import is_short_clip_id
+from bot.consensus import DEFAULT_PARAMS, LABELS, ClipConsensus, ConsensusParams, Vote, community_consensus, parse_label
+from bot.errors import InputError
+from bot.links import parse_link
+from bot.parsing import unwrap_link
+from bot.ports import Actor, BlockingIO
+
+log = logging.getLogger(__name__)
+
+
+class ClipNotChecked(InputError):
+    """A vote or `/verdicts` on a clip nobody has checked in this community."""
+
+
+class VoteNotStored(InputError):
+    """The database stayed locked or unreachable through every retry; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class ClipRef:
+    id: int  # the storage id; consensus keys are str(id)
+    canonical_url: str
+    short_id: str
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    clip: ClipRef
+    before: str | None  # the member's previous vote on this clip (None for a first vote)
+    after: str
+    votes: dict[str, int]  # the clip's tally in this community after the vote
+
+
+class VoteStore(Protocol):
+    """What storage does for votes; each call is one unit of work."""
+
+    def checked_clip(self, community_id: str, canonical_url: str | None, short_id: str | None) -> ClipRef | None:
+        """The clip when it was checked in this community, else None."""
+        ...
+
+    def cast_vote(self, community_id: str, canonical_url: str | None, short_id: str | None, member: str,
+                  label: str) -> VoteOutcome | None:
+        """Store (or change) the vote and its history row together; None when the clip wasn't checked here.
+
+        Raises VoteNotStored once retries are exhausted.
+        """
+        ...
+
+    def votes_version(self, community_id: str) -> int:
+        """Grows with every vote change in the community (its latest change id; 0 without votes)."""
+        ...
+
+    def community_votes(self, community_id: str) -> list[Vote]:
+        """Every current vote of the community, clips keyed by str(ClipRef.id)."""
+        ...
+
+    def clip_votes(self, community_id: str, clip_id: int) -> dict[str, int]: ...
+
+
+def no_votes(clip: str) -> ClipConsensus:
+    return ClipConsensus(clip, dict.fromkeys(LABELS, 0), 0, None, 0.0, None, None, "no votes yet")
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """The reply to `/vote`."""
+
+    clip_url: str
+    clip_id: str
+    label: str
+    before: str | None
+    votes: dict[str, int]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.label
+
+
+@dataclass(frozen=True)
+class VerdictsResult:
+    """The reply to `/verdicts`: the tally, the consensus and why there is none when there is none."""
+
+    clip_url: str
+    clip_id: str
+    consensus: ClipConsensus
+
+
+class ConsensusCache:
+    """One community's consensus on every clip, refitted only when its votes changed."""
+
+    def __init__(self, store: VoteStore, io: BlockingIO, params: ConsensusParams = DEFAULT_PARAMS) -> None:
+        self.store = store
+        self.io = io
+        self.params = params
+        self._entries: dict[str, tuple[int, dict[str, ClipConsensus]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.fits = 0  # how many times a community was refitted (tests and benchmarks read it)
+
+    async def community(self, community_id: str) -> dict[str, ClipConsensus]:
+        version = await self.io.run(self.store.votes_version, community_id)
+        entry = self._entries.get(community_id)
+        if entry is not None and entry[0] >= version:
+            return entry[1]
+        lock = self._locks.setdefault(community_id, asyncio.Lock())
+        async with lock:
+            entry = self._entries.get(community_id)
+            if entry is not None and entry[0] >= version:
+                return entry[1]
+            # Read the version first: votes arriving meanwhile are either in this fit or move the key again.
+            version = await self.io.run(self.store.votes_version, community_id)
+            votes = await self.io.run(self.store.community_votes, community_id)
+            fitted = await asyncio.to_thread(community_consensus, votes, self.params)
+            self.fits += 1
+            self._entries[community_id] = (version, fitted)
+            return fitted
+
+    async def clip(self, community_id: str, clip: ClipRef) -> ClipConsensus:
+        return (await self.community(community_id)).get(str(clip.id)) or no_votes(str(clip.id))
+
+
+def clip_key(text: str) -> tuple[str | None, str | None]:
+    """(canonical_url, short_id) for what a member typed: a clip link, or the short id a button carries."""
+    text = unwrap_link(text.strip())
+    if is_short_clip_id(text):
+        return None, text
+    return parse_link(text).canonical_url, None
+
+
+class VoteService:
+    def __init__(self, store: VoteStore, io: BlockingIO, cache: ConsensusCache | None = None) -> None:
+        self.store = store
+        self.io = io
+        self.cache = cache or ConsensusCache(store, io)
+
+    async def vote(self, actor: Actor, clip_text: str, label: str) -> VoteResult:
+        label = parse_label(label)
+        url, short = clip_key(clip_text)
+        outcome = await self.io.run(self.store.cast_vote, actor.community_id, url, short, actor.user_id, label)
+        if outcome is None:
+            raise ClipNotChecked(_not_checked(url or short or ""))
+        if outcome.before != outcome.after:
+            log.info("vote in %s on clip %s by %s: %s -> %s", actor.community_id, outcome.clip.short_id,
+                     actor.user_id, outcome.before, outcome.after)
+        return VoteResult(outcome.clip.canonical_url, outcome.clip.short_id, outcome.after, outcome.before,
+                          outcome.votes)
+
+    async def verdicts(self, actor: Actor, clip_text: str) -> VerdictsResult:
+        url, short = clip_key(clip_text)
+        clip = await self.io.run(self.store.checked_clip, actor.community_id, url, short)
+        if clip is None:
+            raise ClipNotChecked(_not_checked(url or short or ""))
+        consensus = await self.cache.clip(actor.community_id, clip)
+        return VerdictsResult(clip.canonical_url, clip.short_id, consensus)
+
+
+def _not_checked(what: str) -> str:
+    return (f"Nobody has checked {what[:120]} in this community yet, so there is nothing to vote on: "
+            "run /check on it first.")

@@ -1,0 +1,167 @@
+"""The community-memory ports (votes, attempts, the evidence a check shows), one unit of work per call.
+
+Writes are retried with tenacity when the database is locked (SQLite's one writer), the connection
+went away (a Postgres restart, a dropped socket) or two first votes raced on the unique key: the whole
+unit of work runs again, and because a vote is "set my vote to L" (a repeat changes nothing and adds
+no history), a retry after a commit whose acknowledgement was lost cannot double it. When retries run
+out the member gets one polite line and the operator a log line; nothing half-written remains,
+because the unit of work rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_random_exponential,
+)
+
+from bot.attempts import AttemptPool, attempt_rates
+from bot.consensus import Vote
+from bot.results import CommunityEvidence
+from bot.votes import ClipRef, VoteNotStored, VoteOutcome
+from storage.repositories.attempts import AttemptRepository
+from storage.repositories.votes import VoteRepository
+from storage.uow import SqlUnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NOT_STORED = ("I couldn't store that just now: the database is busy or unreachable. Nothing was changed; "
+              "please try again in a minute.")
+
+
+class _Transient(Exception):
+    """A database failure worth another try; carries the original for the log."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(type(original).__name__)
+        self.original = original
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | IntegrityError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class SqlCommunity:
+    """Implements bot.votes.VoteStore, bot.attempts.AttemptStore and bot.ports.EvidenceSource."""
+
+    def __init__(self, uow: UnitOfWorkFactory, attempts: int = 6, max_wait: float = 1.0,
+                 deadline: float = 20.0) -> None:
+        self.uow = uow
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self.deadline = deadline
+
+    # -- the retry wrapper -------------------------------------------------------------------------------
+
+    def _write(self, what: str, work: Callable[[SqlUnitOfWork], T]) -> T:
+        def once() -> T:
+            with self.uow() as uow:
+                try:
+                    out = work(uow)
+                    uow.commit()
+                    return out
+                except Exception as exc:
+                    if _transient(exc):
+                        raise _Transient(exc) from exc
+                    raise
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Transient),
+            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.deadline),
+            wait=wait_random_exponential(multiplier=0.02, max=self.max_wait),
+            before_sleep=lambda state: log.info("retrying %s after %s (attempt %d)", what,
+                                                state.outcome.exception(), state.attempt_number),
+        )
+        try:
+            return retrying(once)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            original = last.original if isinstance(last, _Transient) else last
+            log.warning("%s not stored after %d attempts: %s: %s", what, exc.last_attempt.attempt_number,
+                        type(original).__name__, str(original).splitlines()[0] if str(original) else "")
+            raise VoteNotStored(NOT_STORED) from None
+
+    # -- votes -------------------------------------------------------------------------------------------
+
+    def checked_clip(self, community_id: str, canonical_url: str | None, short_id: str | None) -> ClipRef | None:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).checked_clip(community_id, canonical_url, short_id)
+
+    def cast_vote(self, community_id: str, canonical_url: str | None, short_id: str | None, member: str,
+                  label: str) -> VoteOutcome | None:
+        def work(uow: SqlUnitOfWork) -> VoteOutcome | None:
+            votes = VoteRepository(uow.session)
+            clip = votes.checked_clip(community_id, canonical_url, short_id)
+            if clip is None:
+                return None
+            before = votes.cast(community_id, clip.id, member, label)
+            return VoteOutcome(clip, before, label, votes.tally(community_id, clip.id))
+
+        return self._write("a vote", work)
+
+    def votes_version(self, community_id: str) -> int:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).version(community_id)
+
+    def community_votes(self, community_id: str) -> list[Vote]:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).all_votes(community_id)
+
+    def clip_votes(self, community_id: str, clip_id: int) -> dict[str, int]:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).tally(community_id, clip_id)
+
+    def vote_history(self, community_id: str, clip_id: int) -> list[dict[str, object]]:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).history(community_id, clip_id)
+
+    def most_checked(self, community_id: str, model_id: str, limit: int = 5) -> list[tuple[ClipRef, int]]:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).most_checked(community_id, model_id, limit)
+
+    # -- attempts ----------------------------------------------------------------------------------------
+
+    def record_attempt(self, community_id: str, member: str, model_id: str, capability_id: str, tries: int,
+                       usable: int, note: str) -> int:
+        return self._write("an attempt report", lambda uow: AttemptRepository(uow.session).add(
+            community_id, member, model_id, capability_id, tries, usable, note))
+
+    def attempt_pool(self, community_id: str, model_id: str, capabilities: list[str] | None) -> AttemptPool:
+        with self.uow() as uow:
+            return _pool(uow, community_id, model_id, capabilities)
+
+    # -- the evidence a check shows ----------------------------------------------------------------------
+
+    def evidence(self, community_id: str, canonical_url: str, model_id: str | None,
+                 capabilities: list[str]) -> CommunityEvidence:
+        with self.uow() as uow:
+            votes = VoteRepository(uow.session).tally_by_url(community_id, canonical_url)
+            attempts: tuple = ()
+            if model_id and capabilities:
+                pool = _pool(uow, community_id, model_id, list(dict.fromkeys(capabilities)))
+                attempts = attempt_rates(model_id, pool, capabilities)
+        return CommunityEvidence(votes=votes, attempts=attempts)
+
+
+def _pool(uow: SqlUnitOfWork, community_id: str, model_id: str, capabilities: list[str] | None) -> AttemptPool:
+    repo = AttemptRepository(uow.session)
+    if uow.settings.get(community_id).share_attempts:
+        communities = sorted(set(repo.sharing_communities()) | {community_id})
+        scope = "shared"
+    else:
+        communities, scope = [community_id], "community"
+    return AttemptPool(scope, len(communities), tuple(repo.totals(communities, model_id, capabilities)))
+
+
