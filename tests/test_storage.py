@@ -15,7 +15,7 @@ from storage.bootstrap import Storage
 from storage.db import current_revision, make_engine, upgrade
 from tests.conftest import make_tiny_kb
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 class StoreView:
