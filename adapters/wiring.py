@@ -92,7 +92,7 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
     )
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
-    votes = VoteService(community, storage.threads)
+    votes = VoteService(community, storage.threads, writers=1 if storage.engine.dialect.name == "sqlite" else 4)
     attempts = AttemptService(community, storage.threads)
     reports = ModelReports(checks, attempts=attempts, votes=votes, clips=community, chart_dir=chart_folder(settings))
     services = Services(checks, reports, digests, usage, storage.settings, fetch, votes=votes, attempts=attempts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -48,6 +49,15 @@ class VoteOutcome:
     votes: dict[str, int]  # the clip's tally in this community after the vote
 
 
+@dataclass(frozen=True)
+class VoteIn:
+    community_id: str
+    canonical_url: str | None
+    short_id: str | None
+    member: str
+    label: str
+
+
 class VoteStore(Protocol):
     """What storage does for votes; each call is one unit of work."""
 
@@ -61,6 +71,10 @@ class VoteStore(Protocol):
 
         Raises VoteNotStored once retries are exhausted.
         """
+        ...
+
+    def cast_votes(self, votes: Sequence[VoteIn]) -> list[VoteOutcome | None]:
+        """`cast_vote` for several votes, in order, in one unit of work (all stored or none)."""
         ...
 
     def votes_version(self, community_id: str) -> int:
@@ -144,15 +158,65 @@ def clip_key(text: str) -> tuple[str | None, str | None]:
 
 
 class VoteService:
-    def __init__(self, store: VoteStore, io: BlockingIO, cache: ConsensusCache | None = None) -> None:
+    """Votes in, replies out; votes arriving together are stored together.
+
+    While one batch is being written, the votes that arrive queue up and go in the next unit of work:
+    a burst of button presses costs one commit, not one each (group commit), and a lone vote is
+    written at once. Each member still gets their own outcome or their own polite error.
+    """
+
+    MAX_BATCH = 200
+
+    def __init__(self, store: VoteStore, io: BlockingIO, cache: ConsensusCache | None = None,
+                 writers: int = 1) -> None:
         self.store = store
         self.io = io
         self.cache = cache or ConsensusCache(store, io)
+        self.writers = writers  # batches written at once: 1 for SQLite's one writer, the pool size on Postgres
+        self._queue: list[tuple[VoteIn, asyncio.Future[VoteOutcome | None]]] = []
+        self._active = 0  # writer tasks draining the queue
+        self._tasks: set[asyncio.Task[None]] = set()  # kept referenced until done
+        self.batches = 0
+
+    async def _cast(self, vote: VoteIn) -> VoteOutcome | None:
+        future: asyncio.Future[VoteOutcome | None] = asyncio.get_running_loop().create_future()
+        self._queue.append((vote, future))
+        if self._active < self.writers:
+            self._active += 1
+            task = asyncio.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            await self._drain_queue()
+        finally:
+            self._active -= 1  # no await between the empty queue and this: a new vote starts a new writer
+
+    async def _drain_queue(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:self.MAX_BATCH], self._queue[self.MAX_BATCH:]
+            # Rows locked in one order by every batch: concurrent batches wait for each other, never deadlock.
+            # The sort is stable, so one member's votes on one clip keep the order they were cast in.
+            batch.sort(key=lambda item: (item[0].community_id, item[0].canonical_url or "",
+                                         item[0].short_id or "", item[0].member))
+            self.batches += 1
+            try:
+                outcomes = await self.io.run(self.store.cast_votes, [v for v, _ in batch])
+            except Exception as exc:  # every vote of the batch gets the same answer: nothing was stored
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
 
     async def vote(self, actor: Actor, clip_text: str, label: str) -> VoteResult:
         label = parse_label(label)
         url, short = clip_key(clip_text)
-        outcome = await self.io.run(self.store.cast_vote, actor.community_id, url, short, actor.user_id, label)
+        outcome = await self._cast(VoteIn(actor.community_id, url, short, actor.user_id, label))
         if outcome is None:
             raise ClipNotChecked(_not_checked(url or short or ""))
         if outcome.before != outcome.after:

@@ -10,8 +10,9 @@ because the unit of work rolls back.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -27,7 +28,7 @@ from tenacity import (
 from bot.attempts import AttemptPool, attempt_rates
 from bot.consensus import Vote
 from bot.results import CommunityEvidence
-from bot.votes import ClipRef, VoteNotStored, VoteOutcome
+from bot.votes import ClipRef, VoteIn, VoteNotStored, VoteOutcome
 from storage.repositories.attempts import AttemptRepository
 from storage.repositories.votes import VoteRepository
 from storage.uow import SqlUnitOfWork, UnitOfWorkFactory
@@ -101,15 +102,34 @@ class SqlCommunity:
 
     def cast_vote(self, community_id: str, canonical_url: str | None, short_id: str | None, member: str,
                   label: str) -> VoteOutcome | None:
-        def work(uow: SqlUnitOfWork) -> VoteOutcome | None:
-            votes = VoteRepository(uow.session)
-            clip = votes.checked_clip(community_id, canonical_url, short_id)
-            if clip is None:
-                return None
-            before = votes.cast(community_id, clip.id, member, label)
-            return VoteOutcome(clip, before, label, votes.tally(community_id, clip.id))
+        return self.cast_votes([VoteIn(community_id, canonical_url, short_id, member, label)])[0]
 
-        return self._write("a vote", work)
+    def cast_votes(self, votes: Sequence[VoteIn]) -> list[VoteOutcome | None]:
+        """Several members' votes in one unit of work, in order (None where the clip wasn't checked there).
+
+        One commit for a burst of votes instead of one each; each vote still lands with its history row,
+        and a failure rolls the whole batch back before the retry, so none is applied twice.
+        """
+        def work(uow: SqlUnitOfWork) -> list[VoteOutcome | None]:
+            repo = VoteRepository(uow.session)
+            repo.lock_for_write()
+            out: list[VoteOutcome | None] = []
+            touched: dict[tuple[str, int], list[int]] = {}
+            for v in votes:
+                clip = repo.checked_clip(v.community_id, v.canonical_url, v.short_id)
+                if clip is None:
+                    out.append(None)
+                    continue
+                before = repo.cast(v.community_id, clip.id, v.member, v.label)
+                touched.setdefault((v.community_id, clip.id), []).append(len(out))
+                out.append(VoteOutcome(clip, before, v.label, {}))
+            for (community_id, clip_id), positions in touched.items():  # one tally per clip, after the batch
+                tally = repo.tally(community_id, clip_id)
+                for i in positions:
+                    out[i] = dataclasses.replace(out[i], votes=tally)  # type: ignore[arg-type]
+            return out
+
+        return self._write("a vote" if len(votes) == 1 else f"{len(votes)} votes", work)
 
     def votes_version(self, community_id: str) -> int:
         with self.uow() as uow:

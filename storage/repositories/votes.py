@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from bot.consensus import LABELS, Vote
 from bot.votes import ClipRef
 from storage.tables import CheckRecord, Clip, VoteChange, VoteRow, utcnow
 
+# The hot path of `/vote` as prepared text: building and caching expression statements cost more than the
+# statements themselves on SQLite (bench/votes.py).
+_CLIP_BY = {
+    key: text(f"SELECT c.id, c.canonical_url, c.short_id FROM clip c WHERE c.{key} = :k AND EXISTS "
+              "(SELECT 1 FROM check_record r WHERE r.community_id = :c AND r.clip_id = c.id)")
+    for key in ("canonical_url", "short_id")
+}
+_CURRENT = "SELECT label FROM vote WHERE community_id = :c AND clip_id = :i AND member = :m"
+_CURRENT_LOCKED = {"postgresql": text(_CURRENT + " FOR UPDATE")}
+_CURRENT_PLAIN = text(_CURRENT)  # SQLite: one writer at a time already
+_INSERT = text("INSERT INTO vote (community_id, clip_id, member, label, created_at, updated_at) "
+               "VALUES (:c, :i, :m, :l, :t, :t)")
+_UPDATE = text("UPDATE vote SET label = :l, updated_at = :t WHERE community_id = :c AND clip_id = :i AND member = :m")
+_CHANGE = text("INSERT INTO vote_change (community_id, clip_id, member, at, before, after) "
+               "VALUES (:c, :i, :m, :t, :b, :l)")
+# SQLite's driver begins a transaction only at the first write, so a read-then-write would read outside
+# it and could act on a vote another process just changed; a write that matches nothing takes the
+# file's write lock first, and every read after it sees the latest votes.
+_SQLITE_WRITE_LOCK = text("UPDATE vote SET id = id WHERE 1 = 0")
+_TALLY = text("SELECT label, count(*) FROM vote WHERE community_id = :c AND clip_id = :i GROUP BY label")
+
 
 class VoteRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def lock_for_write(self) -> None:
+        """Before reading what a vote will change: Postgres locks the rows it reads (FOR UPDATE); SQLite needs this."""
+        conn = self.session.connection()
+        if conn.dialect.name == "sqlite":
+            conn.execute(_SQLITE_WRITE_LOCK)
+
     def checked_clip(self, community_id: str, canonical_url: str | None, short_id: str | None) -> ClipRef | None:
         """The clip if this community checked it (one indexed probe of check_record)."""
-        c, r = Clip.__table__, CheckRecord.__table__
-        where = c.c.canonical_url == canonical_url if canonical_url is not None else c.c.short_id == short_id
-        checked = exists().where(r.c.community_id == community_id, r.c.clip_id == c.c.id)
-        row = self.session.connection().execute(
-            select(c.c.id, c.c.canonical_url, c.c.short_id).where(where, checked)
-        ).first()
-        return ClipRef(row.id, row.canonical_url, row.short_id or "") if row else None
+        if canonical_url is not None:
+            stmt, key = _CLIP_BY["canonical_url"], canonical_url
+        else:
+            stmt, key = _CLIP_BY["short_id"], short_id
+        row = self.session.connection().execute(stmt, {"k": key, "c": community_id}).first()
+        return ClipRef(row[0], row[1], row[2] or "") if row else None
 
     def cast(self, community_id: str, clip_id: int, member: str, label: str) -> str | None:
         """Set the member's vote and add a history row when it changed; returns the vote before.
@@ -31,29 +57,19 @@ class VoteRepository:
         history row's `before` is what was really there. Two first votes racing both insert; the unique
         (community, clip, member) key refuses the second, whose unit of work is then retried as a change.
         """
-        v = VoteRow.__table__
         conn = self.session.connection()
-        key = (v.c.community_id == community_id, v.c.clip_id == clip_id, v.c.member == member)
-        before = conn.execute(select(v.c.label).where(*key).with_for_update()).scalar()
+        params = {"c": community_id, "i": clip_id, "m": member, "l": label}
+        before = conn.execute(_CURRENT_LOCKED.get(conn.dialect.name, _CURRENT_PLAIN), params).scalar()
         if before == label:
             return before
-        now = utcnow()
-        if before is None:
-            conn.execute(v.insert().values(community_id=community_id, clip_id=clip_id, member=member, label=label,
-                                           created_at=now, updated_at=now))
-        else:
-            conn.execute(v.update().where(*key).values(label=label, updated_at=now))
-        conn.execute(VoteChange.__table__.insert().values(community_id=community_id, clip_id=clip_id,
-                                                          member=member, at=now, before=before, after=label))
+        params |= {"t": utcnow(), "b": before}
+        conn.execute(_INSERT if before is None else _UPDATE, params)
+        conn.execute(_CHANGE, params)
         return before
 
     def tally(self, community_id: str, clip_id: int) -> dict[str, int]:
-        v = VoteRow.__table__
         out = dict.fromkeys(LABELS, 0)
-        for label, n in self.session.connection().execute(
-            select(v.c.label, func.count()).where(v.c.community_id == community_id, v.c.clip_id == clip_id)
-            .group_by(v.c.label)
-        ):
+        for label, n in self.session.connection().execute(_TALLY, {"c": community_id, "i": clip_id}):
             if label in out:
                 out[label] = int(n)
         return out

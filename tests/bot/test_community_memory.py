@@ -52,6 +52,9 @@ class MemoryVotes:
             self.version += 1
         return VoteOutcome(clip, before, label, self.clip_votes(community_id, clip.id))
 
+    def cast_votes(self, votes):
+        return [self.cast_vote(v.community_id, v.canonical_url, v.short_id, v.member, v.label) for v in votes]
+
     def votes_version(self, community_id):
         return self.version
 
@@ -239,3 +242,60 @@ def test_the_model_report_adds_hit_rates_clips_with_their_consensus_what_nobody_
         YT, CLIP.short_id, 4, 1, None)
     assert "not yet a clear majority" in standing.basis
     assert report.chart_path and Path(report.chart_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_votes_cast_in_bursts_and_one_by_one_all_get_their_answer():
+    """A vote arriving just as the writer found the queue empty used to wait forever (no writer left)."""
+    votes = MemoryVotes(*(("discord:1", ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")))
+                          for i in range(1, 6)))
+    service = VoteService(votes, ThreadIO())
+
+    async def member(m: int) -> list[VoteResult]:
+        out = []
+        for k in range(20):
+            out.append(await service.vote(Actor("discord:1", f"m{m}"), f"https://vimeo.com/{1 + (m + k) % 5}",
+                                          LABELS[(m * k) % 4]))
+            if k % 7 == 0:
+                await asyncio.sleep(0)
+        return out
+
+    async def run():
+        return await asyncio.wait_for(asyncio.gather(*(member(m) for m in range(30))), timeout=20)
+
+    results = asyncio.run(run())
+    assert sum(len(r) for r in results) == 600
+    assert service.batches < 600  # some votes shared a unit of work
+    assert len(votes.votes) == 30 * 5
+    assert votes.votes[("discord:1", 1 + (3 + 19) % 5, "m3")] == LABELS[(3 * 19) % 4]
+
+
+def test_in_a_batch_only_the_vote_on_an_unchecked_clip_is_refused():
+    votes = MemoryVotes(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO())
+
+    async def run():
+        return await asyncio.gather(service.vote(Actor("discord:1", "ann"), YT, "representative"),
+                                    service.vote(Actor("discord:1", "bob"), "https://vimeo.com/5", "representative"),
+                                    service.vote(Actor("discord:1", "cid"), YT, "cant_tell"),
+                                    return_exceptions=True)
+
+    ann, bob, cid = asyncio.run(run())
+    assert isinstance(ann, VoteResult) and isinstance(cid, VoteResult)
+    assert type(bob).__name__ == "ClipNotChecked"
+    assert cid.votes == {"representative": 1, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1}
+
+
+def test_a_batch_that_could_not_be_stored_answers_every_member_with_the_same_polite_error():
+    from bot.votes import VoteNotStored
+
+    class Broken(MemoryVotes):
+        def cast_votes(self, votes):
+            raise VoteNotStored("I couldn't store that just now.")
+
+    service = VoteService(Broken(("discord:1", CLIP)), ThreadIO())
+
+    async def run():
+        return await asyncio.gather(*(service.vote(Actor("discord:1", f"m{i}"), YT, "representative")
+                                      for i in range(5)), return_exceptions=True)
+
+    assert [str(r) for r in asyncio.run(run())] == ["I couldn't store that just now."] * 5
