@@ -80,7 +80,8 @@ def _vote(r: VoteResult) -> dict[str, Any]:
 
 
 def _verdicts(r: VerdictsResult) -> dict[str, Any]:
-    return {"type": "verdicts", "clip": {"url": r.clip_url, "id": r.clip_id}, **r.consensus.to_json()}
+    return {"type": "verdicts", "clip": {"url": r.clip_url, "id": r.clip_id}, **r.consensus.to_json(),
+            "fresh": r.fresh}
 
 
 def _attempt(r: AttemptResult) -> dict[str, Any]:

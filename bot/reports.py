@@ -21,7 +21,7 @@ from bot.results import ClaimView, ClipStanding, ErrorResult, ModelList, ModelRe
 from bot.service import CheckService
 from bot.signals import UnknownModel
 from bot.verdict import combine
-from bot.votes import ClipRef, VoteService, no_votes
+from bot.votes import ClipRef, VoteService
 
 log = logging.getLogger(__name__)
 MOST_CHECKED = 5
@@ -61,10 +61,9 @@ class ModelReports:
             changes["unreported"] = tuple(c for c in leaves if c not in rates)
         if self.clips is not None and self.votes is not None:
             top = await self.checks.io.run(self.clips.most_checked, community_id, report.model_id, MOST_CHECKED)
-            consensus = await self.votes.cache.community(community_id) if top else {}
             standings = []
             for clip, checks in top:
-                c = consensus.get(str(clip.id)) or no_votes(str(clip.id))
+                c, _fresh = await self.votes.cache.clip(community_id, clip)
                 label = c.consensus.label if c.consensus else None
                 basis = c.consensus.basis if c.consensus else c.note
                 standings.append(ClipStanding(clip.canonical_url, clip.short_id, checks, c.total, label, basis))

@@ -11,6 +11,7 @@ event loop, and never refits when nothing changed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,39 +115,76 @@ class VerdictsResult:
     clip_url: str
     clip_id: str
     consensus: ClipConsensus
+    fresh: bool = True  # False: the consensus predates the latest votes (a refit is under way)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A community's consensus as of one vote version; `fresh` is False when newer votes are not in it yet."""
+
+    clips: dict[str, ClipConsensus]
+    version: int
+    fresh: bool
 
 
 class ConsensusCache:
-    """One community's consensus on every clip, refitted only when its votes changed."""
+    """One community's consensus on every clip, refitted only when its votes changed, never in a reply's way.
 
-    def __init__(self, store: VoteStore, io: BlockingIO, params: ConsensusParams = DEFAULT_PARAMS) -> None:
+    A refit of a big community takes seconds to minutes (bench/model_report.py), so it runs as a background
+    task in a worker thread, one per community at a time. A reply waits for it at most `wait` seconds;
+    after that it gets the previous fit marked stale (or none at all for a community never fitted) and the
+    next reply picks up the new one. Small communities refit in milliseconds and always answer fresh.
+    """
+
+    def __init__(self, store: VoteStore, io: BlockingIO, params: ConsensusParams = DEFAULT_PARAMS,
+                 wait: float = 1.0) -> None:
         self.store = store
         self.io = io
         self.params = params
-        self._entries: dict[str, tuple[int, dict[str, ClipConsensus]]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.wait = wait
+        self._entries: dict[str, Fitted] = {}
+        self._refits: dict[str, asyncio.Task[Fitted]] = {}
         self.fits = 0  # how many times a community was refitted (tests and benchmarks read it)
 
-    async def community(self, community_id: str) -> dict[str, ClipConsensus]:
+    async def community(self, community_id: str, wait: float | None = None) -> Fitted | None:
         version = await self.io.run(self.store.votes_version, community_id)
         entry = self._entries.get(community_id)
-        if entry is not None and entry[0] >= version:
-            return entry[1]
-        lock = self._locks.setdefault(community_id, asyncio.Lock())
-        async with lock:
-            entry = self._entries.get(community_id)
-            if entry is not None and entry[0] >= version:
-                return entry[1]
-            # Read the version first: votes arriving meanwhile are either in this fit or move the key again.
-            version = await self.io.run(self.store.votes_version, community_id)
-            votes = await self.io.run(self.store.community_votes, community_id)
-            fitted = await asyncio.to_thread(community_consensus, votes, self.params)
-            self.fits += 1
-            self._entries[community_id] = (version, fitted)
-            return fitted
+        if entry is not None and entry.version >= version:
+            return entry
+        task = self._refits.get(community_id)
+        if task is None or task.done():
+            task = asyncio.create_task(self._refit(community_id))
+            self._refits[community_id] = task
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.wait if wait is None else wait)
+        except TimeoutError:
+            stale = self._entries.get(community_id)
+            return Fitted(stale.clips, stale.version, False) if stale is not None else None
 
-    async def clip(self, community_id: str, clip: ClipRef) -> ClipConsensus:
-        return (await self.community(community_id)).get(str(clip.id)) or no_votes(str(clip.id))
+    async def _refit(self, community_id: str) -> Fitted:
+        # Read the version first: votes arriving meanwhile are either in this fit or move the key again.
+        version = await self.io.run(self.store.votes_version, community_id)
+        votes = await self.io.run(self.store.community_votes, community_id)
+        clips = await asyncio.to_thread(community_consensus, votes, self.params)
+        self.fits += 1
+        fitted = Fitted(clips, version, True)
+        self._entries[community_id] = fitted
+        return fitted
+
+    async def clip(self, community_id: str, clip: ClipRef, wait: float | None = None) -> tuple[ClipConsensus, bool]:
+        """The clip's consensus and whether it is fresh; the tally is always today's."""
+        fitted = await self.community(community_id, wait)
+        key = str(clip.id)
+        if fitted is not None and fitted.fresh:
+            return fitted.clips.get(key) or no_votes(key), True
+        votes = await self.io.run(self.store.clip_votes, community_id, clip.id)
+        total = sum(votes.values())
+        previous = fitted.clips.get(key) if fitted is not None else None
+        if previous is None:
+            note = "the consensus is being worked out from the latest votes; ask again in a minute"
+            return ClipConsensus(key, votes, total, None, 0.0, None, None, note), False
+        note = (previous.note + "; " if previous.note else "") + "consensus as of earlier votes, being updated"
+        return dataclasses.replace(previous, votes=votes, total=total, note=note), False
 
 
 def clip_key(text: str) -> tuple[str | None, str | None]:
@@ -230,8 +268,8 @@ class VoteService:
         clip = await self.io.run(self.store.checked_clip, actor.community_id, url, short)
         if clip is None:
             raise ClipNotChecked(_not_checked(url or short or ""))
-        consensus = await self.cache.clip(actor.community_id, clip)
-        return VerdictsResult(clip.canonical_url, clip.short_id, consensus)
+        consensus, fresh = await self.cache.clip(actor.community_id, clip)
+        return VerdictsResult(clip.canonical_url, clip.short_id, consensus, fresh)
 
 
 def _not_checked(what: str) -> str:

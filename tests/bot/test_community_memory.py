@@ -169,7 +169,7 @@ def test_a_cache_shared_by_concurrent_verdicts_fits_once():
 
     results = asyncio.run(run())
     assert cache.fits == 1 and votes.reads == 1
-    assert {r.total for r in results} == {30}
+    assert {(r.total, fresh) for r, fresh in results} == {(30, True)}
 
 
 def test_tried_stores_the_report_and_answers_with_the_pooled_hit_rate():
@@ -299,3 +299,35 @@ def test_a_batch_that_could_not_be_stored_answers_every_member_with_the_same_pol
                                       for i in range(5)), return_exceptions=True)
 
     assert [str(r) for r in asyncio.run(run())] == ["I couldn't store that just now."] * 5
+
+
+def test_a_slow_refit_never_holds_up_a_reply_and_the_tally_is_always_current():
+    import time
+
+    class Slow(MemoryVotes):
+        def community_votes(self, community_id):
+            time.sleep(0.6)
+            return super().community_votes(community_id)
+
+    votes = Slow(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO(), ConsensusCache(votes, ThreadIO(), wait=0.05))
+
+    async def run():
+        await service.vote(Actor("discord:1", "ann"), YT, "cherry_picked")
+        started = time.perf_counter()
+        first = await service.verdicts(Actor("discord:1", "bob"), YT)  # never fitted: tally only
+        first_took = time.perf_counter() - started
+        await asyncio.sleep(0.8)
+        second = await service.verdicts(Actor("discord:1", "bob"), YT)  # the background fit is in
+        await service.vote(Actor("discord:1", "bob"), YT, "cherry_picked")
+        third = await service.verdicts(Actor("discord:1", "cid"), YT)  # refitting: the previous fit, today's tally
+        await asyncio.sleep(0.8)
+        return first, first_took, second, third
+
+    first, first_took, second, third = asyncio.run(run())
+    assert first_took < 0.5 and not first.fresh
+    assert first.consensus.votes["cherry_picked"] == 1 and first.consensus.consensus is None
+    assert "being worked out" in first.consensus.note
+    assert second.fresh and second.consensus.total == 1
+    assert not third.fresh and third.consensus.votes["cherry_picked"] == 2 and third.consensus.total == 2
+    assert third.consensus.note.endswith("consensus as of earlier votes, being updated")
