@@ -62,8 +62,8 @@ class ModelReports:
         if self.clips is not None and self.votes is not None:
             top = await self.checks.io.run(self.clips.most_checked, community_id, report.model_id, MOST_CHECKED)
             standings = []
-            for clip, checks in top:
-                c, _fresh = await self.votes.cache.clip(community_id, clip)
+            found = await self.votes.cache.clips(community_id, [clip for clip, _ in top]) if top else []
+            for (clip, checks), (c, _fresh) in zip(top, found, strict=True):
                 label = c.consensus.label if c.consensus else None
                 basis = c.consensus.basis if c.consensus else c.note
                 standings.append(ClipStanding(clip.canonical_url, clip.short_id, checks, c.total, label, basis))

@@ -173,18 +173,28 @@ class ConsensusCache:
 
     async def clip(self, community_id: str, clip: ClipRef, wait: float | None = None) -> tuple[ClipConsensus, bool]:
         """The clip's consensus and whether it is fresh; the tally is always today's."""
+        return (await self.clips(community_id, [clip], wait))[0]
+
+    async def clips(self, community_id: str, clips: list[ClipRef],
+                    wait: float | None = None) -> list[tuple[ClipConsensus, bool]]:
+        """Several clips' consensus after one wait for the community's fit (the model report's clips)."""
         fitted = await self.community(community_id, wait)
-        key = str(clip.id)
-        if fitted is not None and fitted.fresh:
-            return fitted.clips.get(key) or no_votes(key), True
-        votes = await self.io.run(self.store.clip_votes, community_id, clip.id)
-        total = sum(votes.values())
-        previous = fitted.clips.get(key) if fitted is not None else None
-        if previous is None:
-            note = "the consensus is being worked out from the latest votes; ask again in a minute"
-            return ClipConsensus(key, votes, total, None, 0.0, None, None, note), False
-        note = (previous.note + "; " if previous.note else "") + "consensus as of earlier votes, being updated"
-        return dataclasses.replace(previous, votes=votes, total=total, note=note), False
+        out = []
+        for clip in clips:
+            key = str(clip.id)
+            if fitted is not None and fitted.fresh:
+                out.append((fitted.clips.get(key) or no_votes(key), True))
+                continue
+            votes = await self.io.run(self.store.clip_votes, community_id, clip.id)
+            total = sum(votes.values())
+            previous = fitted.clips.get(key) if fitted is not None else None
+            if previous is None:
+                note = "the consensus is being worked out from the latest votes; ask again in a minute"
+                out.append((ClipConsensus(key, votes, total, None, 0.0, None, None, note), False))
+                continue
+            note = (previous.note + "; " if previous.note else "") + "consensus as of earlier votes, being updated"
+            out.append((dataclasses.replace(previous, votes=votes, total=total, note=note), False))
+        return out
 
 
 def clip_key(text: str) -> tuple[str | None, str | None]:
