@@ -239,3 +239,43 @@ def test_most_checked_clips_of_a_model_in_a_community(storage):
     top = fast(storage).most_checked("discord:1", "sora")
     assert [(clip.canonical_url, n) for clip, n in top] == [(VIMEO, 3), (YT, 1)]
     assert top[0][0].short_id == short_clip_id(VIMEO)
+
+
+def test_a_faction_voting_along_party_lines_cannot_label_a_clip_but_agreement_does(sqlite_url):
+    """Through storage and the cache: the larger faction is a majority on the party-line clips, and still no label."""
+    from bot.votes import VoteIn, VoteService
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    st = Storage.on(engine)
+    try:
+        st.knowledge.import_knowledge(make_tiny_kb())
+        urls = [f"https://vimeo.com/{7000 + i}" for i in range(12)]
+        for url in urls:
+            check(st, url=url)
+        c = fast(st)
+        batch = []
+        for m in range(30):
+            faction_a = m < 20
+            for i, url in enumerate(urls):
+                if i < 6:  # party line
+                    label = "representative" if faction_a else "cherry_picked"
+                else:  # both factions agree
+                    label = "cherry_picked" if (m + i) % 10 else "cant_tell"
+                batch.append(VoteIn("discord:1", url, None, f"m{m}", label))
+        assert all(o is not None for o in c.cast_votes(batch))
+        service = VoteService(c, st.threads)
+
+        async def verdicts():
+            return [await service.verdicts(Actor("discord:1", "reader"), url) for url in urls]
+
+        results = asyncio.run(verdicts())
+    finally:
+        st.close()
+    party, agreed = results[:6], results[6:]
+    for r in party:
+        assert r.consensus.votes["representative"] == 20 and r.consensus.votes["cherry_picked"] == 10
+        assert r.consensus.wilson_lower >= 0.5  # the tally alone would have labelled it
+        assert r.consensus.consensus is None and r.fresh
+    for r in agreed:
+        assert r.consensus.consensus is not None and r.consensus.consensus.label == "cherry_picked"
