@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +120,26 @@ class VerdictsResult:
     fresh: bool = True  # False: the consensus predates the latest votes (a refit is under way)
 
 
+# Above this many votes the fit runs in a separate process: its Python loops would hold the GIL for
+# seconds to minutes (bench/model_report.py) and starve the event loop of a bot in the same process.
+PROCESS_FIT_VOTES = 50_000
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _fit_pool() -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        # spawn, not fork: the parent has database and event-loop threads a forked child must not inherit
+        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+def _fit_columns(members: list[str], clips: list[str], labels: list[str],
+                 params: ConsensusParams) -> dict[str, ClipConsensus]:
+    """In the fit process: columns pickle far faster than a million Vote objects."""
+    return community_consensus(map(Vote, members, clips, labels), params)
+
+
 @dataclass(frozen=True)
 class Fitted:
     """A community's consensus as of one vote version; `fresh` is False when newer votes are not in it yet."""
@@ -165,7 +187,13 @@ class ConsensusCache:
         # Read the version first: votes arriving meanwhile are either in this fit or move the key again.
         version = await self.io.run(self.store.votes_version, community_id)
         votes = await self.io.run(self.store.community_votes, community_id)
-        clips = await asyncio.to_thread(community_consensus, votes, self.params)
+        if len(votes) < PROCESS_FIT_VOTES:
+            clips = await asyncio.to_thread(community_consensus, votes, self.params)
+        else:
+            columns = ([v.member for v in votes], [v.clip for v in votes], [v.label for v in votes])
+            del votes
+            clips = await asyncio.get_running_loop().run_in_executor(_fit_pool(), _fit_columns, *columns,
+                                                                     self.params)
         self.fits += 1
         fitted = Fitted(clips, version, True)
         self._entries[community_id] = fitted

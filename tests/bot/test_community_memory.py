@@ -331,3 +331,16 @@ def test_a_slow_refit_never_holds_up_a_reply_and_the_tally_is_always_current():
     assert second.fresh and second.consensus.total == 1
     assert not third.fresh and third.consensus.votes["cherry_picked"] == 2 and third.consensus.total == 2
     assert third.consensus.note.endswith("consensus as of earlier votes, being updated")
+
+
+def test_a_big_community_is_fitted_in_another_process_with_the_same_answer(monkeypatch):
+    import bot.votes as votes_module
+    from bot.consensus import community_consensus
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    votes.votes = {("discord:1", c, f"m{m}"): LABELS[(m * c) % 3] for m in range(15) for c in range(12)}
+    votes.version = 1
+    monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", 0)
+    fitted = asyncio.run(ConsensusCache(votes, ThreadIO(), wait=60).community("discord:1"))
+    assert fitted.fresh and fitted.clips == community_consensus(votes.community_votes("discord:1"))
+    assert votes_module._POOL is not None  # it really went through the process pool
