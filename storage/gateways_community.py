@@ -113,20 +113,30 @@ class SqlCommunity:
         def work(uow: SqlUnitOfWork) -> list[VoteOutcome | None]:
             repo = VoteRepository(uow.session)
             repo.lock_for_write()
+            sqlite = uow.session.connection().dialect.name == "sqlite"
             out: list[VoteOutcome | None] = []
-            touched: dict[tuple[str, int], list[int]] = {}
+            touched: dict[str, dict[int, list[int]]] = {}
             for v in votes:
-                clip = repo.checked_clip(v.community_id, v.canonical_url, v.short_id)
-                if clip is None:
-                    out.append(None)
-                    continue
-                before = repo.cast(v.community_id, clip.id, v.member, v.label)
-                touched.setdefault((v.community_id, clip.id), []).append(len(out))
+                if sqlite:  # the write lock is held: one query reads the clip and the member's vote
+                    found = repo.clip_and_vote(v.community_id, v.canonical_url, v.short_id, v.member)
+                    if found is None:
+                        out.append(None)
+                        continue
+                    clip, before = found
+                    repo.set_vote(v.community_id, clip.id, v.member, v.label, before)
+                else:  # Postgres: the member's vote row is read FOR UPDATE
+                    clip = repo.checked_clip(v.community_id, v.canonical_url, v.short_id)
+                    if clip is None:
+                        out.append(None)
+                        continue
+                    before = repo.cast(v.community_id, clip.id, v.member, v.label)
+                touched.setdefault(v.community_id, {}).setdefault(clip.id, []).append(len(out))
                 out.append(VoteOutcome(clip, before, v.label, {}))
-            for (community_id, clip_id), positions in touched.items():  # one tally per clip, after the batch
-                tally = repo.tally(community_id, clip_id)
-                for i in positions:
-                    out[i] = dataclasses.replace(out[i], votes=tally)  # type: ignore[arg-type]
+            for community_id, clips in touched.items():  # the tallies after the whole batch, one query
+                tallies = repo.tallies(community_id, list(clips))
+                for clip_id, positions in clips.items():
+                    for i in positions:
+                        out[i] = dataclasses.replace(out[i], votes=tallies[clip_id])  # type: ignore[arg-type]
             return out
 
         return self._write("a vote" if len(votes) == 1 else f"{len(votes)} votes", work)

@@ -16,6 +16,13 @@ _CLIP_BY = {
               "(SELECT 1 FROM check_record r WHERE r.community_id = :c AND r.clip_id = c.id)")
     for key in ("canonical_url", "short_id")
 }
+# The clip and the member's current vote on it in one round trip (SQLite, where the write lock is held).
+_CLIP_AND_VOTE_BY = {
+    key: text("SELECT c.id, c.canonical_url, c.short_id, v.label FROM clip c LEFT JOIN vote v ON "
+              f"v.community_id = :c AND v.clip_id = c.id AND v.member = :m WHERE c.{key} = :k AND EXISTS "
+              "(SELECT 1 FROM check_record r WHERE r.community_id = :c AND r.clip_id = c.id)")
+    for key in ("canonical_url", "short_id")
+}
 _CURRENT = "SELECT label FROM vote WHERE community_id = :c AND clip_id = :i AND member = :m"
 _CURRENT_LOCKED = {"postgresql": text(_CURRENT + " FOR UPDATE")}
 _CURRENT_PLAIN = text(_CURRENT)  # SQLite: one writer at a time already
@@ -49,6 +56,37 @@ class VoteRepository:
             stmt, key = _CLIP_BY["short_id"], short_id
         row = self.session.connection().execute(stmt, {"k": key, "c": community_id}).first()
         return ClipRef(row[0], row[1], row[2] or "") if row else None
+
+    def clip_and_vote(self, community_id: str, canonical_url: str | None, short_id: str | None,
+                      member: str) -> tuple[ClipRef, str | None] | None:
+        """The checked clip and the member's vote on it; only under SQLite's write lock (`lock_for_write`)."""
+        key = "canonical_url" if canonical_url is not None else "short_id"
+        row = self.session.connection().execute(
+            _CLIP_AND_VOTE_BY[key], {"k": canonical_url if canonical_url is not None else short_id,
+                                     "c": community_id, "m": member}).first()
+        return (ClipRef(row[0], row[1], row[2] or ""), row[3]) if row else None
+
+    def set_vote(self, community_id: str, clip_id: int, member: str, label: str, before: str | None) -> None:
+        """Write a vote whose current value the caller read under the write lock, with its history row."""
+        if before == label:
+            return
+        conn = self.session.connection()
+        params = {"c": community_id, "i": clip_id, "m": member, "l": label, "t": utcnow(), "b": before}
+        conn.execute(_INSERT if before is None else _UPDATE, params)
+        conn.execute(_CHANGE, params)
+
+    def tallies(self, community_id: str, clip_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Several clips' tallies in one query (a batch of votes answers each voter with their clip's)."""
+        v = VoteRow.__table__
+        out = {i: dict.fromkeys(LABELS, 0) for i in clip_ids}
+        for clip_id, label, n in self.session.connection().execute(
+            select(v.c.clip_id, v.c.label, func.count()).where(v.c.community_id == community_id,
+                                                                 v.c.clip_id.in_(clip_ids))
+            .group_by(v.c.clip_id, v.c.label)
+        ):
+            if label in out[clip_id]:
+                out[clip_id][label] = int(n)
+        return out
 
     def cast(self, community_id: str, clip_id: int, member: str, label: str) -> str | None:
         """Set the member's vote and add a history row when it changed; returns the vote before.
