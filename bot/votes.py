@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -140,6 +140,12 @@ def _fit_columns(members: list[str], clips: list[str], labels: list[str],
     return community_consensus(map(Vote, members, clips, labels), params)
 
 
+def _load_and_fit(load: Callable[[], tuple[list[str], list[str], list[str]]],
+                  params: ConsensusParams) -> dict[str, ClipConsensus]:
+    """In the fit process: read the community's votes (a picklable loader from storage), then fit."""
+    return _fit_columns(*load(), params)
+
+
 @dataclass(frozen=True)
 class Fitted:
     """A community's consensus as of one vote version; `fresh` is False when newer votes are not in it yet."""
@@ -186,14 +192,21 @@ class ConsensusCache:
     async def _refit(self, community_id: str) -> Fitted:
         # Read the version first: votes arriving meanwhile are either in this fit or move the key again.
         version = await self.io.run(self.store.votes_version, community_id)
-        votes = await self.io.run(self.store.community_votes, community_id)
-        if len(votes) < PROCESS_FIT_VOTES:
-            clips = await asyncio.to_thread(community_consensus, votes, self.params)
-        else:
-            columns = ([v.member for v in votes], [v.clip for v in votes], [v.label for v in votes])
-            del votes
-            clips = await asyncio.get_running_loop().run_in_executor(_fit_pool(), _fit_columns, *columns,
+        loader = getattr(self.store, "votes_loader", None)
+        count = getattr(self.store, "count_votes", None)
+        if loader is not None and count is not None and await self.io.run(count, community_id) >= PROCESS_FIT_VOTES:
+            # Reading a million votes holds the GIL for seconds too: the fit process reads them itself.
+            clips = await asyncio.get_running_loop().run_in_executor(_fit_pool(), _load_and_fit, loader(community_id),
                                                                      self.params)
+        else:
+            votes = await self.io.run(self.store.community_votes, community_id)
+            if len(votes) < PROCESS_FIT_VOTES:
+                clips = await asyncio.to_thread(community_consensus, votes, self.params)
+            else:
+                columns = ([v.member for v in votes], [v.clip for v in votes], [v.label for v in votes])
+                del votes
+                clips = await asyncio.get_running_loop().run_in_executor(_fit_pool(), _fit_columns, *columns,
+                                                                         self.params)
         self.fits += 1
         fitted = Fitted(clips, version, True)
         self._entries[community_id] = fitted

@@ -149,6 +149,14 @@ class SqlCommunity:
         with self.uow() as uow:
             return VoteRepository(uow.session).all_votes(community_id)
 
+    def count_votes(self, community_id: str) -> int:
+        with self.uow() as uow:
+            return VoteRepository(uow.session).count(community_id)
+
+    def votes_loader(self, community_id: str) -> VoteColumns:
+        """What the consensus fit process calls to read this community's votes itself (see bot.votes)."""
+        return VoteColumns(self.uow.engine.url.render_as_string(hide_password=False), community_id)
+
     def clip_votes(self, community_id: str, clip_id: int) -> dict[str, int]:
         with self.uow() as uow:
             return VoteRepository(uow.session).tally(community_id, clip_id)
@@ -183,6 +191,27 @@ class SqlCommunity:
                 pool = _pool(uow, community_id, model_id, list(dict.fromkeys(capabilities)))
                 attempts = attempt_rates(model_id, pool, capabilities)
         return CommunityEvidence(votes=votes, attempts=attempts)
+
+
+@dataclasses.dataclass(frozen=True)
+class VoteColumns:
+    """Picklable: opens its own engine in the fit process and returns (members, clips, labels)."""
+
+    url: str
+    community_id: str
+
+    def __call__(self) -> tuple[list[str], list[str], list[str]]:
+        from storage.db import make_engine
+
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.exec_driver_sql(
+                    "SELECT member, clip_id, label FROM vote WHERE community_id = "
+                    + ("%(c)s" if conn.dialect.name == "postgresql" else ":c"), {"c": self.community_id}).all()
+        finally:
+            engine.dispose()
+        return [r[0] for r in rows], [str(r[1]) for r in rows], [r[2] for r in rows]
 
 
 def _pool(uow: SqlUnitOfWork, community_id: str, model_id: str, capabilities: list[str] | None) -> AttemptPool:

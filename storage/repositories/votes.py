@@ -123,6 +123,11 @@ class VoteRepository:
         return int(self.session.connection().execute(
             select(func.max(h.c.id)).where(h.c.community_id == community_id)).scalar() or 0)
 
+    def count(self, community_id: str) -> int:
+        v = VoteRow.__table__
+        return int(self.session.connection().execute(
+            select(func.count()).select_from(v).where(v.c.community_id == community_id)).scalar() or 0)
+
     def all_votes(self, community_id: str) -> list[Vote]:
         v = VoteRow.__table__
         rows = self.session.connection().execution_options(yield_per=50_000).execute(

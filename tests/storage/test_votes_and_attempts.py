@@ -279,3 +279,23 @@ def test_a_faction_voting_along_party_lines_cannot_label_a_clip_but_agreement_do
         assert r.consensus.consensus is None and r.fresh
     for r in agreed:
         assert r.consensus.consensus is not None and r.consensus.consensus.label == "cherry_picked"
+
+
+def test_the_fit_process_reads_a_big_communitys_votes_itself(storage, monkeypatch):
+    import bot.votes as votes_module
+    from bot.consensus import community_consensus
+    from bot.votes import ConsensusCache
+
+    check(storage)
+    check(storage, url=VIMEO)
+    c = fast(storage)
+    for m in range(12):
+        c.cast_vote("discord:1", YT, None, f"m{m}", "cherry_picked" if m % 4 else "cant_tell")
+        c.cast_vote("discord:1", VIMEO, None, f"m{m}", "representative")
+    assert c.count_votes("discord:1") == 24
+    members, clips, labels = c.votes_loader("discord:1")()
+    assert sorted(zip(members, clips, labels, strict=True)) == sorted(
+        (v.member, v.clip, v.label) for v in c.community_votes("discord:1"))
+    monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", 10)
+    fitted = asyncio.run(ConsensusCache(c, storage.threads, wait=60).community("discord:1"))
+    assert fitted.fresh and fitted.clips == community_consensus(c.community_votes("discord:1"))
