@@ -159,7 +159,8 @@ class ConsensusCache:
     """One community's consensus on every clip, refitted only when its votes changed, never in a reply's way.
 
     A refit of a big community takes seconds to minutes (bench/model_report.py), so it runs as a background
-    task in a worker thread, one per community at a time. A reply waits for it at most `wait` seconds;
+    task, one per community at a time, in a worker thread (or, from PROCESS_FIT_VOTES votes on, a worker
+    process that reads the votes itself). A reply waits for it at most `wait` seconds;
     after that it gets the previous fit marked stale (or none at all for a community never fitted) and the
     next reply picks up the new one. Small communities refit in milliseconds and always answer fresh.
     """
