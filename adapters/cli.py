@@ -13,9 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge import WORKFLOWS  # light: dataclasses, no database or network
+
 log = logging.getLogger("yuntai")
 
-WORKFLOW_CHOICES = ("text-to-video", "image-to-video", "video-to-video")
+WORKFLOW_CHOICES = WORKFLOWS  # one list of workflows, the knowledge base's
 BATCH_CONCURRENCY = 8
 BATCH_RECORDS = 64  # checks stored per transaction in batch mode; lines are printed once stored
 
@@ -241,8 +243,10 @@ def _check(args: argparse.Namespace) -> int:
         if problem:
             raise UsageError(f"{what} {problem}")
         setattr(args, key, edge_clean(getattr(args, key)))
-    if args.caption is not None and len(args.caption) > 20_000:
-        raise UsageError(f"the caption is {len(args.caption):,} characters long; the limit is 20,000")
+    from bot.service import MAX_CAPTION
+
+    if args.caption is not None and len(args.caption) > MAX_CAPTION:
+        raise UsageError(f"the caption is {len(args.caption):,} characters long; the limit is {MAX_CAPTION:,}")
     # Input errors are found before the database is opened, so a typo never touches storage.
     from bot.links import LinkError, parse_link
 

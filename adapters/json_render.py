@@ -9,10 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.attempts import AttemptResult
 from bot.curation import ChangeRecord, CurationHistory, CurationResult
 from bot.digest import DigestResult, WeeklyDigest
-from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.hitrate import HitRate
+from bot.results import (
+    AttemptRate,
+    CheckResult,
+    ClaimView,
+    ClipStanding,
+    ErrorResult,
+    HelpResult,
+    ModelList,
+    ModelReport,
+    UsageResult,
+)
 from bot.setup import SetupResult
+from bot.votes import VerdictsResult, VoteResult
 
 
 def to_json(reply: object) -> dict[str, Any]:
@@ -36,7 +49,46 @@ def _model(r: ModelReport) -> dict[str, Any]:
         "workflows": list(r.workflows), "notes": r.notes,
         "strengths": [_claim(c) for c in r.strengths], "mixed": [_claim(c) for c in r.mixed],
         "weaknesses": [_claim(c) for c in r.weaknesses], "undocumented": list(r.undocumented),
+        "community": {
+            "scope": r.attempts_scope or None,
+            "hit_rates": [_rate(a) for a in r.hit_rates],
+            "most_checked": [_standing(c) for c in r.most_checked],
+            "unreported": list(r.unreported),
+        },
+        "chart": r.chart_path,
     }
+
+
+def _rate(a: AttemptRate) -> dict[str, Any]:
+    return {"capability": a.capability, "tries": a.tries, "usable": a.usable, "rate": round(a.rate, 3),
+            "low": round(a.low, 3), "high": round(a.high, 3), "members": a.members, "reports": a.reports,
+            "band": a.band, "scope": a.scope}
+
+
+def _standing(c: ClipStanding) -> dict[str, Any]:
+    return {"url": c.canonical_url, "id": c.clip_id, "checks": c.checks, "voters": c.voters,
+            "consensus": c.consensus, "basis": c.basis}
+
+
+def _hit_rate(r: HitRate) -> dict[str, Any]:
+    return {"capability": r.capability, "tries": r.tries, "usable": r.usable, "rate": round(r.rate, 3),
+            "low": round(r.low, 3), "high": round(r.high, 3), "members": r.members, "reports": r.reports,
+            "band": r.band}
+
+
+def _vote(r: VoteResult) -> dict[str, Any]:
+    return {"type": "vote", "clip": {"url": r.clip_url, "id": r.clip_id}, "label": r.label, "before": r.before,
+            "changed": r.changed, "votes": dict(r.votes)}
+
+
+def _verdicts(r: VerdictsResult) -> dict[str, Any]:
+    return {"type": "verdicts", "clip": {"url": r.clip_url, "id": r.clip_id}, **r.consensus.to_json(),
+            "fresh": r.fresh}
+
+
+def _attempt(r: AttemptResult) -> dict[str, Any]:
+    return {"type": "attempt", "model": r.model_id, "capability": r.capability, "tries": r.tries,
+            "usable": r.usable, "scope": r.scope, "hit_rate": _hit_rate(r.rate)}
 
 
 def _models(r: ModelList) -> dict[str, Any]:
@@ -124,4 +176,7 @@ JSON_RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     SetupResult: _setup,
     ErrorResult: _error,
     WeeklyDigest: _weekly,
+    VoteResult: _vote,
+    VerdictsResult: _verdicts,
+    AttemptResult: _attempt,
 }

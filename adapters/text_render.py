@@ -7,11 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.escape import for_console
+from bot.attempts import AttemptResult
 from bot.curation import ChangeRecord, CurationHistory, CurationResult, State
 from bot.digest import DigestResult, WeeklyDigest
 from bot.levels import Level
-from bot.results import CheckResult, ClaimView, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.results import (
+    AttemptRate,
+    CheckResult,
+    ClaimView,
+    ErrorResult,
+    HelpResult,
+    ModelList,
+    ModelReport,
+    UsageResult,
+)
 from bot.setup import SetupResult
+from bot.votes import VerdictsResult, VoteResult
 
 LEVEL_LABELS = {level.value: level.label for level in Level}
 WIDTH = 100
@@ -61,8 +72,22 @@ def render_check(r: CheckResult) -> str:
     if r.verdict.does_not_tell:
         lines.append("What this clip does not tell you:")
         lines += [_wrap(f"- {item}") for item in r.verdict.does_not_tell]
+    votes = {k: n for k, n in r.community.votes.items() if n}
+    if votes:
+        lines.append("Votes here: " + ", ".join(f"{k} {n}" for k, n in votes.items()))
+    if r.community.attempts:
+        lines.append("Members' attempts:")
+        lines += [_wrap(_rate_line(a, names)) for a in r.community.attempts]
     lines.append(f"(summary by {r.summary_source}; knowledge base {r.kb_version})")
     return for_console("\n".join(lines))
+
+
+def _rate_line(a: AttemptRate, names: dict[str, str]) -> str:
+    pooled = " (shared pool)" if a.scope == "shared" else ""
+    members = f"{a.members} member" + ("" if a.members == 1 else "s")
+    return (f"- {names.get(a.capability, a.capability)}: {a.usable} of {a.tries} tries usable ({a.rate:.0%}, "
+            f"likely {a.low * 100:.0f}-{a.high * 100:.0f}%) from {members}{pooled}: "
+            f"{a.band.replace('_', ' ') or 'no band'}")
 
 
 def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
@@ -85,7 +110,51 @@ def render_model(r: ModelReport) -> str:
     if r.demos:
         lines.append("How its famous demos were made:")
         lines += [_wrap(f"- {d}") for d in r.demos]
+    if r.attempts_scope:
+        where = "shared by the communities that opted in" if r.attempts_scope == "shared" else "this community"
+        lines.append(f"Hit rates reported by members ({where}):" if r.hit_rates else
+                     f"Hit rates reported by members ({where}): none yet; report yours with /tried")
+        lines += [_wrap(_rate_line(a, r.names)) for a in r.hit_rates]
+    if r.most_checked:
+        lines.append("Most-checked clips here:")
+        for c in r.most_checked:
+            verdict = f"consensus {c.consensus}" if c.consensus else "no consensus"
+            lines.append(_wrap(f"- {c.canonical_url} (id {c.clip_id}): checked {c.checks}x, {c.voters} votes, "
+                               f"{verdict}: {c.basis}"))
+    if r.unreported:
+        lines.append(_wrap("Nobody has reported attempts at: " + ", ".join(r.names.get(c, c) for c in r.unreported),
+                           indent=""))
+    if r.chart_path:
+        lines.append(f"Chart: {r.chart_path}")
     return "\n".join(lines)
+
+
+def render_vote(r: VoteResult) -> str:
+    if r.before is None:
+        said = f"Your vote on {r.clip_url} is stored: {r.label}."
+    elif r.changed:
+        said = f"Your vote on {r.clip_url} changed from {r.before} to {r.label}."
+    else:
+        said = f"You had already voted {r.label} on {r.clip_url}; nothing changed."
+    return said + "\n  Votes here: " + ", ".join(f"{k} {n}" for k, n in r.votes.items())
+
+
+def render_verdicts(r: VerdictsResult) -> str:
+    c = r.consensus
+    lines = [f"Votes on {r.clip_url} (id {r.clip_id}):",
+             "  " + ", ".join(f"{k} {n}" for k, n in c.votes.items())]
+    if c.consensus is not None:
+        lines.append(_wrap(f"Consensus: {c.consensus.label} ({c.consensus.basis})", indent=""))
+    else:
+        lines.append(_wrap(f"No consensus: {c.note}", indent=""))
+    return "\n".join(lines)
+
+
+def render_attempt(r: AttemptResult) -> str:
+    where = "the shared pool" if r.scope == "shared" else "this community"
+    return (f"Thanks: {r.usable} usable of {r.tries} tries of {r.capability_name} with {r.model_name} is stored.\n"
+            + _wrap(f"{r.model_name} at {r.capability_name} in {where}: {r.rate.describe()}; "
+                    f"{r.rate.band.replace('_', ' ')}."))
 
 
 def render_model_list(r: ModelList) -> str:
@@ -232,4 +301,7 @@ RENDERERS: dict[type, Callable[[Any], str]] = {
     SetupResult: render_setup,
     ErrorResult: render_error,
     WeeklyDigest: render_weekly_digest,
+    VoteResult: render_vote,
+    VerdictsResult: render_verdicts,
+    AttemptResult: render_attempt,
 }

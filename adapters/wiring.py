@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bot.attempts import AttemptService
 from bot.chat import ChatCore
 from bot.commands import REGISTRY
 from bot.config import Settings, merged_env
@@ -23,9 +24,11 @@ from bot.scheduler import DigestRunner
 from bot.service import CheckService
 from bot.setup import Setup
 from bot.summary import Summarizer, TemplateSummarizer
+from bot.votes import VoteService
 from storage.bootstrap import Storage, open_storage
 from storage.db import is_row_error
 from storage.gateways import SqlDigestLedger
+from storage.gateways_community import SqlCommunity
 from storage.tables import GLOBAL
 
 
@@ -49,6 +52,16 @@ class App:
         self.storage.close()
 
 
+def chart_folder(settings: Settings) -> Path:
+    """Where `/model` charts go: YUNTAI_CHART_DIR, else a `charts` folder in the user's cache directory."""
+    configured = merged_env().get("YUNTAI_CHART_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("yuntai", appauthor=False)) / "charts"
+
+
 def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
     """The LLM summarizer when a key or base URL is set; otherwise no client at all, only the template."""
     if not llm.configured:
@@ -56,7 +69,7 @@ def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
     from bot.llm.summarizer import LLMSummarizer
     from storage.llm_store import SqlLLMStore
 
-    return LLMSummarizer(llm, SqlLLMStore(storage.engine))
+    return LLMSummarizer(llm, SqlLLMStore(storage.engine), io=storage.threads)
 
 
 def build_digest_runner(app: App, poster: DigestPoster, *, owner: str | None = None) -> DigestRunner:
@@ -91,11 +104,13 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         policy = FetchPolicy(total_timeout=settings.fetch_timeout)
         source = MetadataFetcher(GuardedFetcher(policy))
     summarizer = build_summarizer(storage, llm if llm is not None else LLMSettings.from_env(merged_env()))
+    community = SqlCommunity(storage.uow)
     checks = CheckService(
         storage.knowledge,
         metadata_cache=storage.metadata,
         metadata_source=source,
         check_log=storage.checks,
+        evidence=community,
         summarizer=summarizer,
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
         io=storage.threads,
@@ -104,8 +119,11 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
     )
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
+    votes = VoteService(community, storage.threads, writers=1 if storage.engine.dialect.name == "sqlite" else 4)
+    attempts = AttemptService(community, storage.threads)
+    reports = ModelReports(checks, attempts=attempts, votes=votes, clips=community, chart_dir=chart_folder(settings))
     curation = Curation(storage.curation, storage.knowledge.knowledge_base,
                         lambda: storage.knowledge.knowledge_base(GLOBAL))
-    services = Services(checks, ModelReports(checks), digests, usage, storage.settings, fetch,
+    services = Services(checks, reports, digests, usage, storage.settings, fetch, votes=votes, attempts=attempts,
                         curation=curation, setup=Setup(storage.settings))
     return App(settings, storage, checks, ChatCore(REGISTRY, services), summarizer, services)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, curation, digest_speed, llm_overhead
+from bench import check_speed, consensus, curation, digest_speed, llm_overhead, model_report, votes
 
 
 def main() -> int:
@@ -16,6 +16,10 @@ def main() -> int:
     print()
     curation.main([])
     digest_speed.main([])
+    print()
+    votes.main([])  # SQLite and the local Postgres (127.0.0.1:5432)
+    print()
+    model_report.main([])  # Postgres only
     return 0
 
 

@@ -10,12 +10,14 @@ from bot.policy import CommunitySettings, Requester
 from bot.ports import Actor, SettingsSource
 
 if TYPE_CHECKING:
+    from bot.attempts import AttemptService
     from bot.curation import Curation
     from bot.digest import DigestService
     from bot.registry import Registry
     from bot.reports import ModelReports
     from bot.service import CheckService
     from bot.setup import Setup
+    from bot.votes import VoteService
 
 
 class NoSettings:
@@ -40,6 +42,8 @@ class Services:
     fetch: bool = True
     curation: Curation | None = None  # /kb: a community's own layer of the knowledge base
     setup: Setup | None = None  # /setup: watched channels, digest slot, admins, sharing
+    votes: VoteService | None = None
+    attempts: AttemptService | None = None
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,16 @@ a failing test, never a `str(result)` shown to a member.
 
 from __future__ import annotations
 
+from bot.attempts import AttemptResult
 from bot.curation import CurationHistory, CurationResult
 from bot.digest import DigestResult, WeeklyDigest
 from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.setup import SetupResult
+from bot.votes import VerdictsResult, VoteResult
 
 REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 CurationResult, CurationHistory, SetupResult, ErrorResult, WeeklyDigest)
+                                 CurationResult, CurationHistory, SetupResult, ErrorResult, WeeklyDigest,
+                                 VoteResult, VerdictsResult, AttemptResult)
 
 Reply = (CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | CurationResult
-         | CurationHistory | SetupResult | ErrorResult | WeeklyDigest)
+         | CurationHistory | SetupResult | ErrorResult | WeeklyDigest | VoteResult | VerdictsResult | AttemptResult)

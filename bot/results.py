@@ -100,9 +100,19 @@ class ClaimView:
 
 @dataclass(frozen=True)
 class AttemptRate:
+    """Pooled attempt reports for one capability shown; the fields after `usable` are additive (bot.hitrate)."""
+
     capability: str
     tries: int
     usable: int
+    rate: float = 0.0
+    low: float = 0.0  # Wilson interval (z = 1.28)
+    high: float = 1.0
+    members: int = 0
+    reports: int = 0
+    band: str = ""  # bot.hitrate.BANDS
+    confirms: bool | None = None  # bot.hitrate's rule; None where only the raw counts are known
+    scope: str = "community"  # "community" or "shared" (pooled across the communities that opted in)
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,9 @@ class CheckResult:
             "community": {
                 "votes": dict(self.community.votes),
                 "attempts": [
-                    {"capability": a.capability, "tries": a.tries, "usable": a.usable}
+                    {"capability": a.capability, "tries": a.tries, "usable": a.usable, "rate": round(a.rate, 3),
+                     "low": round(a.low, 3), "high": round(a.high, 3), "members": a.members, "reports": a.reports,
+                     "band": a.band, "scope": a.scope}
                     for a in self.community.attempts
                 ],
             },
@@ -178,6 +190,18 @@ class CheckResult:
             "summary": self.summary,
             "summary_source": self.summary_source,
         }
+
+
+@dataclass(frozen=True)
+class ClipStanding:
+    """One of a model's most-checked clips in a community, with what the community concluded."""
+
+    canonical_url: str
+    clip_id: str
+    checks: int
+    voters: int
+    consensus: str | None  # the label, or None
+    basis: str  # why (the consensus basis, or the note saying why there is none)
 
 
 @dataclass(frozen=True)
@@ -196,6 +220,12 @@ class ModelReport:
     undocumented: tuple[str, ...]  # capabilities nobody has rated for this model
     names: dict[str, str] = field(default_factory=dict)
     demos: tuple[str, ...] = ()  # how the model's famous demos were made, one line each with its source
+    # What this community knows (empty where no community memory is wired, e.g. `yuntai model`):
+    hit_rates: tuple[AttemptRate, ...] = ()  # pooled attempt reports per capability
+    attempts_scope: str = ""  # "community" or "shared"
+    most_checked: tuple[ClipStanding, ...] = ()
+    unreported: tuple[str, ...] = ()  # capabilities (leaves) nobody has reported attempts on
+    chart_path: str | None = None  # a PNG adapters attach
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,12 @@ from bot.recording import CheckRecorder
 from bot.results import CheckResult, ClipInfo
 from bot.signals import SignalExtractor, SignalInput, UnknownModel, UnknownWorkflow, normalise_workflow
 from bot.summary import Summarizer, SummaryRequest, TemplateSummarizer
+from bot.text import MAX_TEXT
 from bot.verdict import VerdictRules
 
 log = logging.getLogger(__name__)
 
-MAX_CAPTION = 20_000
+MAX_CAPTION = MAX_TEXT  # one limit: what the caption reader reads is what a member may paste
 INPUT_ERRORS: tuple[type[Exception], ...] = (InputError, LinkError, UnknownModel, UnknownWorkflow)
 
 

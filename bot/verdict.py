@@ -295,7 +295,8 @@ class VerdictRules:
             usable = sum(a.usable for a in low)
             return None, (f"Community attempts get {usable} usable out of {tries} tries at "
                           f"{self._names([a.capability for a in low])}: expect fewer hits than this clip suggests.")
-        if rates and set(rates) == set(decisive):
+        # the community's own rule (enough tries from enough members, a Wilson bound) where it was applied
+        if rates and set(rates) == set(decisive) and all(a.confirms is not False for a in rates.values()):
             tries = sum(a.tries for a in rates.values())
             usable = sum(a.usable for a in rates.values())
             return (f"Community attempts back it up: {usable} usable out of {tries} tries "

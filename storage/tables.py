@@ -208,3 +208,49 @@ class DigestPost(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None)
     channel: str | None = Field(default=None, max_length=200)
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class VoteRow(SQLModel, table=True):
+    """A member's current vote on a clip in one community; `vote_change` keeps how it got there."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("community_id", "clip_id", "member", name="uq_vote_community_clip_member"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100)
+    clip_id: int = Field(foreign_key="clip.id")
+    member: str = Field(max_length=200)
+    label: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteChange(SQLModel, table=True):
+    """Who voted what on which clip, when, and what their vote was before (null for a first vote)."""
+
+    __tablename__ = "vote_change"
+    __table_args__ = (Index("ix_vote_change_community_id", "community_id", "id"),
+                      Index("ix_vote_change_community_clip", "community_id", "clip_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100)
+    clip_id: int = Field(foreign_key="clip.id")
+    member: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+    before: str | None = Field(default=None, max_length=32)
+    after: str = Field(max_length=32)
+
+
+class AttemptRow(SQLModel, table=True):
+    """One `/tried` report: a member's tries and usable takes of one model x capability."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_model_capability", "model_id", "capability_id", "community_id"),
+                      Index("ix_attempt_community_model", "community_id", "model_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=100)
+    member: str = Field(max_length=200)
+    model_id: str = Field(max_length=64)
+    capability_id: str = Field(max_length=64)
+    tries: int
+    usable: int
+    note: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow)

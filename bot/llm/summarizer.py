@@ -34,6 +34,7 @@ from bot.llm.ports import LLMStore, SummaryKey, UsageFigures
 from bot.llm.prompt import PROMPT_VERSION, Prompt, build
 from bot.llm.settings import LLMSettings
 from bot.llm.validate import for_display, validate
+from bot.ports import BlockingIO
 from bot.summary import Summary, SummaryRequest, TemplateSummarizer
 
 log = logging.getLogger(__name__)
@@ -110,9 +111,14 @@ class LLMSummarizer:
         *,
         today: Callable[[], str] = utc_day,
         pool: ClientPool | None = None,
+        io: BlockingIO | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        # The async boundary: with `io`, store reads are awaited on the storage thread and writes go there
+        # in the background, so the event loop never waits on the database (None: call the store inline).
+        self.io = io
+        self._writes: set[asyncio.Future[Any]] = set()
         self.fallback = fallback or TemplateSummarizer()
         self.today = today
         self.breaker = Breaker(settings.breaker_failures, settings.breaker_cooldown, clock)
@@ -141,6 +147,8 @@ class LLMSummarizer:
         return Summary(text, "llm")
 
     async def aclose(self) -> None:
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
         await self.pool.aclose()
 
     def usage_report(self, community_id: str, day: str | None = None) -> UsageReport:
@@ -161,13 +169,13 @@ class LLMSummarizer:
         kid = key.id
         cached = self._memo.get(kid)
         if cached is None:
-            cached = self._safe(self.store.cached_summary, key)
+            cached = await self._read(self.store.cached_summary, key)
         if cached is not None and validate(cached, request.verdict.level, prompt.claim_ids, prompt.marker).ok:
             self._remember(kid, cached)
             return cached
 
         day = self.today()
-        usage = self._safe(self.store.usage_today, request.community_id, day)
+        usage = await self._read(self.store.usage_today, request.community_id, day)
         spent = usage.tokens if usage else 0
         if not self._within_budget(request.community_id, day, spent):
             self._count(request.community_id, day, "over_budget")
@@ -246,7 +254,7 @@ class LLMSummarizer:
             log.warning("LLM summary rejected (%s) for %s; the template answers", check.reason,
                         request.clip.canonical_url)
             return _Outcome(None, f"rejected_{check.reason}")
-        self._safe(self.store.save_summary, key, display, self.settings.model, completion.tokens)
+        self._write(self.store.save_summary, key, display, self.settings.model, completion.tokens)
         self._remember(key.id, display)
         return _Outcome(display)
 
@@ -322,17 +330,35 @@ class LLMSummarizer:
                 self._reserved.pop((community_id, day), None)
 
     def _record_usage(self, community_id: str, day: str, prompt: int, completion: int, requests: int) -> None:
-        self._safe(self.store.record_usage, community_id, day, prompt, completion, requests)
+        self._write(self.store.record_usage, community_id, day, prompt, completion, requests)
 
     def _count(self, community_id: str, day: str, reason: str) -> None:
         self.fallbacks[reason] = self.fallbacks.get(reason, 0) + 1
-        self._safe(self.store.count_fallback, community_id, day, reason)
+        self._write(self.store.count_fallback, community_id, day, reason)
 
     def _remember(self, kid: str, text: str) -> None:
         self._memo[kid] = text
         self._memo.move_to_end(kid)
         while len(self._memo) > MEMO_SIZE:
             self._memo.popitem(last=False)
+
+    async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.io is None:
+            return self._safe(fn, *args)
+        return await self.io.run(self._safe, fn, *args)
+
+    def _write(self, fn: Callable[..., Any], *args: Any) -> None:
+        """A counter or cache write: on the storage thread when there is one, never awaited by the answer."""
+        if self.io is None:
+            self._safe(fn, *args)
+            return
+        try:
+            future = asyncio.ensure_future(self.io.run(self._safe, fn, *args))
+        except RuntimeError:  # no running loop (a synchronous caller): do it here
+            self._safe(fn, *args)
+            return
+        self._writes.add(future)
+        future.add_done_callback(self._writes.discard)
 
     @staticmethod
     def _safe(fn: Callable[..., Any], *args: Any) -> Any:

@@ -1,0 +1,346 @@
+"""The core of community memory with in-memory stores: /vote, /verdicts, /tried, the consensus cache, /model."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.attempts import AttemptPool, AttemptResult, AttemptService, MemberTotal, pooled_rates, resolve_capability
+from bot.chat import ChatCore
+from bot.clip_ids import short_clip_id
+from bot.commands import REGISTRY
+from bot.consensus import LABELS, Vote
+from bot.context import Services
+from bot.links import LinkError
+from bot.policy import Requester
+from bot.ports import Actor, ThreadIO
+from bot.reports import ModelReports
+from bot.results import AttemptRate, CommunityEvidence, ErrorResult, ModelReport
+from bot.service import CheckService
+from bot.votes import ClipRef, ConsensusCache, VerdictsResult, VoteOutcome, VoteResult, VoteService, clip_key
+from tests.conftest import FixedKnowledge, make_tiny_kb
+from tests.test_verdict import decide
+
+YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+CLIP = ClipRef(7, YT, short_clip_id(YT))
+
+
+class MemoryVotes:
+    """Votes in a dict; clips 'checked here' are those in `checked`."""
+
+    def __init__(self, *checked: tuple[str, ClipRef]) -> None:
+        self.checked = set(checked)
+        self.votes: dict[tuple[str, int, str], str] = {}
+        self.version = 0
+        self.reads = 0
+
+    def checked_clip(self, community_id, canonical_url, short_id):
+        for community, clip in self.checked:
+            if community == community_id and (clip.canonical_url == canonical_url or clip.short_id == short_id):
+                return clip
+        return None
+
+    def cast_vote(self, community_id, canonical_url, short_id, member, label):
+        clip = self.checked_clip(community_id, canonical_url, short_id)
+        if clip is None:
+            return None
+        before = self.votes.get((community_id, clip.id, member))
+        if before != label:
+            self.votes[(community_id, clip.id, member)] = label
+            self.version += 1
+        return VoteOutcome(clip, before, label, self.clip_votes(community_id, clip.id))
+
+    def cast_votes(self, votes):
+        return [self.cast_vote(v.community_id, v.canonical_url, v.short_id, v.member, v.label) for v in votes]
+
+    def votes_version(self, community_id):
+        return self.version
+
+    def community_votes(self, community_id):
+        self.reads += 1
+        return [Vote(m, str(c), lab) for (cid, c, m), lab in self.votes.items() if cid == community_id]
+
+    def clip_votes(self, community_id, clip_id):
+        out = dict.fromkeys(LABELS, 0)
+        for (cid, c, _), lab in self.votes.items():
+            if cid == community_id and c == clip_id:
+                out[lab] += 1
+        return out
+
+    def most_checked(self, community_id, model_id, limit=5):
+        return [(clip, 4) for cid, clip in self.checked if cid == community_id][:limit]
+
+
+class MemoryAttempts:
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+
+    def record_attempt(self, community_id, member, model_id, capability_id, tries, usable, note):
+        self.rows.append((community_id, member, model_id, capability_id, tries, usable, note))
+        return len(self.rows)
+
+    def attempt_pool(self, community_id, model_id, capabilities):
+        sums: dict[tuple[str, str], list[int]] = {}
+        for cid, member, m, cap, t, u, _ in self.rows:
+            if cid == community_id and m == model_id and (capabilities is None or cap in capabilities):
+                cell = sums.setdefault((cap, member), [0, 0, 0])
+                cell[0] += t
+                cell[1] += u
+                cell[2] += 1
+        return AttemptPool("community", 1, tuple(MemberTotal(c, m, *v) for (c, m), v in sums.items()))
+
+
+def core(votes: MemoryVotes, attempts: MemoryAttempts | None = None, chart_dir: Path | None = None) -> ChatCore:
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    io = ThreadIO()
+    vote_service = VoteService(votes, io)
+    attempt_service = AttemptService(attempts or MemoryAttempts(), io)
+    reports = ModelReports(checks, attempts=attempt_service, votes=vote_service, clips=votes, chart_dir=chart_dir)
+    return ChatCore(REGISTRY, Services(checks, reports, votes=vote_service, attempts=attempt_service))
+
+
+def say(chat: ChatCore, line: str, user: str = "ann", community: str = "discord:1"):
+    return asyncio.run(chat.handle_text(line, Requester(community, user, direct=True)))
+
+
+def test_a_vote_by_link_or_button_id_with_a_label_typed_loosely():
+    votes = MemoryVotes(("discord:1", CLIP))
+    chat = core(votes)
+    first = say(chat, "/vote https://youtu.be/dQw4w9WgXcQ Cherry picked")
+    assert isinstance(first, VoteResult) and first.label == "cherry_picked" and first.before is None
+    second = say(chat, f"/vote {CLIP.short_id} misleading-workflow")
+    assert second.before == "cherry_picked" and second.label == "misleading_workflow" and second.changed
+    assert second.votes == {"representative": 0, "cherry_picked": 0, "misleading_workflow": 1, "cant_tell": 0}
+
+
+def test_a_vote_is_refused_with_a_reason_for_an_unknown_label_or_a_clip_not_checked_here():
+    votes = MemoryVotes(("discord:2", CLIP))
+    chat = core(votes)
+    bad = say(chat, "/vote https://youtu.be/dQw4w9WgXcQ cheery_pickd", community="discord:2")
+    assert isinstance(bad, ErrorResult) and "Did you mean cherry_picked?" in bad.message
+    elsewhere = say(chat, "/vote https://youtu.be/dQw4w9WgXcQ representative", community="discord:1")
+    assert isinstance(elsewhere, ErrorResult)
+    assert elsewhere.message.startswith(f"Nobody has checked {YT} in this community yet")
+    assert say(chat, "/verdicts https://youtu.be/dQw4w9WgXcQ").message == elsewhere.message
+    assert votes.votes == {}
+
+
+def test_clip_key_tells_a_button_id_from_a_link():
+    assert clip_key(CLIP.short_id) == (None, CLIP.short_id)
+    assert clip_key("<https://youtu.be/dQw4w9WgXcQ>") == (YT, None)
+    with pytest.raises(LinkError):
+        clip_key("not-a-link")
+
+
+def test_the_consensus_is_refitted_only_when_the_communitys_votes_moved():
+    votes = MemoryVotes(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO())
+
+    async def run():
+        await service.vote(Actor("discord:1", "ann"), YT, "representative")
+        a = await service.verdicts(Actor("discord:1", "bob"), YT)
+        b = await service.verdicts(Actor("discord:1", "cid"), CLIP.short_id)
+        assert service.cache.fits == 1 and votes.reads == 1
+        await service.vote(Actor("discord:1", "ann"), YT, "representative")  # no change: same key
+        await service.verdicts(Actor("discord:1", "bob"), YT)
+        assert service.cache.fits == 1
+        await service.vote(Actor("discord:1", "bob"), YT, "cant_tell")
+        c = await service.verdicts(Actor("discord:1", "bob"), YT)
+        assert service.cache.fits == 2
+        return a, b, c
+
+    a, b, c = asyncio.run(run())
+    assert isinstance(a, VerdictsResult) and a.consensus.votes["representative"] == 1 and a.consensus.total == 1
+    assert a.consensus.consensus is None and "not yet a clear majority" in a.consensus.note
+    assert b.consensus == a.consensus
+    assert c.consensus.votes == {"representative": 1, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1}
+
+
+def test_a_cache_shared_by_concurrent_verdicts_fits_once():
+    votes = MemoryVotes(("discord:1", CLIP))
+    votes.votes = {("discord:1", 7, f"m{i}"): "representative" for i in range(30)}
+    votes.version = 30
+    cache = ConsensusCache(votes, ThreadIO())
+
+    async def run():
+        return await asyncio.gather(*(cache.clip("discord:1", CLIP) for _ in range(10)))
+
+    results = asyncio.run(run())
+    assert cache.fits == 1 and votes.reads == 1
+    assert {(r.total, fresh) for r, fresh in results} == {(30, True)}
+
+
+def test_tried_stores_the_report_and_answers_with_the_pooled_hit_rate():
+    attempts = MemoryAttempts()
+    chat = core(MemoryVotes(), attempts)
+    say(chat, "/tried Sora eating 15 2 forks melt into the noodles")
+    reply = say(chat, "/tried sora Eating 5 4", user="bob")
+    assert attempts.rows[0] == ("discord:1", "ann", "sora", "eating", 15, 2, "forks melt into the noodles")
+    assert isinstance(reply, AttemptResult)
+    assert (reply.rate.tries, reply.rate.usable, reply.rate.members, reply.rate.reports) == (20, 6, 2, 2)
+    assert reply.rate.band == "hit_and_miss"  # 30%, Wilson 80% interval about 18-46%: neither side of the rule
+
+
+@pytest.mark.parametrize("line, message", [
+    ("/tried Sora eating 2 15", "You reported 15 usable out of 2 tries: usable can't be more than tries."),
+    ("/tried Sora eating 0 0", "tries must be at least 1 (you gave 0)."),
+    ("/tried Sora eating 5 -1", "usable can't be negative (you gave -1)."),
+    ("/tried Sora eating 5000 1", "5,000 tries in one report looks like a typo: report at most 1,000 at a time."),
+    ("/tried Sora eatting 5 1", "I don't know the capability 'eatting'. Did you mean eating?"),
+    ("/tried Sorra eating 5 1", "I don't know a model called 'Sorra'. Did you mean Sora, Sora 2?"),
+    ("/tried Sora eating five 1", "tries must be a whole number, not 'five'."),
+])
+def test_tried_refuses_impossible_reports_politely_and_stores_nothing(line, message):
+    attempts = MemoryAttempts()
+    reply = say(core(MemoryVotes(), attempts), line)
+    assert isinstance(reply, ErrorResult) and reply.message == message
+    assert attempts.rows == []
+
+
+def test_capabilities_resolve_by_id_or_name():
+    kb = make_tiny_kb()
+    assert resolve_capability(kb, "Camera motion").id == "camera_motion"
+    assert resolve_capability(kb, "camera-motion").id == "camera_motion"
+
+
+def test_pooling_counts_reports_members_and_tries_separately():
+    pool = AttemptPool("community", 1, (MemberTotal("eating", "ann", 30, 20, 3),
+                                        MemberTotal("eating", "bob", 10, 9, 1)))
+    rate = pooled_rates("sora", pool)["eating"]
+    assert (rate.tries, rate.usable, rate.members, rate.reports) == (40, 29, 2, 4)
+    assert rate.band == "usually_works" and rate.confirms
+
+
+def test_the_verdict_trusts_the_hit_rate_rule_over_a_raw_share():
+    lucky = AttemptRate("plants", 6, 6, confirms=False)  # 6 of 6 from one member: not enough evidence
+    assert decide(make_tiny_kb(), "sora", "plants", "food",
+                  community=CommunityEvidence(attempts=(lucky, AttemptRate("food", 6, 6, confirms=False)))
+                  ).level == "showcase"
+    solid = (AttemptRate("plants", 40, 30, confirms=True), AttemptRate("food", 40, 30, confirms=True))
+    assert decide(make_tiny_kb(), "sora", "plants", "food",
+                  community=CommunityEvidence(attempts=solid)).level == "representative"
+
+
+def test_the_model_report_adds_hit_rates_clips_with_their_consensus_what_nobody_reported_and_a_chart(tmp_path):
+    votes = MemoryVotes(("discord:1", CLIP))
+    attempts = MemoryAttempts()
+    attempts.record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "")
+    attempts.record_attempt("discord:2", "ann", "sora", "walking", 15, 2, "")  # another community's
+    chat = core(votes, attempts, chart_dir=tmp_path)
+    say(chat, f"/vote {YT} cherry_picked")
+    report = say(chat, "/model Sora")
+    assert isinstance(report, ModelReport)
+    assert [(a.capability, a.tries, a.usable) for a in report.hit_rates] == [("eating", 15, 2)]
+    assert report.attempts_scope == "community"
+    leaves = ("people", "animals", "food", "plants", "talking", "walking", "hands", "basketball", "hockey",
+              "football", "orbit")
+    assert report.unreported == leaves
+    (standing,) = report.most_checked
+    assert (standing.canonical_url, standing.clip_id, standing.checks, standing.voters, standing.consensus) == (
+        YT, CLIP.short_id, 4, 1, None)
+    assert "not yet a clear majority" in standing.basis
+    assert report.chart_path and Path(report.chart_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_votes_cast_in_bursts_and_one_by_one_all_get_their_answer():
+    """A vote arriving just as the writer found the queue empty used to wait forever (no writer left)."""
+    votes = MemoryVotes(*(("discord:1", ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")))
+                          for i in range(1, 6)))
+    service = VoteService(votes, ThreadIO())
+
+    async def member(m: int) -> list[VoteResult]:
+        out = []
+        for k in range(20):
+            out.append(await service.vote(Actor("discord:1", f"m{m}"), f"https://vimeo.com/{1 + (m + k) % 5}",
+                                          LABELS[(m * k) % 4]))
+            if k % 7 == 0:
+                await asyncio.sleep(0)
+        return out
+
+    async def run():
+        return await asyncio.wait_for(asyncio.gather(*(member(m) for m in range(30))), timeout=20)
+
+    results = asyncio.run(run())
+    assert sum(len(r) for r in results) == 600
+    assert service.batches < 600  # some votes shared a unit of work
+    assert len(votes.votes) == 30 * 5
+    assert votes.votes[("discord:1", 1 + (3 + 19) % 5, "m3")] == LABELS[(3 * 19) % 4]
+
+
+def test_in_a_batch_only_the_vote_on_an_unchecked_clip_is_refused():
+    votes = MemoryVotes(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO())
+
+    async def run():
+        return await asyncio.gather(service.vote(Actor("discord:1", "ann"), YT, "representative"),
+                                    service.vote(Actor("discord:1", "bob"), "https://vimeo.com/5", "representative"),
+                                    service.vote(Actor("discord:1", "cid"), YT, "cant_tell"),
+                                    return_exceptions=True)
+
+    ann, bob, cid = asyncio.run(run())
+    assert isinstance(ann, VoteResult) and isinstance(cid, VoteResult)
+    assert type(bob).__name__ == "ClipNotChecked"
+    assert cid.votes == {"representative": 1, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1}
+
+
+def test_a_batch_that_could_not_be_stored_answers_every_member_with_the_same_polite_error():
+    from bot.votes import VoteNotStored
+
+    class Broken(MemoryVotes):
+        def cast_votes(self, votes):
+            raise VoteNotStored("I couldn't store that just now.")
+
+    service = VoteService(Broken(("discord:1", CLIP)), ThreadIO())
+
+    async def run():
+        return await asyncio.gather(*(service.vote(Actor("discord:1", f"m{i}"), YT, "representative")
+                                      for i in range(5)), return_exceptions=True)
+
+    assert [str(r) for r in asyncio.run(run())] == ["I couldn't store that just now."] * 5
+
+
+def test_a_slow_refit_never_holds_up_a_reply_and_the_tally_is_always_current():
+    import time
+
+    class Slow(MemoryVotes):
+        def community_votes(self, community_id):
+            time.sleep(0.6)
+            return super().community_votes(community_id)
+
+    votes = Slow(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO(), ConsensusCache(votes, ThreadIO(), wait=0.05))
+
+    async def run():
+        await service.vote(Actor("discord:1", "ann"), YT, "cherry_picked")
+        started = time.perf_counter()
+        first = await service.verdicts(Actor("discord:1", "bob"), YT)  # never fitted: tally only
+        first_took = time.perf_counter() - started
+        await asyncio.sleep(0.8)
+        second = await service.verdicts(Actor("discord:1", "bob"), YT)  # the background fit is in
+        await service.vote(Actor("discord:1", "bob"), YT, "cherry_picked")
+        third = await service.verdicts(Actor("discord:1", "cid"), YT)  # refitting: the previous fit, today's tally
+        await asyncio.sleep(0.8)
+        return first, first_took, second, third
+
+    first, first_took, second, third = asyncio.run(run())
+    assert first_took < 0.5 and not first.fresh
+    assert first.consensus.votes["cherry_picked"] == 1 and first.consensus.consensus is None
+    assert "being worked out" in first.consensus.note
+    assert second.fresh and second.consensus.total == 1
+    assert not third.fresh and third.consensus.votes["cherry_picked"] == 2 and third.consensus.total == 2
+    assert third.consensus.note.endswith("consensus as of earlier votes, being updated")
+
+
+def test_a_big_community_is_fitted_in_another_process_with_the_same_answer(monkeypatch):
+    import bot.votes as votes_module
+    from bot.consensus import community_consensus
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    votes.votes = {("discord:1", c, f"m{m}"): LABELS[(m * c) % 3] for m in range(15) for c in range(12)}
+    votes.version = 1
+    monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", 0)
+    fitted = asyncio.run(ConsensusCache(votes, ThreadIO(), wait=60).community("discord:1"))
+    assert fitted.fresh and fitted.clips == community_consensus(votes.community_votes("discord:1"))
+    assert votes_module._POOL is not None  # it really went through the process pool
