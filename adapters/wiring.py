@@ -75,12 +75,13 @@ def build_summarizer(storage: Storage, llm: LLMSettings) -> Summarizer:
 def build_digest_runner(app: App, poster: DigestPoster, *, owner: str | None = None) -> DigestRunner:
     """The digest runner on the app's storage; long-running adapters wrap it in a `DigestScheduler`.
 
-    Charts go to YUNTAI_CHART_DIR, else the user's cache folder. Votes and attempts are not stored
-    yet, so the community activity is `NoActivity` until their queries are wired here.
+    Charts go to YUNTAI_CHART_DIR, else the user's cache folder; votes and attempts come from
+    `storage.activity`.
     """
     from platformdirs import user_cache_path
 
     from bot.digest_chart import draw_digest_chart
+    from storage.activity import SqlCommunityActivity
 
     folder = merged_env().get("YUNTAI_CHART_DIR")
     charts = Path(folder) if folder else user_cache_path("yuntai", appauthor=False) / "charts"
@@ -88,7 +89,7 @@ def build_digest_runner(app: App, poster: DigestPoster, *, owner: str | None = N
     assert digests is not None
     return DigestRunner(SqlDigestLedger(app.storage.uow), app.storage.settings, digests, poster,
                         chart=lambda digest: draw_digest_chart(digest, charts), io=app.storage.threads,
-                        owner=owner)
+                        owner=owner, activity=SqlCommunityActivity(app.storage.uow))
 
 
 def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None,
