@@ -39,7 +39,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from bot.netguard import FetchPolicy, IPAddress, denial_reason
+from bot.netguard import FetchPolicy, IPAddress, denial_reason, private_name_suffix
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,6 @@ _ACCEPT_HEADERS = {
     "json": "application/json,text/json;q=0.9",
 }
 #: Names that must never be fetched whatever DNS says (cloud metadata, local names).
-_DENIED_NAMES = frozenset({"localhost", "metadata.google.internal", "metadata.amazonaws.com", "metadata"})
-_DENIED_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".home.arpa")
 # A label inet_aton() would read as a number: decimal, octal (leading 0) or hex.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
 _CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -233,7 +231,7 @@ def validate_url(raw: str | URL, policy: FetchPolicy) -> URL:
         # aiohttp treats any host with ':' as an IP literal and would skip the pinned resolver.
         raise FetchRefused(REASON_BAD_URL)
     name = host.rstrip(".")
-    if name in _DENIED_NAMES or name.endswith(_DENIED_SUFFIXES):
+    if private_name_suffix(name) is not None:
         raise FetchRefused(REASON_ADDRESS)
     return url.with_fragment(None)
 

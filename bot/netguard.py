@@ -202,3 +202,24 @@ class FetchPolicy:
         if any(ip.version == net.version and ip in net for net in self.extra_allowed_networks):
             return True
         return address_allowed(ip)
+
+
+# -- host names that are never public: the one list links and the fetcher both use -------------------
+
+PRIVATE_NAME_SUFFIXES = (
+    "local", "internal", "localhost", "lan", "home.arpa", "localdomain", "intranet", "corp",
+    "test", "invalid", "example", "arpa",
+)  # fmt: skip
+DENIED_NAMES = frozenset({"localhost", "metadata", "metadata.google.internal", "metadata.amazonaws.com"})
+
+
+def private_name_suffix(host: str) -> str | None:
+    """The private suffix a host name ends in ("internal" for "db.internal"), or None for a public-looking
+    name. Names, not addresses: what a name resolves to is checked separately, on every connection."""
+    name = host.lower().rstrip(".")
+    if name in DENIED_NAMES:
+        return name
+    for suffix in PRIVATE_NAME_SUFFIXES:
+        if name == suffix or name.endswith("." + suffix):
+            return suffix
+    return None

@@ -68,11 +68,11 @@ class SystemRecorder(StubResolver):
 
 
 def policy(*ports: int, resolver: StubResolver | None = None, loopback: bool = True, **kw: object) -> FetchPolicy:
-    """Test policy: "video.example" -> 127.0.0.1, optionally allowing 127.0.0.1/32."""
+    """Test policy: "video.example.net" -> 127.0.0.1, optionally allowing 127.0.0.1/32."""
     return FetchPolicy(
         allowed_ports=frozenset({80, 443, *ports}),
         extra_allowed_networks=LOOPBACK_ONLY if loopback else (),
-        resolver=resolver or StubResolver({"video.example": ["127.0.0.1"]}),
+        resolver=resolver or StubResolver({"video.example.net": ["127.0.0.1"]}),
         **kw,  # type: ignore[arg-type]
     )
 
@@ -91,16 +91,16 @@ async def get(pol: FetchPolicy, url: str, accept: str = "html") -> FetchedPage:
 def test_positive_path_host_header_user_agent_and_pinned_address() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
-            resolver = StubResolver({"video.example": ["127.0.0.1"]})
-            page = await get(policy(srv.port, resolver=resolver), srv.url("/", host="video.example"))
+            resolver = StubResolver({"video.example.net": ["127.0.0.1"]})
+            page = await get(policy(srv.port, resolver=resolver), srv.url("/", host="video.example.net"))
             assert page.status == 200
             assert page.content_type == "text/html"
             assert "<title>Hello</title>" in page.text
-            assert page.final_url == srv.url("/", host="video.example")
-            assert resolver.calls == ["video.example"]
+            assert page.final_url == srv.url("/", host="video.example.net")
+            assert resolver.calls == ["video.example.net"]
             assert srv.connections == 1
             req = srv.requests[0]
-            assert req.headers["host"] == f"video.example:{srv.port}"
+            assert req.headers["host"] == f"video.example.net:{srv.port}"
             assert req.headers["user-agent"] == USER_AGENT
             assert "cookie" not in req.headers
 
@@ -110,7 +110,7 @@ def test_positive_path_host_header_user_agent_and_pinned_address() -> None:
 def test_fragment_is_not_sent() -> None:
     async def main() -> None:
         async with LoopbackServer({"/p": respond(200, HTML)}) as srv:
-            await get(policy(srv.port), srv.url("/p#frag", host="video.example"))
+            await get(policy(srv.port), srv.url("/p#frag", host="video.example.net"))
             assert srv.requests[0].path == "/p"
 
     run(main())
@@ -128,12 +128,12 @@ def test_charset_from_header_and_meta() -> None:
         }
         async with LoopbackServer(routes) as srv:
             p = policy(srv.port)
-            assert "café" in (await get(p, srv.url("/h", host="video.example"))).text
-            assert "café" in (await get(p, srv.url("/m", host="video.example"))).text
-            assert (await get(p, srv.url("/x", host="video.example"))).content_type == "application/xhtml+xml"
+            assert "café" in (await get(p, srv.url("/h", host="video.example.net"))).text
+            assert "café" in (await get(p, srv.url("/m", host="video.example.net"))).text
+            assert (await get(p, srv.url("/x", host="video.example.net"))).content_type == "application/xhtml+xml"
             for charset in ("rot13", "base64", "zlib_codec", "no-such-charset"):
                 srv.routes = {"/c": respond(200, "<title>ok</title>", f"text/html; charset={charset}")}
-                assert (await get(p, srv.url("/c", host="video.example"))).text == "<title>ok</title>"
+                assert (await get(p, srv.url("/c", host="video.example.net"))).text == "<title>ok</title>"
 
     run(main())
 
@@ -209,7 +209,7 @@ def test_control_same_server_reachable_through_allowed_name() -> None:
 
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
-            await get(policy(srv.port), f"http://video.example:{srv.port}/")
+            await get(policy(srv.port), f"http://video.example.net:{srv.port}/")
             assert srv.connections == 1
 
     run(main())
@@ -229,9 +229,9 @@ def test_control_same_server_reachable_through_allowed_name() -> None:
 def test_private_dns_answers_refused(answers: list[str]) -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
-            resolver = StubResolver({"video.example": answers})
+            resolver = StubResolver({"video.example.net": answers})
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port, resolver=resolver, loopback=False), srv.url("/", host="video.example"))
+                await get(policy(srv.port, resolver=resolver, loopback=False), srv.url("/", host="video.example.net"))
             assert info.value.reason == REASON_ADDRESS
             assert srv.connections == 0
 
@@ -241,9 +241,9 @@ def test_private_dns_answers_refused(answers: list[str]) -> None:
 def test_mixed_answers_refused_even_when_one_is_permitted() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
-            resolver = StubResolver({"video.example": ["127.0.0.1", "10.0.0.5"]})
+            resolver = StubResolver({"video.example.net": ["127.0.0.1", "10.0.0.5"]})
             with pytest.raises(FetchRefused):
-                await get(policy(srv.port, resolver=resolver), srv.url("/", host="video.example"))
+                await get(policy(srv.port, resolver=resolver), srv.url("/", host="video.example.net"))
             assert srv.connections == 0
 
     run(main())
@@ -255,7 +255,8 @@ def test_resolver_garbage_refused(bad: list[str]) -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
             with pytest.raises(FetchRefused):
                 await get(
-                    policy(srv.port, resolver=StubResolver({"video.example": bad})), srv.url("/", host="video.example")
+                    policy(srv.port, resolver=StubResolver({"video.example.net": bad})),
+                    srv.url("/", host="video.example.net"),
                 )
             assert srv.connections == 0
 
@@ -264,12 +265,12 @@ def test_resolver_garbage_refused(bad: list[str]) -> None:
 
 def test_dns_failure_and_empty_answer() -> None:
     async def main() -> None:
-        res = StubResolver({"empty.example": []})
+        res = StubResolver({"empty.example.net": []})
         with pytest.raises(FetchFailed) as info:
-            await get(policy(resolver=res), "http://nx.example/")
+            await get(policy(resolver=res), "http://nx.example.net/")
         assert info.value.reason == REASON_DNS
         with pytest.raises(FetchFailed) as info:
-            await get(policy(resolver=res), "http://empty.example/")
+            await get(policy(resolver=res), "http://empty.example.net/")
         assert info.value.reason == REASON_DNS
 
     run(main())
@@ -293,10 +294,10 @@ def test_dns_rebinding_one_resolution_per_hop_and_socket_to_checked_ip() -> None
         a, b = await _start_pair({"/": respond(200, HTML)}, {"/": respond(200, "<title>evil</title>")})
         try:
             # 1st answer: allowed 127.0.0.1; every later answer: 127.0.0.2 (not allowed).
-            resolver = StubResolver({"video.example": lambda n: ["127.0.0.1"] if n == 1 else ["127.0.0.2"]})
-            page = await get(policy(a.port, resolver=resolver), a.url("/", host="video.example"))
+            resolver = StubResolver({"video.example.net": lambda n: ["127.0.0.1"] if n == 1 else ["127.0.0.2"]})
+            page = await get(policy(a.port, resolver=resolver), a.url("/", host="video.example.net"))
             assert "Hello" in page.text
-            assert resolver.calls == ["video.example"]
+            assert resolver.calls == ["video.example.net"]
             assert a.connections == 1 and b.connections == 0
             assert a.requests[0].local[0] == "127.0.0.1"
         finally:
@@ -310,11 +311,11 @@ def test_dns_rebinding_on_redirect_hop_is_rechecked() -> None:
     async def main() -> None:
         a, b = await _start_pair({"/": redirect("/next"), "/next": respond(200, HTML)}, {"/next": respond(200, HTML)})
         try:
-            resolver = StubResolver({"video.example": lambda n: ["127.0.0.1"] if n == 1 else ["127.0.0.2"]})
+            resolver = StubResolver({"video.example.net": lambda n: ["127.0.0.1"] if n == 1 else ["127.0.0.2"]})
             with pytest.raises(FetchRefused) as info:
-                await get(policy(a.port, resolver=resolver), a.url("/", host="video.example"))
+                await get(policy(a.port, resolver=resolver), a.url("/", host="video.example.net"))
             assert info.value.reason == REASON_ADDRESS
-            assert resolver.calls == ["video.example", "video.example"]
+            assert resolver.calls == ["video.example.net", "video.example.net"]
             assert a.hits("/") == 1 and a.hits("/next") == 0
             assert b.connections == 0
         finally:
@@ -331,24 +332,24 @@ def test_dns_rebinding_on_redirect_hop_is_rechecked() -> None:
     ("template", "reason"),
     [
         ("http://youtube.com@127.0.0.1:{port}/", REASON_USERINFO),
-        ("http://youtube.com@video.example:{port}/", REASON_USERINFO),
-        ("http://user:pass@video.example:{port}/", REASON_USERINFO),
-        ("http://@video.example:{port}/", REASON_USERINFO),
-        ("http://:@video.example:{port}/", REASON_USERINFO),
+        ("http://youtube.com@video.example.net:{port}/", REASON_USERINFO),
+        ("http://user:pass@video.example.net:{port}/", REASON_USERINFO),
+        ("http://@video.example.net:{port}/", REASON_USERINFO),
+        ("http://:@video.example.net:{port}/", REASON_USERINFO),
         ("http://youtube.com\\@127.0.0.1:{port}/", REASON_BAD_URL),
         ("http://127.0.0.1:{port}\\@youtube.com/", REASON_BAD_URL),
-        ("http://video.example:{port}\\@youtube.com/", REASON_BAD_URL),
-        ("http://video.example:{port}/a\\b", REASON_BAD_URL),
-        ("http://video.example:{port}/\x00", REASON_BAD_URL),
+        ("http://video.example.net:{port}\\@youtube.com/", REASON_BAD_URL),
+        ("http://video.example.net:{port}/a\\b", REASON_BAD_URL),
+        ("http://video.example.net:{port}/\x00", REASON_BAD_URL),
         ("http://video.exa mple:{port}/", REASON_BAD_URL),
-        ("//video.example:{port}/", REASON_SCHEME),
-        ("video.example:{port}/", REASON_SCHEME),
+        ("//video.example.net:{port}/", REASON_SCHEME),
+        ("video.example.net:{port}/", REASON_SCHEME),
     ],
 )
 def test_parser_confusion_refused(template: str, reason: str) -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML)}) as srv:
-            resolver = StubResolver({"video.example": ["127.0.0.1"], "youtube.com": ["127.0.0.1"]})
+            resolver = StubResolver({"video.example.net": ["127.0.0.1"], "youtube.com": ["127.0.0.1"]})
             # Even with 127.0.0.1 permitted, these shapes are refused outright.
             with pytest.raises(FetchRefused) as info:
                 await get(policy(srv.port, resolver=resolver), template.format(port=srv.port))
@@ -373,18 +374,18 @@ def test_fragment_at_sign_does_not_hide_real_host() -> None:
     "url",
     [
         "file:///etc/passwd",
-        "ftp://video.example/x",
-        "gopher://video.example:70/_x",
-        "dict://video.example:11211/stat",
+        "ftp://video.example.net/x",
+        "gopher://video.example.net:70/_x",
+        "dict://video.example.net:11211/stat",
         "data:text/html,<title>x</title>",
         "javascript:alert(1)",
-        "ws://video.example/",
+        "ws://video.example.net/",
         "HTTP+unix://x/",
     ],
 )
 def test_non_web_schemes_refused(url: str) -> None:
     async def main() -> None:
-        resolver = StubResolver({"video.example": ["127.0.0.1"]})
+        resolver = StubResolver({"video.example.net": ["127.0.0.1"]})
         with pytest.raises(FetchRefused) as info:
             await get(policy(resolver=resolver), url)
         assert info.value.reason in (REASON_SCHEME, REASON_BAD_URL)
@@ -419,10 +420,10 @@ async def _pair_redirect_case(
 ) -> tuple[LoopbackServer, LoopbackServer, Exception]:
     a, b = await _start_pair({}, {"/secret": respond(200, "secret"), "/": respond(200, "secret")})
     a.routes = {"/": redirect(location(b))}  # type: ignore[misc]
-    resolver = StubResolver({"video.example": ["127.0.0.1"], "evil.example": ["127.0.0.2"]})
+    resolver = StubResolver({"video.example.net": ["127.0.0.1"], "evil.example.net": ["127.0.0.2"]})
     try:
         with pytest.raises((FetchRefused, FetchFailed)) as info:
-            await get(policy(a.port, resolver=resolver), a.url("/", host="video.example"))
+            await get(policy(a.port, resolver=resolver), a.url("/", host="video.example.net"))
         return a, b, info.value
     finally:
         await a.__aexit__(None, None, None)
@@ -433,8 +434,8 @@ async def _pair_redirect_case(
     ("location", "reason"),
     [
         (lambda b: f"http://127.0.0.2:{b.port}/secret", REASON_ADDRESS),
-        (lambda b: f"http://evil.example:{b.port}/secret", REASON_ADDRESS),
-        (lambda b: f"//evil.example:{b.port}/secret", REASON_ADDRESS),
+        (lambda b: f"http://evil.example.net:{b.port}/secret", REASON_ADDRESS),
+        (lambda b: f"//evil.example.net:{b.port}/secret", REASON_ADDRESS),
         (lambda b: f"http://localhost:{b.port}/secret", REASON_ADDRESS),
         (lambda b: f"http://[::ffff:127.0.0.2]:{b.port}/secret", REASON_ADDRESS),
         (lambda b: f"http://2130706434:{b.port}/secret", REASON_ADDRESS),
@@ -442,9 +443,9 @@ async def _pair_redirect_case(
         (lambda b: "file:///etc/passwd", REASON_SCHEME),
         (lambda b: f"gopher://127.0.0.2:{b.port}/_secret", REASON_SCHEME),
         (lambda b: "javascript:alert(1)", REASON_SCHEME),
-        (lambda b: f"http://evil.example:{b.port}@127.0.0.2:{b.port}/", REASON_USERINFO),
-        (lambda b: f"http://127.0.0.2:{b.port}\\@video.example/", REASON_BAD_URL),
-        (lambda b: "http://video.example:6379/", REASON_PORT),
+        (lambda b: f"http://evil.example.net:{b.port}@127.0.0.2:{b.port}/", REASON_USERINFO),
+        (lambda b: f"http://127.0.0.2:{b.port}\\@video.example.net/", REASON_BAD_URL),
+        (lambda b: "http://video.example.net:6379/", REASON_PORT),
     ],
 )
 def test_redirect_to_forbidden_target_refused(location: Callable[[LoopbackServer], str], reason: str) -> None:
@@ -461,9 +462,9 @@ def test_redirect_chain_within_limit_followed_with_relative_locations() -> None:
         routes["/s5"] = redirect("ok", status=301)
         routes["/ok"] = respond(200, HTML, headers={"Set-Cookie": "sid=1"})
         async with LoopbackServer(routes) as srv:
-            resolver = StubResolver({"video.example": ["127.0.0.1"]})
-            page = await get(policy(srv.port, resolver=resolver), srv.url("/s1", host="video.example"))
-            assert page.final_url == srv.url("/ok", host="video.example")
+            resolver = StubResolver({"video.example.net": ["127.0.0.1"]})
+            page = await get(policy(srv.port, resolver=resolver), srv.url("/s1", host="video.example.net"))
+            assert page.final_url == srv.url("/ok", host="video.example.net")
             assert len(resolver.calls) == 6  # one resolution per hop
             assert srv.connections == 6
 
@@ -476,7 +477,7 @@ def test_six_redirects_refused_without_reaching_final_target() -> None:
         routes["/r7"] = respond(200, HTML)
         async with LoopbackServer(routes) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/r1", host="video.example"))
+                await get(policy(srv.port), srv.url("/r1", host="video.example.net"))
             assert info.value.reason == REASON_TOO_MANY_REDIRECTS
             assert srv.hits("/r6") == 1
             assert srv.hits("/r7") == 0
@@ -490,7 +491,7 @@ def test_redirect_loop_ends_in_error(routes: dict[str, str]) -> None:
         handlers = {path.split("?")[0]: redirect(target) for path, target in routes.items()}
         async with LoopbackServer(handlers) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/a", host="video.example"))
+                await get(policy(srv.port), srv.url("/a", host="video.example.net"))
             assert info.value.reason in (REASON_REDIRECT_LOOP, REASON_TOO_MANY_REDIRECTS)
             assert srv.connections <= 6
 
@@ -504,7 +505,7 @@ def test_cookies_not_kept_across_redirects() -> None:
             "/next": respond(200, HTML),
         }
         async with LoopbackServer(routes) as srv:
-            await get(policy(srv.port), srv.url("/", host="video.example"))
+            await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert "cookie" not in srv.requests[1].headers
 
     run(main())
@@ -514,7 +515,7 @@ def test_redirect_without_location_fails() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(302, b"", None)}) as srv:
             with pytest.raises(FetchFailed):
-                await get(policy(srv.port), srv.url("/", host="video.example"))
+                await get(policy(srv.port), srv.url("/", host="video.example.net"))
 
     run(main())
 
@@ -527,7 +528,7 @@ def test_gzip_bomb_stopped_at_decompressed_cap() -> None:
         async with LoopbackServer({"/": gzip_bomb(30_000_000)}) as srv:
             start = time.monotonic()
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/", host="video.example"))
+                await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert info.value.reason == REASON_TOO_LARGE
             assert time.monotonic() - start < 3
 
@@ -538,7 +539,7 @@ def test_endless_body_stopped_at_cap() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": endless()}) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/", host="video.example"))
+                await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert info.value.reason == REASON_TOO_LARGE
 
     run(main())
@@ -548,7 +549,7 @@ def test_declared_oversize_content_length_refused_before_reading() -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, HTML, content_length=50_000_000)}) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/", host="video.example"))
+                await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert info.value.reason == REASON_TOO_LARGE
 
     run(main())
@@ -561,7 +562,7 @@ def test_understated_content_length_reads_no_more_than_declared() -> None:
             # aiohttp rejects data after the declared body; either outcome is safe,
             # returning more than was declared is not.
             try:
-                page = await get(policy(srv.port), srv.url("/", host="video.example"))
+                page = await get(policy(srv.port), srv.url("/", host="video.example.net"))
             except FetchFailed:
                 return
             assert page.text == "<title>ok</title>"
@@ -574,9 +575,9 @@ def test_cap_boundary_exact() -> None:
         routes = {"/ok": respond(200, b"a" * 1000), "/big": respond(200, b"a" * 1001)}
         async with LoopbackServer(routes) as srv:
             p = policy(srv.port, max_bytes=1000)
-            assert len((await get(p, srv.url("/ok", host="video.example"))).text) == 1000
+            assert len((await get(p, srv.url("/ok", host="video.example.net"))).text) == 1000
             with pytest.raises(FetchRefused):
-                await get(p, srv.url("/big", host="video.example"))
+                await get(p, srv.url("/big", host="video.example.net"))
 
     run(main())
 
@@ -586,7 +587,7 @@ def test_json_cap_is_smaller() -> None:
         big = json.dumps({"title": "x" * 300_000})
         async with LoopbackServer({"/j": respond(200, big, "application/json")}) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/j", host="video.example"), accept="json")
+                await get(policy(srv.port), srv.url("/j", host="video.example.net"), accept="json")
             assert info.value.reason == REASON_TOO_LARGE
 
     run(main())
@@ -597,7 +598,7 @@ def test_slow_drip_stopped_at_total_deadline() -> None:
         async with LoopbackServer({"/": drip(0.05)}) as srv:
             start = time.monotonic()
             with pytest.raises(FetchFailed) as info:
-                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example"))
+                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example.net"))
             elapsed = time.monotonic() - start
             assert info.value.reason == REASON_TIMEOUT
             assert 0.4 < elapsed < 2.0
@@ -614,7 +615,7 @@ def test_deadline_covers_redirect_chain() -> None:
         async with LoopbackServer({"/": slow_redirect, "/x": slow_redirect}) as srv:
             start = time.monotonic()
             with pytest.raises((FetchFailed, FetchRefused)) as info:
-                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example"))
+                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example.net"))
             assert time.monotonic() - start < 2.0
             assert info.value.reason in (REASON_TIMEOUT, REASON_REDIRECT_LOOP)
 
@@ -629,7 +630,7 @@ def test_silent_server_stopped_at_total_deadline() -> None:
         async with LoopbackServer({"/": silent}) as srv:
             start = time.monotonic()
             with pytest.raises(FetchFailed) as info:
-                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example"))
+                await get(policy(srv.port, total_timeout=0.5), srv.url("/", host="video.example.net"))
             assert info.value.reason == REASON_TIMEOUT
             assert time.monotonic() - start < 2.0
 
@@ -655,7 +656,7 @@ def test_wrong_content_type_refused(ctype: str | None, accept: str, shown: str) 
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, b"{}", ctype)}) as srv:
             with pytest.raises(FetchRefused) as info:
-                await get(policy(srv.port), srv.url("/", host="video.example"), accept=accept)
+                await get(policy(srv.port), srv.url("/", host="video.example.net"), accept=accept)
             assert shown in info.value.reason
             if accept == "html":
                 assert info.value.reason == f"the page is not a web page ({shown})"
@@ -669,7 +670,7 @@ def test_wrong_content_type_refused(ctype: str | None, accept: str, shown: str) 
 def test_json_content_types_accepted(ctype: str) -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(200, b'{"a": 1}', ctype)}) as srv:
-            page = await get(policy(srv.port), srv.url("/", host="video.example"), accept="json")
+            page = await get(policy(srv.port), srv.url("/", host="video.example.net"), accept="json")
             assert json.loads(page.text) == {"a": 1}
 
     run(main())
@@ -680,7 +681,7 @@ def test_http_errors_fail(status: int) -> None:
     async def main() -> None:
         async with LoopbackServer({"/": respond(status, HTML)}) as srv:
             with pytest.raises(FetchFailed) as info:
-                await get(policy(srv.port), srv.url("/", host="video.example"))
+                await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert str(status) in info.value.reason
 
     run(main())
@@ -691,7 +692,7 @@ def test_connection_refused_fails_cleanly() -> None:
         async with LoopbackServer() as srv:
             port = srv.port
         with pytest.raises(FetchFailed) as info:
-            await get(policy(port), f"http://video.example:{port}/")
+            await get(policy(port), f"http://video.example.net:{port}/")
         assert info.value.reason == REASON_CONNECT
 
     run(main())
@@ -707,7 +708,7 @@ def test_environment_proxies_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
                 monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
             for name in ("NO_PROXY", "no_proxy"):
                 monkeypatch.delenv(name, raising=False)
-            page = await get(policy(srv.port), srv.url("/", host="video.example"))
+            page = await get(policy(srv.port), srv.url("/", host="video.example.net"))
             assert "Hello" in page.text
             assert proxy.connections == 0
             assert srv.connections == 1
@@ -721,7 +722,7 @@ def test_invalid_accept_argument() -> None:
 
 
 def test_tls_keeps_hostname_for_sni_while_connecting_to_pinned_ip() -> None:
-    """The ClientHello must carry "video.example" although the socket goes to 127.0.0.1."""
+    """The ClientHello must carry "video.example.net" although the socket goes to 127.0.0.1."""
     seen: list[bytes] = []
 
     async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -734,7 +735,7 @@ def test_tls_keeps_hostname_for_sni_while_connecting_to_pinned_ip() -> None:
         port = server.sockets[0].getsockname()[1]
         try:
             with pytest.raises(FetchFailed):
-                await get(policy(port), f"https://video.example:{port}/")
+                await get(policy(port), f"https://video.example.net:{port}/")
         finally:
             server.close()
             await server.wait_closed()
@@ -742,7 +743,7 @@ def test_tls_keeps_hostname_for_sni_while_connecting_to_pinned_ip() -> None:
     run(main())
     assert len(seen) == 1
     assert seen[0][:1] == b"\x16"  # TLS handshake record
-    assert b"video.example" in seen[0]
+    assert b"video.example.net" in seen[0]
 
 
 def test_ipv6_answer_is_pinned_and_used() -> None:
@@ -755,9 +756,9 @@ def test_ipv6_answer_is_pinned_and_used() -> None:
             pol = FetchPolicy(
                 allowed_ports=frozenset({srv.port}),
                 extra_allowed_networks=(ipaddress.ip_network("::1/128"),),
-                resolver=StubResolver({"video.example": ["::1"]}),
+                resolver=StubResolver({"video.example.net": ["::1"]}),
             )
-            page = await get(pol, f"http://video.example:{srv.port}/")
+            page = await get(pol, f"http://video.example.net:{srv.port}/")
             assert "Hello" in page.text
             assert srv.connections == 1
         finally:

@@ -1,6 +1,6 @@
 """MetadataFetcher: oEmbed allow-list, OpenGraph/<title> fallback, cleaning, no-raise errors.
 
-All network traffic goes to a loopback server reached as "video.example"
+All network traffic goes to a loopback server reached as "video.example.net"
 through an injected resolver; oEmbed endpoints are overridden to point there.
 """
 
@@ -77,12 +77,12 @@ def make_fetcher(srv: LoopbackServer, *, total_timeout: float = 8.0, endpoints: 
     policy = FetchPolicy(
         allowed_ports=frozenset({80, 443, srv.port}),
         extra_allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
-        resolver=Resolver({"video.example": ["127.0.0.1"], "private.example": ["10.0.0.5"]}),
+        resolver=Resolver({"video.example.net": ["127.0.0.1"], "private.example.net": ["10.0.0.5"]}),
         total_timeout=total_timeout,
     )
     overrides = None
     if endpoints:
-        overrides = {p: f"http://video.example:{srv.port}/oembed/{p}?url={{url}}&x=1" for p in PLATFORMS}
+        overrides = {p: f"http://video.example.net:{srv.port}/oembed/{p}?url={{url}}&x=1" for p in PLATFORMS}
     return MetadataFetcher(GuardedFetcher(policy), oembed_endpoints=overrides)
 
 
@@ -95,7 +95,7 @@ async def fetch(
 ) -> tuple[FetchOutcome, LoopbackServer]:
     async with LoopbackServer(routes) as srv:
         mf = make_fetcher(srv, **kw)  # type: ignore[arg-type]
-        outcome = await mf.fetch(srv.url(path, host="video.example"), platform)
+        outcome = await mf.fetch(srv.url(path, host="video.example.net"), platform)
         return outcome, srv
 
 
@@ -123,7 +123,7 @@ def test_oembed_per_platform(platform: str) -> None:
     assert srv.hits("/watch") == 0  # the page itself is not fetched
     req = srv.requests[0]
     query = parse_qs(urlsplit(req.path).query)
-    assert query["url"] == [f"http://video.example:{srv.port}/watch?v=abc&t=1"]
+    assert query["url"] == [f"http://video.example.net:{srv.port}/watch?v=abc&t=1"]
     assert query["x"] == ["1"]  # the user URL cannot inject extra parameters
     assert "&t=1" not in req.path.split("?", 1)[1].split("&x=")[0]
 
@@ -306,18 +306,19 @@ def test_hostile_oembed_strings_cleaned() -> None:
 @pytest.mark.parametrize(
     ("routes", "url", "error"),
     [
-        ({}, "http://private.example:{port}/", "that address is not a public web host"),
+        ({}, "http://private.example.net:{port}/", "that address is not a public web host"),
         ({}, "http://127.0.0.2:{port}/", "that address is not a public web host"),
         ({}, "http://169.254.169.254/latest/meta-data/", "that address is not a public web host"),
         ({}, "file:///etc/passwd", "only http and https links can be previewed"),
         (
             {"/m": respond(200, b"\0\0", "video/mp4")},
-            "http://video.example:{port}/m",
+            "http://video.example.net:{port}/m",
             "the page is not a web page (video/mp4)",
         ),
-        ({"/d": drip(0.05)}, "http://video.example:{port}/d", "the page took too long to answer"),
-        ({"/404": respond(404, "x")}, "http://video.example:{port}/404", "the page answered with an error (HTTP 404)"),
-        ({}, "http://nx.example:{port}/", "the host name could not be found"),
+        ({"/d": drip(0.05)}, "http://video.example.net:{port}/d", "the page took too long to answer"),
+        ({"/404": respond(404, "x")}, "http://video.example.net:{port}/404",
+         "the page answered with an error (HTTP 404)"),
+        ({}, "http://nx.example.net:{port}/", "the host name could not be found"),
     ],
 )
 def test_failures_return_outcome_with_reason(routes: dict[str, Handler], url: str, error: str) -> None:
@@ -388,7 +389,7 @@ def test_clean_text_properties(raw: str, limit: int) -> None:
     ("html", "video"),
     [
         ('<head><meta property="og:type" content="video.other"><title>t</title></head>', True),
-        ('<head><meta property="og:video" content="https://cdn.example/v.mp4"><title>t</title></head>', True),
+        ('<head><meta property="og:video" content="https://cdn.example.net/v.mp4"><title>t</title></head>', True),
         ('<head><meta name="twitter:card" content="player"><title>t</title></head>', True),
         ("<head><title>t</title></head><body><video src=a.mp4></video></body>", True),
         ('<head><meta property="og:type" content="article"><title>About us</title></head>', False),
