@@ -16,11 +16,13 @@ import snowballstemmer
 
 MAX_TEXT = 20_000  # characters of caption considered; the rest is ignored, not an error
 
-_INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD]
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2066, 0x206A)),
-    None,
+# Zero-width, joiners, bidi embeddings/overrides/isolates, word joiner and invisible operators, BOM,
+# Hangul fillers, the Unicode tag block (ASCII smuggling) and variation selectors: characters that
+# change how text looks or is read without being seen. Most are category Cf and would go with the
+# other controls anyway; listed so the intent is readable.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Clause breaks end the reach of a negation ("no people, just scenery").
@@ -30,13 +32,16 @@ _PLAIN_ASCII = re.compile(r"[\x20-\x7e\n\t]*")
 
 
 def clean(text: str | None, limit: int = MAX_TEXT) -> str:
-    """NFKC-normalise, drop invisible/bidi/control characters, cap the length."""
+    """The one text normaliser: NFKC, invisible/bidi/control characters dropped, the length capped.
+
+    Everything that reads members' text (the caption reader, the model matcher, the LLM's evidence
+    phrases) starts from this, so they all see the same characters."""
     if not text:
         return ""
     text = text[:limit]
     if text.isascii() and (text.isprintable() or _PLAIN_ASCII.fullmatch(text)):
         return text  # the common case: nothing to normalise or strip
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
@@ -78,4 +83,4 @@ def printable(text: str) -> str:
     can't move a terminal's cursor or reorder what others read."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(ch for ch in text.translate(_INVISIBLE) if unicodedata.category(ch)[0] != "C")
+    return "".join(ch for ch in INVISIBLE.sub("", text) if unicodedata.category(ch)[0] != "C")

@@ -15,16 +15,11 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
+from bot.text import clean as normalise
+
 TITLE_LIMIT = 200
 CAPTION_LIMIT = 600
 
-# Zero-width, joiners, bidi embeddings/overrides/isolates, word joiner and invisible operators, BOM,
-# the Unicode tag block (ASCII smuggling) and variation selectors. All but the last are category Cf
-# and would go anyway; listed so the intent is readable.
-_INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
-)
 _URL = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+")
 _FAKE_DELIMITER = re.compile(r"<{2,}|>{2,}|\^{1,}")
 _SPACE = re.compile(r"\s+")
@@ -39,18 +34,8 @@ def clean(text: str | None, limit: int) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    kept = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "\n\t\r" or cat == "Zs":
-            kept.append(" ")
-        elif cat[0] == "C":  # Cc, Cf, Cs, Co, Cn: controls, format, surrogates, private use, unassigned
-            continue
-        else:
-            kept.append(ch)
-    text = "".join(kept)
+    text = normalise(text, limit=len(text))  # bot.text.clean: the one normaliser (NFKC, no invisibles)
+    text = "".join(" " if ch in "\n\t" or unicodedata.category(ch) == "Zs" else ch for ch in text)
     text = _URL.sub("[link]", text)
     text = _FAKE_DELIMITER.sub(" ", text)
     text = _SPACE.sub(" ", text).strip()
