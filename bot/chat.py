@@ -20,7 +20,7 @@ from bot.policy import AccessPolicy, CommunitySettings, Requester
 from bot.registry import Registry
 from bot.results import ErrorResult
 from bot.service import INPUT_ERRORS
-from bot.text import printable
+from bot.text import printable, storable
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class ChatCore:
 
     async def handle_text(self, text: str, who: Requester) -> Any | None:
         """A typed line: "/command ..." or a message that may hold a link; None when it is not for me."""
-        text = (text or "").strip()
+        text = storable(text or "").strip()
         if not text:
             return None
         if len(text) > MAX_MESSAGE:
@@ -48,6 +48,7 @@ class ChatCore:
 
     async def handle_command_text(self, text: str, who: Requester) -> Any:
         """The words after the slash (the console) or after `/yuntai` (Slack)."""
+        text = storable(text)
         if len(text) > MAX_MESSAGE:
             return ErrorResult(f"That message is {len(text):,} characters long; I read at most {MAX_MESSAGE:,}.")
         try:
@@ -62,6 +63,7 @@ class ChatCore:
         command = self.registry.resolve(path)
         if command is None or command.is_group:
             return ErrorResult(f"I don't know /{' '.join(path)[:40]}. Try /help.")
+        values = {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}
         try:
             typed = convert(command, dict(values), "/" + " ".join(path))
         except CommandSyntaxError as exc:

@@ -84,3 +84,12 @@ def printable(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return "".join(ch for ch in INVISIBLE.sub("", text) if unicodedata.category(ch)[0] != "C")
+
+
+_STORABLE_DROP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """What a member typed, made safe to store and echo: NUL and other C0 controls (Postgres refuses
+    NUL in text) and lone surrogates (not encodable as UTF-8) removed; newlines and tabs kept."""
+    return _STORABLE_DROP.sub("", text)
