@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.results import ClipInfo, CommunityEvidence, Signals, Verdict
+from bot.verdict import HIT_AND_MISS_LEAD
 
 LEVEL_PHRASES = {
     "showcase": "looks like a showcase",
@@ -80,7 +81,7 @@ class TemplateSummarizer:
         if v.level == "showcase":
             if s.provenance.vendor_channel:
                 return "it comes from the vendor's own site or account, so it is curated by construction"
-            if any(c.rating == "mixed" for c in v.claims):
+            if v.reasons and v.reasons[0].startswith(HIT_AND_MISS_LEAD):  # decided by the most specific shots
                 return "a good take of a shot the model gets only sometimes, so expect misses"
             return "the model's strengths, presumed the best of several takes"
         if v.level == "representative":

@@ -27,6 +27,9 @@ from bot.demos import demo_reasons
 from bot.knowledge import Claim, KnowledgeBase
 from bot.results import ClaimView, CommunityEvidence, Signals, Takes, Verdict
 
+# The lead of a showcase whose deciding shots are hit and miss; the summary states the same basis.
+HIT_AND_MISS_LEAD = "A good take of a shot the model gets only sometimes"
+
 CONFIRM_MIN_TRIES = 5  # attempts needed before community hit rates can settle a verdict
 CONFIRM_HIT_RATE = 0.5
 MAX_TRAPS = 8
@@ -211,7 +214,7 @@ class VerdictRules:
             ]
 
         if hit_and_miss:
-            lead.append(f"A good take of a shot the model gets only sometimes: expect misses "
+            lead.append(f"{HIT_AND_MISS_LEAD}: expect misses "
                         f"({self._names(hit_and_miss)} {'is' if len(hit_and_miss) == 1 else 'are'} hit and miss "
                         f"for {model}).")
         else:

@@ -78,3 +78,17 @@ def test_nul_and_lone_surrogates_in_chat_text_are_cleaned_at_the_edge():
                                                       "caption": "Sora\x00 forest"}, who))
     assert all(isinstance(r, CheckResult) for r in (typed, pasted, structured))
     assert log.captions == ["Sora a woman eating", "Sora a cat", "Sora forest"]
+
+
+def test_the_summary_states_the_same_showcase_basis_as_the_verdict():
+    """A rated subject (hit-and-miss people) must not override what the most specific shot (eating, a
+    strength) decided: the summary said "gets only sometimes" while the reasons said "strengths"."""
+    base = make_tiny_kb()
+    claims = (Claim("kling-2", "people", "mixed", sources=SRC), Claim("kling-2", "eating", "strength", sources=SRC))
+    kb = KnowledgeBase(base.models, base.capabilities, claims, version="s")
+    r = asyncio.run(CheckService(FixedKnowledge(kb)).check(
+        CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Kling 2.1: a woman eating noodles", fetch=False),
+        Actor("c", "u")))
+    assert r.level == "showcase"
+    assert r.verdict.reasons[0].startswith("It shows the model's strengths")
+    assert "strengths" in r.summary and "gets only sometimes" not in r.summary
