@@ -30,6 +30,26 @@ Suggester = Callable[[discord.Interaction, OptionKind, str], Awaitable[list[app_
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
+def _permissions_as_string(payload: dict[str, Any]) -> dict[str, Any]:
+    """Discord documents default_member_permissions as a string of digits; discord.py 2.7.1 sends the integer
+    (https://discord.com/developers/docs/interactions/application-commands#application-command-object, read
+    2026-11-27), so the payload is made to follow the documentation."""
+    perms = payload.get("default_member_permissions")
+    if isinstance(perms, int):
+        payload["default_member_permissions"] = str(perms)
+    return payload
+
+
+class SlashCommand(app_commands.Command):  # type: ignore[type-arg]
+    def to_dict(self, tree: app_commands.CommandTree[Any]) -> dict[str, Any]:
+        return _permissions_as_string(super().to_dict(tree))
+
+
+class SlashGroup(app_commands.Group):
+    def to_dict(self, tree: app_commands.CommandTree[Any]) -> dict[str, Any]:
+        return _permissions_as_string(super().to_dict(tree))
+
+
 def _annotation(opt: Option) -> Any:
     if opt.kind is OptionKind.INT:
         if opt.min_value is not None or opt.max_value is not None:
@@ -79,7 +99,7 @@ def _callback(path: tuple[str, ...], command: Command, run: Runner) -> Callable[
 
 def _leaf(path: tuple[str, ...], command: Command, run: Runner, suggest: Suggester | None,
           parent: app_commands.Group | None = None) -> app_commands.Command[Any, ..., None]:
-    slash: app_commands.Command[Any, ..., None] = app_commands.Command(
+    slash: app_commands.Command[Any, ..., None] = SlashCommand(
         name=command.name, description=shorten(command.summary, DESCRIPTION_MAX),
         callback=_callback(path, command, run), parent=parent)
     for opt in command.options:
@@ -109,7 +129,7 @@ def slash_commands(registry: Registry, run: Runner, suggest: Suggester | None = 
             out.append(_leaf((command.name,), command, run, suggest))
             continue
         admin = all(sub.right is Right.ADMIN for sub in command.subcommands)
-        group = app_commands.Group(name=command.name, description=shorten(command.summary, DESCRIPTION_MAX),
+        group = SlashGroup(name=command.name, description=shorten(command.summary, DESCRIPTION_MAX),
                                    default_permissions=ADMIN_PERMISSIONS if admin else None, guild_only=admin)
         for sub in command.subcommands:
             group.add_command(_leaf((command.name, sub.name), sub, run, suggest, parent=group))
