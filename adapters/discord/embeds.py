@@ -26,6 +26,7 @@ FIELDS_MAX = 25
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+FOOTER_SQUEEZED = 200  # what the footer keeps when the whole embed is over 6000
 EMBED_TOTAL_MAX = 6000
 CONTENT_MAX = 2000
 ELLIPSIS = "..."
@@ -67,6 +68,8 @@ def shorten(text: str, limit: int) -> str:
     kept = head[:cut].rstrip()
     if kept.endswith("\\") and not kept.endswith("\\\\"):
         kept = kept[:-1]
+    if kept.endswith(".") and not kept.endswith("\\."):
+        kept = kept[:-1]  # "longer." + "..." reads as "longer..."
     return kept + ELLIPSIS
 
 
@@ -100,6 +103,8 @@ def fit(embed: dict[str, Any]) -> dict[str, Any]:
     fields = [{"name": shorten(f["name"], FIELD_NAME_MAX) or "-", "value": shorten(f["value"], FIELD_VALUE_MAX)
                or "-", "inline": bool(f.get("inline"))} for f in out.get("fields", [])][:FIELDS_MAX]
     out["fields"] = fields
+    if embed_size(out) > EMBED_TOTAL_MAX and "footer" in out:  # the footer is the least worth reading
+        out["footer"] = {"text": shorten(out["footer"]["text"], FOOTER_SQUEEZED)}
     while embed_size(out) > EMBED_TOTAL_MAX and out["fields"]:
         out["fields"] = out["fields"][:-1]
     if embed_size(out) > EMBED_TOTAL_MAX:
