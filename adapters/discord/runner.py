@@ -22,6 +22,8 @@ from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
 
+NO_CONTENT_INTENT_OFF = ("yuntai: DISCORD_MESSAGE_CONTENT is off, so pasted links are not read; /check and the "
+                         "\"Check this demo\" message menu still work.")
 NO_CONTENT_INTENT = ("yuntai: the Message Content intent is not enabled for this application, so pasted links "
                      "are not read; /check and the \"Check this demo\" message menu still work.")
 
@@ -49,19 +51,22 @@ def make_bot(app: App, env: Mapping[str, str], *, message_content: bool = True) 
 
 async def _serve(app: App, env: Mapping[str, str], token: str) -> None:
     message_content = (env.get("DISCORD_MESSAGE_CONTENT") or "on").strip().lower() not in {"0", "off", "no", "false"}
-    while True:
-        bot = make_bot(app, env, message_content=message_content)
-        try:
-            async with bot:
-                await bot.start(token)
-            return
-        except discord.PrivilegedIntentsRequired:
-            if not message_content:
-                raise
-            print(NO_CONTENT_INTENT, file=sys.stderr)
-            message_content = False
-        finally:
-            await app.aclose()
+    if not message_content:
+        print(NO_CONTENT_INTENT_OFF, file=sys.stderr, flush=True)
+    try:
+        while True:
+            bot = make_bot(app, env, message_content=message_content)
+            try:
+                async with bot:
+                    await bot.start(token)
+                return
+            except discord.PrivilegedIntentsRequired:
+                if not message_content:
+                    raise
+                print(NO_CONTENT_INTENT, file=sys.stderr, flush=True)
+                message_content = False  # Discord closed the socket (4014): connect again without it
+    finally:
+        await app.aclose()
 
 
 async def _sync(app: App, env: Mapping[str, str], token: str, guild: int | None) -> int:

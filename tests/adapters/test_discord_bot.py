@@ -257,3 +257,60 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
             assert fake.calls_to("GET", "/gateway*") == []  # sync never connects to the gateway
 
     run(scenario())
+
+
+async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, **extra: str) -> asyncio.subprocess.Process:
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+           "YUNTAI_FETCH": "off", **extra}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", "discord",
+        env=env, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> bytes:
+    if proc.returncode is None:
+        proc.terminate()
+    _, err = await asyncio.wait_for(proc.communicate(), 20)
+    return err
+
+
+def test_yuntai_discord_in_a_subprocess_answers_a_check(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            proc = await _start_yuntai_discord(fake, tmp_path)
+            try:
+                await fake.wait_ready(timeout=40)
+                interaction = await fake.send_slash_command("check", {"link": LINK})
+                callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=20)
+                assert callback.json == {"type": DEFERRED_CHANNEL_MESSAGE}
+                assert callback.at - (interaction.created_at or 0) < 3.0
+                followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}",
+                                                    timeout=20)
+                assert followup.json["embeds"][0]["title"].startswith("Reality check: ")
+                assert fake.calls_to("PUT", "/applications/*") == []  # starting never syncs commands
+            finally:
+                await _stop(proc)
+
+    run(scenario())
+
+
+def test_without_the_message_content_intent_the_bot_says_so_and_still_answers_slash_commands(tmp_path: Path) -> None:
+    from helpers.fake_discord import GUILD_MEMBERS
+
+    async def scenario() -> None:
+        async with FakeDiscord(enabled_intents=GUILD_MEMBERS) as fake:
+            proc = await _start_yuntai_discord(fake, tmp_path)
+            try:
+                await fake.wait_ready(timeout=40)
+                # The first IDENTIFY (with the intent) was closed with 4014; the one that got in asked without it.
+                assert sum(1 for e in fake.gateway_log if e[0] == "connect") == 2
+                [identify] = [e for e in fake.gateway_log if e[0] == "identify"]
+                assert not identify[2] & (1 << 15)
+                interaction = await fake.send_slash_command("check", {"link": LINK})
+                await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=20)
+            finally:
+                err = await _stop(proc)
+            assert b"the Message Content intent is not enabled" in err
+
+    run(scenario())
