@@ -57,6 +57,26 @@ class YuntaiBot(commands.AutoShardedBot):
             self.tree.add_command(command)
         self.tree.add_command(app_commands.ContextMenu(name=CONTEXT_MENU_NAME, callback=self.check_message))
 
+    async def setup_hook(self) -> None:
+        """Compile the check pipeline on a storage thread before the first interaction arrives.
+
+        Built lazily, the first check compiles its matchers on the event loop and holds every other
+        interaction's 3-second acknowledgement for a few hundred milliseconds (bench/discord_speed.py).
+        """
+        checks = self.chat.services.checks
+        try:
+            await checks.io.run(checks.pipeline, "")
+        except Exception:
+            log.exception("warming the check pipeline failed; the first check will build it")
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A community's own knowledge-base layer gets its pipeline compiled off the loop as well."""
+        checks = self.chat.services.checks
+        try:
+            await checks.io.run(checks.pipeline, community_of(guild.id, 0))
+        except Exception:
+            log.exception("warming the check pipeline of guild %s failed", guild.id)
+
     # ---------------------------------------------------------------- who is asking
 
     def interaction_requester(self, interaction: discord.Interaction) -> Requester:
