@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import discord
 
 from adapters.discord.bot import YuntaiBot
+from adapters.discord.digests import DiscordDigestPoster
 from adapters.discord_endpoints import apply_endpoints
-from adapters.wiring import App
+from adapters.wiring import App, build_digest_runner
 from bot.config import ConfigError
+from bot.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,35 @@ def make_bot(app: App, env: Mapping[str, str], *, message_content: bool = True) 
                      shard_count=count, shard_ids=ids)
 
 
+def digest_scheduler(app: App, bot: YuntaiBot) -> DigestScheduler:
+    """Digests of this process's communities, claimed once across processes (the core's runner decides)."""
+    owner = f"discord:{os.getpid()}:{','.join(map(str, bot.shard_ids or [])) or 'all'}"
+    runner = build_digest_runner(app, DiscordDigestPoster(bot), owner=owner)
+    runner.ledger = GuildsHere(runner.ledger, bot)
+    return DigestScheduler(runner)
+
+
+class GuildsHere:
+    """The ledger seen from this process: only communities that are guilds on its shards.
+
+    Slack and console communities, and guilds of other shard processes, are left to their own
+    processes, so this one never claims a digest it cannot post.
+    """
+
+    def __init__(self, ledger: Any, bot: discord.Client) -> None:
+        self._ledger, self._bot = ledger, bot
+
+    def digest_communities(self) -> list[str]:
+        return [c for c in self._ledger.digest_communities() if self.here(c)]
+
+    def here(self, community_id: str) -> bool:
+        prefix, _, guild = community_id.partition(":")
+        return prefix == "discord" and guild.isdigit() and self._bot.get_guild(int(guild)) is not None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ledger, name)
+
+
 async def _serve(app: App, env: Mapping[str, str], token: str) -> None:
     message_content = (env.get("DISCORD_MESSAGE_CONTENT") or "on").strip().lower() not in {"0", "off", "no", "false"}
     if not message_content:
@@ -56,8 +89,10 @@ async def _serve(app: App, env: Mapping[str, str], token: str) -> None:
     try:
         while True:
             bot = make_bot(app, env, message_content=message_content)
+            scheduler = digest_scheduler(app, bot)
             try:
                 async with bot:
+                    scheduler.start()
                     await bot.start(token)
                 return
             except discord.PrivilegedIntentsRequired:
@@ -65,6 +100,8 @@ async def _serve(app: App, env: Mapping[str, str], token: str) -> None:
                     raise
                 print(NO_CONTENT_INTENT, file=sys.stderr, flush=True)
                 message_content = False  # Discord closed the socket (4014): connect again without it
+            finally:
+                await scheduler.stop()
     finally:
         await app.aclose()
 

@@ -314,3 +314,36 @@ def test_without_the_message_content_intent_the_bot_says_so_and_still_answers_sl
             assert b"the Message Content intent is not enabled" in err
 
     run(scenario())
+
+
+def test_the_weekly_digest_is_posted_once_in_the_configured_channel_with_its_chart(app: App, tmp_path: Path,
+                                                                                   monkeypatch: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.discord.runner import digest_scheduler
+    from bot.policy import Requester
+
+    monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app) as bot:
+            cid = fake.channel_id("clips")
+            admin = Requester(f"discord:{fake.guild.id}", "1", platform_admin=True)
+            done = await app.chat.invoke(("setup", "digest"), {"channel": f"<#{cid}>", "weekday": "monday",
+                                                                "hour": 9}, admin)
+            assert "monday" in str(done).lower()
+            # Another platform's community with a digest: not this process's to claim.
+            other = Requester("slack:T1", "U1", platform_admin=True)
+            await app.chat.invoke(("setup", "digest"), {"channel": "<#C1>", "weekday": "monday", "hour": 9}, other)
+            runner = digest_scheduler(app, bot).runner
+            later = datetime.now(UTC) + timedelta(days=8)
+            posted = await runner.run_due(later)
+            assert [p.community_id for p in posted] == [f"discord:{fake.guild.id}"]
+            assert await runner.run_due(later) == []  # exactly once
+            [call] = fake.calls_to("POST", f"/channels/{cid}/messages")
+            assert call.status == 200
+            assert call.json["allowed_mentions"] == {"parse": []}
+            assert call.files == ["digest.png"]
+            assert call.json["embeds"][0]["image"]["url"] == "attachment://digest.png"
+
+    run(scenario())
