@@ -347,3 +347,70 @@ def test_the_weekly_digest_is_posted_once_in_the_configured_channel_with_its_cha
             assert call.json["embeds"][0]["image"]["url"] == "attachment://digest.png"
 
     run(scenario())
+
+
+def test_a_vote_click_goes_to_the_core_vote_command_with_the_clip_id_and_label(app: App) -> None:
+    from dataclasses import dataclass
+
+    from bot.chat import ChatCore
+    from bot.commands import COMMANDS
+    from bot.registry import Command, Option, OptionKind, Registry
+    from bot.results import ErrorResult
+
+    received: list[tuple[str, str, str]] = []
+
+    @dataclass(frozen=True)
+    class VoteArgs:
+        link: str
+        label: str
+
+    async def vote(ctx: Any, args: VoteArgs) -> ErrorResult:
+        received.append((args.link, args.label, ctx.requester.user_id))
+        return ErrorResult(f"Your vote ({args.label}) is in.")
+
+    stub = Command("vote", "Vote on a clip.", (Option("link", OptionKind.STR, "the clip", required=True),
+                                                Option("label", OptionKind.STR, "the vote", required=True)),
+                   handler=vote, args=VoteArgs)
+    app.chat = ChatCore(Registry((*COMMANDS, stub)), app.services)
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            command = await fake.send_slash_command("check", {"link": LINK})
+            await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{command.token}", timeout=15)
+            voter = fake.make_user("voter")
+            clip = short_clip_id(CANONICAL)
+            click = await fake.send_button_click(f"vote:{clip}:cant_tell", message_id=command.original_id,
+                                                 user=voter)
+            callback = await fake.wait_for_call("POST", f"/interactions/{click.id}/*/callback")
+            assert callback.json["type"] == DEFERRED_CHANNEL_MESSAGE
+            assert callback.json["data"]["flags"] == EPHEMERAL
+            confirm = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{click.token}", timeout=10)
+            assert confirm.json["content"] == "Your vote \\(cant\\_tell\\) is in."  # escaped: shown as typed
+            assert received == [(clip, "cant_tell", voter["id"])]
+
+    run(scenario())
+
+
+def test_messages_from_bots_are_never_answered_even_in_a_watched_channel(app: App) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            await watch(fake, "clips")
+            await fake.send_message(f"bot post {LINK}", channel="clips", author=fake.make_user("other", bot=True))
+            await fake.send_message(f"member post {LINK}", channel="clips")
+            await fake.wait_for_call("POST", f"/channels/{fake.channel_id('clips')}/messages", timeout=15)
+            await asyncio.sleep(0.5)
+            assert len(fake.calls_to("POST", f"/channels/{fake.channel_id('clips')}/messages")) == 1
+
+    run(scenario())
+
+
+def test_shard_settings_are_read_and_bad_values_get_one_clear_line() -> None:
+    from adapters.discord.runner import shard_settings
+    from bot.config import ConfigError
+
+    assert shard_settings({}) == (None, None)
+    assert shard_settings({"DISCORD_SHARD_COUNT": "4", "DISCORD_SHARD_IDS": "0, 2"}) == (4, [0, 2])
+    for bad in ({"DISCORD_SHARD_COUNT": "four"}, {"DISCORD_SHARD_IDS": "0"},
+                {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "2"}, {"DISCORD_SHARD_COUNT": "0"}):
+        with pytest.raises(ConfigError):
+            shard_settings(bad)
