@@ -26,7 +26,7 @@ from bot.chat import APOLOGY, ChatCore
 from bot.knowledge import KnowledgeBase
 from bot.parsing import split_link
 from bot.policy import Requester
-from bot.registry import OptionKind
+from bot.registry import OptionKind, Right
 from bot.results import ErrorResult
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class YuntaiBot(commands.AutoShardedBot):
                           values: dict[str, object]) -> None:
         """A slash command: acknowledged before anything else, answered from the core afterwards."""
         command = self.chat.registry.resolve(path)
-        private = command is not None and command.right.value == "admin"
+        private = command is not None and command.right is Right.ADMIN
         await interaction.response.defer(thinking=True, ephemeral=private)
         result = await self.chat.invoke(path, values, self.interaction_requester(interaction))
         await self._follow_up(interaction, answer(result))
