@@ -53,7 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--user", help="act as this user, an ordinary member unless --admin (default: you, an admin)")
     ch.add_argument("--admin", action="store_true", help="make the user an admin of the community")
     ch.add_argument("--json", action="store_true", help="print exactly one JSON object per reply, nothing else")
-    sub.add_parser("run", help="the main job: the console now; Discord and Slack when configured")
+    sub.add_parser("run", help="the main job: Discord when DISCORD_TOKEN is set, else the console")
+    dc = sub.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN), or register its commands")
+    dcs = dc.add_subparsers(dest="discord_command")
+    dsync = dcs.add_parser("sync", help="register the slash commands with Discord and exit")
+    dsync.add_argument("--guild", type=int, default=None, help="one guild (instant, for development); else global")
 
     kb = sub.add_parser("kb", help="see and move the knowledge base")
     kbs = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=_Parser)
@@ -175,6 +179,8 @@ def _settings():  # type: ignore[no-untyped-def]
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "discord" or (args.command == "run" and _settings().discord_token):
+        return _discord(args)
     if args.command in {"chat", "run"}:
         return _chat(args)
     if args.command == "kb":
@@ -543,14 +549,30 @@ def _digest_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _discord(args: argparse.Namespace) -> int:
+    from adapters.discord.runner import run_discord
+    from adapters.discord_endpoints import EndpointError
+    from adapters.wiring import build_app
+    from bot.config import merged_env
+
+    env = merged_env()
+    app = build_app(_settings())
+    try:
+        return run_discord(app, env, sync=getattr(args, "discord_command", None) == "sync",
+                           guild=getattr(args, "guild", None))
+    except EndpointError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        app.close()
+
+
 def _chat(args: argparse.Namespace) -> int:
     from adapters.console import console_requester, run_console
     from adapters.wiring import build_app
 
     settings = _settings()
-    if args.command == "run" and (settings.discord_token or settings.slack_bot_token):
-        print("yuntai: Discord and Slack adapters are not in this version yet; starting the console.",
-              file=sys.stderr)
+    if args.command == "run" and settings.slack_bot_token:
+        print("yuntai: the Slack adapter is not in this version yet; starting the console.", file=sys.stderr)
     options = vars(args)
     if options.get("admin") and not options.get("user"):
         raise UsageError("--admin needs --user: the operator is an admin already")
