@@ -28,6 +28,7 @@ from bot.parsing import split_link
 from bot.policy import Requester
 from bot.registry import OptionKind, Right
 from bot.results import ErrorResult
+from bot.votes import VoteResult
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ NO_PINGS = discord.AllowedMentions.none()
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 CONTEXT_MENU_NAME = "Check this demo"
 VOTES_COMING = "Votes are coming soon: this button will record your vote once they are in this version."
+VOTES_FIELD = "Community votes"
+EMBED_FIELDS_MAX = 25
 AUTOCOMPLETE_MAX = 25
 
 
@@ -143,9 +146,30 @@ class YuntaiBot(commands.AutoShardedBot):
         await interaction.response.defer(thinking=True, ephemeral=True)
         result = await self.chat.invoke(("vote",), {"link": clip_id, "label": label},
                                         self.interaction_requester(interaction))
+        if isinstance(result, VoteResult):
+            await self._show_tally(interaction, result)
         reply = answer(result)
         reply.ephemeral, reply.clip_id = True, None
         await self._follow_up(interaction, reply)
+
+    async def _show_tally(self, interaction: discord.Interaction, result: VoteResult) -> None:
+        """The check's message shows the community's tally, updated in place after every vote."""
+        message = interaction.message
+        if message is None or not message.embeds:
+            return
+        embed = message.embeds[0].copy()
+        tally = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in result.votes.items())
+        at = next((i for i, f in enumerate(embed.fields) if f.name == VOTES_FIELD), None)
+        if at is not None:
+            embed.set_field_at(at, name=VOTES_FIELD, value=tally, inline=False)
+        elif len(embed.fields) < EMBED_FIELDS_MAX:
+            embed.add_field(name=VOTES_FIELD, value=tally, inline=False)
+        else:
+            return
+        try:
+            await message.edit(embeds=[embed, *message.embeds[1:]], allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:  # the vote is stored either way; the tally shows on the next one
+            log.warning("could not update the tally on message %s: %s", message.id, exc)
 
     async def suggest(self, interaction: discord.Interaction, kind: OptionKind,
                       current: str) -> list[app_commands.Choice[str]]:

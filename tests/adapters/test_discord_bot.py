@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from adapters.discord.bot import VOTES_COMING, YuntaiBot
+from adapters.discord.bot import YuntaiBot
 from adapters.discord_endpoints import apply_endpoints
 from adapters.wiring import App, build_app
 from bot.clip_ids import short_clip_id
@@ -35,6 +35,7 @@ from helpers.fake_discord import (
 pytestmark = pytest.mark.timeout(90)
 
 LINK = "https://youtu.be/dQw4w9WgXcQ"
+FAKE_GUILD = 111_111_111_111_111_111  # the fake's default guild
 CANONICAL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 ADMIN = MEMBER_PERMISSIONS | MANAGE_GUILD
 
@@ -103,7 +104,9 @@ def test_check_defers_then_follows_up_with_the_embed_and_four_vote_buttons(app: 
     run(scenario())
 
 
-def test_a_vote_click_is_acknowledged_ephemerally_while_votes_are_not_in_the_registry(app: App) -> None:
+def test_a_vote_click_stores_the_vote_updates_the_tally_in_place_and_confirms_privately(app: App) -> None:
+    import sqlite3
+
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake, app):
             command = await fake.send_slash_command("check", {"link": LINK})
@@ -111,11 +114,21 @@ def test_a_vote_click_is_acknowledged_ephemerally_while_votes_are_not_in_the_reg
             clip = short_clip_id(CANONICAL)
             click = await fake.send_button_click(f"vote:{clip}:cherry_picked", message_id=command.original_id)
             callback = await fake.wait_for_call("POST", f"/interactions/{click.id}/*/callback")
-            assert callback.status == 200
-            assert callback.json["data"]["flags"] == EPHEMERAL
-            assert callback.json["data"]["content"] == VOTES_COMING
+            assert callback.status == 200 and callback.json["data"]["flags"] == EPHEMERAL  # deferred privately
+            edit = await fake.wait_for_call("PATCH", f"/channels/*/messages/{command.original_id}", timeout=15)
+            assert edit.status == 200
+            [field] = [f for f in edit.json["embeds"][0]["fields"] if f["name"] == "Community votes"]
+            assert field["value"] == "representative 0, cherry picked 1, misleading workflow 0, cant tell 0"
+            assert edit.json["allowed_mentions"] == {"parse": []}
+            confirm = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{click.token}", timeout=15)
+            assert confirm.json["flags"] & EPHEMERAL
+            assert "is stored" in str(confirm.json) and "cherry\\\\_picked" in str(confirm.json)  # markdown-escaped
+            assert fake.refused() == []
 
     run(scenario())
+    with sqlite3.connect(app.settings.database_url.removeprefix("sqlite:///")) as conn:
+        assert conn.execute("SELECT community_id, label FROM vote").fetchall() == [(f"discord:{FAKE_GUILD}",
+                                                                                  "cherry_picked")]
 
 
 def test_a_member_cannot_run_kb_add_and_nothing_is_stored_while_an_admin_can(app: App) -> None:
@@ -345,48 +358,6 @@ def test_the_weekly_digest_is_posted_once_in_the_configured_channel_with_its_cha
             assert call.json["allowed_mentions"] == {"parse": []}
             assert call.files == ["digest.png"]
             assert call.json["embeds"][0]["image"]["url"] == "attachment://digest.png"
-
-    run(scenario())
-
-
-def test_a_vote_click_goes_to_the_core_vote_command_with_the_clip_id_and_label(app: App) -> None:
-    from dataclasses import dataclass
-
-    from bot.chat import ChatCore
-    from bot.commands import COMMANDS
-    from bot.registry import Command, Option, OptionKind, Registry
-    from bot.results import ErrorResult
-
-    received: list[tuple[str, str, str]] = []
-
-    @dataclass(frozen=True)
-    class VoteArgs:
-        link: str
-        label: str
-
-    async def vote(ctx: Any, args: VoteArgs) -> ErrorResult:
-        received.append((args.link, args.label, ctx.requester.user_id))
-        return ErrorResult(f"Your vote ({args.label}) is in.")
-
-    stub = Command("vote", "Vote on a clip.", (Option("link", OptionKind.STR, "the clip", required=True),
-                                                Option("label", OptionKind.STR, "the vote", required=True)),
-                   handler=vote, args=VoteArgs)
-    app.chat = ChatCore(Registry((*COMMANDS, stub)), app.services)
-
-    async def scenario() -> None:
-        async with FakeDiscord() as fake, running(fake, app):
-            command = await fake.send_slash_command("check", {"link": LINK})
-            await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{command.token}", timeout=15)
-            voter = fake.make_user("voter")
-            clip = short_clip_id(CANONICAL)
-            click = await fake.send_button_click(f"vote:{clip}:cant_tell", message_id=command.original_id,
-                                                 user=voter)
-            callback = await fake.wait_for_call("POST", f"/interactions/{click.id}/*/callback")
-            assert callback.json["type"] == DEFERRED_CHANNEL_MESSAGE
-            assert callback.json["data"]["flags"] == EPHEMERAL
-            confirm = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{click.token}", timeout=10)
-            assert confirm.json["content"] == "Your vote \\(cant\\_tell\\) is in."  # escaped: shown as typed
-            assert received == [(clip, "cant_tell", voter["id"])]
 
     run(scenario())
 
