@@ -152,13 +152,12 @@ class CheckService:
                 platform=link.platform,
             )
         )
-        community = await self.io.run(
-            self.evidence.evidence,
-            actor.community_id,
-            link.canonical_url,
-            signals.model.id if signals.model else None,
-            [s.id for s in signals.shown],
-        )
+        evidence_args = (actor.community_id, link.canonical_url, signals.model.id if signals.model else None,
+                         [s.id for s in signals.shown])
+        if isinstance(self.evidence, NoEvidence):  # nothing stored to read: no trip to the storage thread
+            community = self.evidence.evidence(*evidence_args)
+        else:
+            community = await self.io.run(self.evidence.evidence, *evidence_args)
         verdict = p.rules.decide(signals, community, page_is_video=clip.is_video if clip.fetched else None,
                                  known_platform=link.platform != "web")
         summary = await self.summarizer.summarize(
