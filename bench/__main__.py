@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, curation, digest_speed, llm_overhead
+from bench import check_speed, consensus, curation, digest_speed, llm_overhead, slack_speed
 
 
 def main() -> int:
@@ -16,6 +16,8 @@ def main() -> int:
     print()
     curation.main([])
     digest_speed.main([])
+    print()
+    slack_speed.main([])
     return 0
 
 
