@@ -138,7 +138,7 @@ async def _run(requests: int, concurrency: int, runs: int) -> None:
         print(f"checks still running when the last ack came: {in_flight:,} (the acks did not wait for them)")
         print(f"targets: over 1,000 req/s -> {'met' if our_rps > 1000 else 'NOT met'}; "
               f"p99 under 100 ms -> {'met' if our_p99 < 0.1 else 'NOT met'}")
-        await bot.drain()
+        await bot.aclose()
     finally:
         await app_runner.cleanup()
         await base_runner.cleanup()

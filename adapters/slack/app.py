@@ -20,9 +20,12 @@ import time
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import parse_vote, to_message, with_tally
 from bot.chat import ChatCore
@@ -92,8 +95,32 @@ class SlackBot:
         self.ledger = ledger
         self.admins = admins or AdminCache()
         self.tasks: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
 
     # ----------------------------------------------------------------- plumbing
+
+    def responder(self, response_url: str) -> Any:
+        """A `respond(**message)` for `response_url` on one shared HTTP session.
+
+        Bolt's own `respond` opens a new session (and connection) per answer, which made the answers
+        of finished checks slow down the acks of new commands (bench/slack_speed.py).
+        """
+        async def respond(**message: Any) -> None:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+            hook = AsyncWebhookClient(response_url, session=self._session,
+                                      retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)])
+            sent = await hook.send_dict(message)
+            if sent.status_code != 200:
+                log.warning("response_url refused an answer: %s %s", sent.status_code, sent.body[:200])
+
+        return respond
+
+    async def aclose(self) -> None:
+        """Finish the work in flight, then release the shared session."""
+        await self.drain()
+        if self._session is not None:
+            await self._session.close()
 
     def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
         """Run `work` after the ack; the set keeps the task alive, the callback logs its failure."""
@@ -228,19 +255,19 @@ def register(app: AsyncApp, bot: SlackBot) -> AsyncApp:
     """Attach the listeners to `app`: each acks first and leaves the work to a kept task."""
 
     @app.command(COMMAND)
-    async def on_command(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def on_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        bot.spawn(bot.run_command(command, respond, client), "command")
+        bot.spawn(bot.run_command(command, bot.responder(command.get("response_url", "")), client), "command")
 
     @app.action(re.compile(r"^vote:"))
-    async def on_vote(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def on_vote(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        bot.spawn(bot.run_vote(body, respond, client), "vote")
+        bot.spawn(bot.run_vote(body, bot.responder(body.get("response_url", "")), client), "vote")
 
     @app.message_shortcut(SHORTCUT)
-    async def on_shortcut(ack: Any, shortcut: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def on_shortcut(ack: Any, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        bot.spawn(bot.run_shortcut(shortcut, respond, client), "shortcut")
+        bot.spawn(bot.run_shortcut(shortcut, bot.responder(shortcut.get("response_url", "")), client), "shortcut")
 
     @app.event("message")
     async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
@@ -258,7 +285,12 @@ def register(app: AsyncApp, bot: SlackBot) -> AsyncApp:
 def build_slack_app(chat: ChatCore, ledger: EventLedger, *, client: AsyncWebClient,
                     signing_secret: str | None, **bolt: Any) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app with Yuntai's listeners. Without a signing secret (Socket Mode) requests are not
-    signed by Slack and Bolt's verification is switched off; over HTTP the secret is required."""
+    signed by Slack and Bolt's verification is switched off; over HTTP the secret is required.
+
+    `process_before_response`: the listeners only ack and start a task, so Bolt may answer as soon as
+    they return; otherwise it polls for the ack every 10 ms, which capped acks at a few hundred a second
+    (bench/slack_speed.py)."""
+    bolt.setdefault("process_before_response", True)
     app = AsyncApp(client=client, signing_secret=signing_secret or "",
                    request_verification_enabled=bool(signing_secret), **bolt)
     bot = SlackBot(chat, ledger)

@@ -153,7 +153,7 @@ async def serve(yuntai: Any, config: SlackConfig, *, http_port: int | None, host
                 await stop.wait()
             finally:
                 await handler.close_async()
-        await bot.drain()
+        await bot.aclose()
     finally:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -77,7 +77,7 @@ async def running(yuntai: App, chat: ChatCore | None = None) -> AsyncIterator[Ru
         try:
             async with aiohttp.ClientSession() as session:
                 yield Running(fake, origin, session, bot, SlackRequests(SECRET))
-                await bot.drain()
+                await bot.aclose()
         finally:
             await runner.cleanup()
             await yuntai.aclose()
@@ -336,7 +336,7 @@ def test_socket_mode_round_trip(yuntai: App) -> None:
                 assert (await fake.wait_ack(envelope, timeout=3))["envelope_id"] == envelope
                 [answer] = await fake.wait_for("response_url", timeout=20)
                 assert "/yuntai model [name]" in "\n".join(answer.texts())
-                await bot.drain()
+                await bot.aclose()
             finally:
                 await handler.close_async()
                 await yuntai.aclose()
