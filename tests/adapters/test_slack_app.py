@@ -342,3 +342,19 @@ def test_socket_mode_round_trip(yuntai: App) -> None:
                 await yuntai.aclose()
 
     run(main())
+
+
+def test_an_unknown_user_is_no_admin_and_the_failure_is_logged_not_cached(
+        yuntai: App, caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        async with running(yuntai) as r:
+            for key in ("a", "b"):
+                req = r.slack.slash_command("setup show", response_url=r.fake.response_url(key), user_id="U0GHOST01")
+                assert await r.post(req) == 200
+                await r.fake.wait_for("response_url", count=1 if key == "a" else 2)
+            texts = [c.payload["text"] for c in r.fake.calls_to("response_url")]
+            assert texts == ["Sorry: /setup show is for this community's admins."] * 2
+            assert [c.error for c in r.fake.calls_to("users.info")] == ["user_not_found", "user_not_found"]
+
+    run(main())
+    assert any("users.info failed for U0GHOST01" in rec.getMessage() for rec in caplog.records)
