@@ -154,3 +154,14 @@ def test_oauth_install_round_trip_stores_the_installation_and_answers_that_works
         yuntai.close()
 
 
+
+
+def test_run_starts_slack_only_when_both_socket_mode_tokens_are_set(clean_env: pytest.MonkeyPatch) -> None:
+    started: list[int | None] = []
+    clean_env.setattr(cli, "_slack", lambda port: started.append(port) or 0)
+    clean_env.setattr(cli, "_chat", lambda args: 7)
+    clean_env.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert cli.main(["run"]) == 7 and started == []  # the console: no app token
+    clean_env.setenv("SLACK_APP_TOKEN", "xapp-1")
+    assert cli.main(["run"]) == 0 and started == [None]  # Socket Mode
+    assert cli.main(["slack", "--http", "8080"]) == 0 and started == [None, 8080]
