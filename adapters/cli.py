@@ -53,11 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--user", help="act as this user, an ordinary member unless --admin (default: you, an admin)")
     ch.add_argument("--admin", action="store_true", help="make the user an admin of the community")
     ch.add_argument("--json", action="store_true", help="print exactly one JSON object per reply, nothing else")
-    sub.add_parser("run", help="the main job: Discord when DISCORD_TOKEN is set, else the console")
+    sub.add_parser("run", help="the main job: Discord when DISCORD_TOKEN is set, Slack when its tokens are, "
+                   "else the console")
     dc = sub.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN), or register its commands")
     dcs = dc.add_subparsers(dest="discord_command")
     dsync = dcs.add_parser("sync", help="register the slash commands with Discord and exit")
     dsync.add_argument("--guild", type=int, default=None, help="one guild (instant, for development); else global")
+    sl = sub.add_parser("slack", help="the Slack app: Socket Mode, or --http PORT for /slack/events")
+    sl.add_argument("--http", metavar="PORT", type=int, dest="http_port",
+                    help="serve /slack/events (and OAuth installs) on this port, verified by SLACK_SIGNING_SECRET")
 
     kb = sub.add_parser("kb", help="see and move the knowledge base")
     kbs = kb.add_subparsers(dest="kb_command", metavar="ACTION", parser_class=_Parser)
@@ -179,8 +183,12 @@ def _settings():  # type: ignore[no-untyped-def]
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "slack":
+        return _slack(args.http_port)
     if args.command == "discord" or (args.command == "run" and _settings().discord_token):
         return _discord(args)
+    if args.command == "run" and _slack_configured():
+        return _slack(None)
     if args.command in {"chat", "run"}:
         return _chat(args)
     if args.command == "kb":
@@ -572,7 +580,8 @@ def _chat(args: argparse.Namespace) -> int:
 
     settings = _settings()
     if args.command == "run" and settings.slack_bot_token:
-        print("yuntai: the Slack adapter is not in this version yet; starting the console.", file=sys.stderr)
+        print("yuntai: Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or run `yuntai slack --http PORT`); "
+              "starting the console.", file=sys.stderr)
     options = vars(args)
     if options.get("admin") and not options.get("user"):
         raise UsageError("--admin needs --user: the operator is an admin already")
@@ -581,6 +590,28 @@ def _chat(args: argparse.Namespace) -> int:
     app = build_app(settings)
     try:
         return run_console(app.chat, aclose=app.aclose, requester=who, json_mode=bool(options.get("json")))
+    finally:
+        app.close()
+
+
+def _slack_configured() -> bool:
+    from adapters.slack.run import SlackConfig
+
+    return SlackConfig.from_env().socket_mode_ready
+
+
+def _slack(http_port: int | None) -> int:
+    """The Slack app in the foreground until Ctrl-C; a missing token is one line and exit 1."""
+    from adapters.slack.run import SlackConfig, run_slack
+    from adapters.wiring import build_app
+
+    if http_port is not None and not 0 < http_port < 65536:
+        raise UsageError(f"--http needs a port between 1 and 65535, not {http_port}")
+    config = SlackConfig.from_env()
+    config.check(http=http_port is not None)
+    app = build_app(_settings())
+    try:
+        return run_slack(app, http_port=http_port, config=config)
     finally:
         app.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, curation, digest_speed, llm_overhead, model_report, votes
+from bench import check_speed, consensus, curation, digest_speed, llm_overhead, model_report, slack_speed, votes
 
 
 def main() -> int:
@@ -20,6 +20,8 @@ def main() -> int:
     votes.main([])  # SQLite and the local Postgres (127.0.0.1:5432)
     print()
     model_report.main([])  # Postgres only
+    print()
+    slack_speed.main([])
     return 0
 
 

@@ -254,3 +254,16 @@ class AttemptRow(SQLModel, table=True):
     usable: int
     note: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SlackEvent(SQLModel, table=True):
+    """A Slack delivery (event, command or click) already taken: its id is the primary key.
+
+    Slack redelivers an event it thinks was missed (`X-Slack-Retry-Num`), possibly to another
+    worker; the first insert of its id wins, so a retry never produces a second reply or vote.
+    """
+
+    __tablename__ = "slack_event"
+    event_id: str = Field(primary_key=True, max_length=200)
+    team_id: str = Field(max_length=50)
+    received_at: datetime = Field(index=True)

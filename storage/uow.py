@@ -22,6 +22,7 @@ from storage.repositories import (
     KnowledgeRepository,
     MetadataRepository,
     SettingsRepository,
+    SlackEventRepository,
 )
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.settings = SettingsRepository(self.session)
         self.curation = CurationRepository(self.session)
         self.digests = DigestRepository(self.session)
+        self.slack_events = SlackEventRepository(self.session)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -6,8 +6,9 @@ from storage.repositories.digests import DigestRepository
 from storage.repositories.knowledge import ImportReport, KnowledgeRepository
 from storage.repositories.metadata import MetadataRepository
 from storage.repositories.settings import SettingsRepository
+from storage.repositories.slack_events import SlackEventRepository
 
 __all__ = [
     "CheckRepository", "CurationRepository", "DigestRepository", "ImportReport", "KnowledgeRepository",
-    "MetadataRepository", "SettingsRepository",
+    "MetadataRepository", "SettingsRepository", "SlackEventRepository",
 ]

@@ -254,7 +254,8 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
             [put] = fake.calls_to("PUT", f"/applications/{fake.app_id}/guilds/{fake.guild.id}/commands")
             assert put.status == 200
             assert sorted(c["name"] for c in put.json) == sorted(
-                ["check", "model", "digest", "kb", "setup", "usage", "help", "Check this demo"])
+                ["check", "model", "vote", "verdicts", "tried", "digest", "kb", "setup", "usage", "help",
+                 "Check this demo"])
             setup = next(c for c in put.json if c["name"] == "setup")
             assert int(setup["default_member_permissions"]) == MANAGE_GUILD  # every /setup is for admins
             kb = next(c for c in put.json if c["name"] == "kb")
@@ -266,7 +267,7 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
             workflow = next(o for o in check["options"] if o["name"] == "workflow")
             assert [c["value"] for c in workflow["choices"]] == ["text-to-video", "image-to-video",
                                                                  "video-to-video"]
-            assert b"registered 8 commands" in out
+            assert b"registered 11 commands" in out
             assert fake.calls_to("GET", "/gateway*") == []  # sync never connects to the gateway
 
     run(scenario())

@@ -1,0 +1,102 @@
+"""Core replies as Block Kit messages that Slack accepts, with nothing in them that notifies anyone.
+
+Why the plain-text renderer underneath: every platform shows the same words, decided once in
+`adapters/text_render.py`; this module only cuts them to Slack's limits (50 blocks, 3,000 characters
+a section, https://api.slack.com/reference/block-kit/blocks, read 2026-11-27) and escapes `&`, `<`
+and `>` last (`for_slack`), so a title saying `<!channel>` is shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from adapters.escape import for_slack
+from adapters.text_render import render
+from bot.results import VOTE_VALUES, CheckResult, HelpResult
+from bot.votes import VoteResult
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+RAW_PIECE = 600  # escaping turns one character into at most five (`&amp;`): 600 stay within 3,000
+FALLBACK = 300  # the notification text: the first line, shortened
+VOTE_PREFIX = "vote"
+VOTE_LABELS = {"representative": "Representative", "cherry_picked": "Cherry-picked",
+               "misleading_workflow": "Misleading workflow", "cant_tell": "Can't tell"}
+CUT_NOTE = "(cut here: the full answer is longer than a Slack message holds)"
+
+
+def vote_action_id(clip_id: str, label: str) -> str:
+    return f"{VOTE_PREFIX}:{clip_id}:{label}"
+
+
+def parse_vote(action_id: str) -> tuple[str, str] | None:
+    """(clip id, label) from a button's `action_id`; None when it is not one of ours."""
+    parts = action_id.split(":")
+    if len(parts) != 3 or parts[0] != VOTE_PREFIX or parts[2] not in VOTE_VALUES or not parts[1]:
+        return None
+    return parts[1], parts[2]
+
+
+def _sections(text: str) -> list[str]:
+    """Escaped pieces of at most 3,000 characters, cut between lines where a line allows it."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        parts = [for_slack(line[i:i + RAW_PIECE]) for i in range(0, len(line), RAW_PIECE)] or [""]
+        for part in parts:
+            joined = f"{current}\n{part}" if current else part
+            if len(joined) <= MAX_SECTION:
+                current = joined
+            else:
+                pieces.append(current)
+                current = part
+    if current.strip():
+        pieces.append(current)
+    return [p for p in pieces if p.strip()] or [" "]
+
+
+def vote_buttons(clip_id: str) -> Block:
+    return {"type": "actions", "block_id": f"votes:{clip_id}", "elements": [
+        {"type": "button", "action_id": vote_action_id(clip_id, label), "value": f"{clip_id}:{label}",
+         "text": {"type": "plain_text", "text": VOTE_LABELS[label]}} for label in VOTE_VALUES]}
+
+
+def as_subcommands(reply: HelpResult) -> HelpResult:
+    """Help as Slack members type it: every command is a subcommand of the one `/yuntai`."""
+    lines = tuple((f"/yuntai {usage[1:]}" if usage.startswith("/") else usage, text) for usage, text in reply.lines)
+    return replace(reply, lines=lines)
+
+
+def to_message(reply: object, *, buttons: bool = True) -> tuple[str, list[Block]]:
+    """(fallback text, blocks) for `reply`; a check gets vote buttons carrying its short clip id."""
+    if isinstance(reply, HelpResult):
+        reply = as_subcommands(reply)
+    body = render(reply)
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in _sections(body)]
+    room = MAX_BLOCKS - 2  # the cut note and the buttons always fit
+    if len(blocks) > room:
+        blocks = blocks[:room] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": CUT_NOTE}]}]
+    if buttons and isinstance(reply, CheckResult) and reply.clip_id:
+        blocks.append(vote_buttons(reply.clip_id))
+    first = body.split("\n", 1)[0]
+    return for_slack(first[:FALLBACK]) or " ", blocks
+
+
+def tally_block(reply: object) -> Block:
+    """The community's tally, shown under the check in place of the previous one (never whose vote it was)."""
+    if isinstance(reply, VoteResult):
+        text = "Votes here: " + ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in reply.votes.items())
+    else:
+        text = _sections(render(reply))[0]
+    return {"type": "context", "block_id": "tally", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def with_tally(blocks: list[Block], reply: object) -> list[Block]:
+    """The clicked message's blocks with its tally block replaced (or added before the buttons)."""
+    kept = [b for b in blocks if b.get("block_id") != "tally"]
+    at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), len(kept))
+    kept.insert(at, tally_block(reply))
+    return kept[:MAX_BLOCKS]
