@@ -50,7 +50,7 @@ def test_check_json_has_the_design_shape(env, capsys):
     assert obj["takes"] == {"disclosed": True, "count": 12}
     assert "talking" in [s["id"] for s in obj["shown"]]
     assert obj["summary_source"] == "template"
-    assert obj["level"] in {"showcase", "representative", "stress_test", "mixed", "unknown"}
+    assert obj["level"] == "mixed"  # People is hit and miss for Sora 2; nothing rates Talking
     assert rows(env, "check_record") == 1
 
 
@@ -72,9 +72,9 @@ def test_explicit_options_win(env, capsys):
     ("argv", "fragment"),
     [
         (["check"], "needs a clip URL"),
-        (["check", "not a link at all"], ""),
-        (["check", "file:///etc/passwd"], ""),
-        (["check", "http://127.0.0.1/x"], ""),
+        (["check", "not a link at all"], "contains spaces"),
+        (["check", "file:///etc/passwd"], "not 'file:' links"),
+        (["check", "http://127.0.0.1/x"], "numeric IP address"),
         (["check", YT, "--batch", "x.jsonl"], "not both"),
         (["check", YT, "--workflow", "magic"], "invalid choice"),
         (["check", YT, "--model", "Banana Diffusion 9", "--no-fetch"], "Banana Diffusion 9"),

@@ -259,8 +259,17 @@ def test_canonical_form_survives_trailing_punctuation_trimming() -> None:
     assert canonicalize(canonical) == canonical
 
 
-def test_link_error_is_value_error() -> None:
-    assert issubclass(LinkError, ValueError)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ftp://example.com/a", "I can only open web links (http or https), not 'ftp:' links."),
+        ("", "Please paste a link: that message was empty."),
+    ],
+)
+def test_link_error_says_what_is_wrong_in_one_polite_line(text: str, message: str) -> None:
+    with pytest.raises(LinkError) as info:
+        parse_link(text)
+    assert str(info.value) == message
 
 
 def test_no_user_text_echoed_into_message() -> None:

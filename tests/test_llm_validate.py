@@ -34,7 +34,7 @@ def test_a_good_summary_passes_and_loses_its_citations_for_display():
         ("unknown", "This clip can't be judged yet: no model is named in the title or the caption."),
         ("unknown", "This clip cannot be judged yet because nothing it shows is in the knowledge base."),
         ("mixed", "The verdict is a mixed picture: nobody has rated what it shows for this model."),
-        ("unknown", "This clip can't be judged yet: no model is named in the title or the caption."),
+        ("unknown", "Without a named model this clip can't be judged; say which model made it and ask again."),
         ("showcase", "This clip looks like a showcase. AI video of plants and food is a strength [C1]."),
         ("showcase", "This clip looks like a showcase [c1]. It shows plants, a documented strength."),
         ("stress_test", "This clip is a stress test: eating is a documented weakness (C1, C2) of the model."),
