@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
+from helpers.seeded_db import seeded_copy
 
 YT = "https://youtu.be/dQw4w9WgXcQ?si=tracking123"
 
@@ -19,7 +20,7 @@ YT = "https://youtu.be/dQw4w9WgXcQ?si=tracking123"
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     db = tmp_path / "cli.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("DATABASE_URL", seeded_copy(db))
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
     return db
 
