@@ -231,3 +231,25 @@ def test_batch_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
     assert b"checking" in seen and b"3" in seen
     piped = subprocess.run(cmd, capture_output=True, env=environ, cwd=tmp_path, timeout=120)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def test_kb_list_claims_all_or_one_models(env, capsys):
+    code, out, _ = run(capsys, "kb", "list", "claims")
+    assert code == 0
+    models = {line.split()[0] for line in out.splitlines()}
+    assert {"sora", "sora-2", "veo-3"} <= models
+    code, out, _ = run(capsys, "kb", "list", "claims", "--model", "Sora 2")
+    lines = out.splitlines()
+    assert code == 0 and lines and all(line.split()[0] == "sora-2" for line in lines)
+    assert any(" weakness " in line or " mixed " in line for line in lines)
+    code, _, err = run(capsys, "kb", "list", "claims", "--model", "Banana Diffusion 9")
+    assert code == 2 and "Banana Diffusion 9" in err and err.count("\n") == 1
+
+
+def test_an_export_that_cannot_write_is_one_line_and_exit_2(env, capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, out, err = run(capsys, "kb", "export", str(blocker))
+    assert code == 2 and out == ""
+    assert err == f"yuntai: can't write to {blocker}: File exists\n"
+    assert blocker.read_text() == "not a folder"
