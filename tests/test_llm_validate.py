@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.untrusted import Marker
-from bot.llm.validate import Check, for_display, stated_levels, states_only, validate
+from bot.llm.validate import Check, for_display, has_foreign_letters, stated_levels, states_only, validate
 from bot.summary import LEVEL_PHRASES
 
 IDS = frozenset({"C1", "C2"})
@@ -207,3 +207,16 @@ def test_typographic_punctuation_is_not_taken_for_a_foreign_script(level, text):
 def test_display_text_closes_up_the_gaps_a_removed_citation_leaves():
     assert for_display("This clip looks like a showcase  of plants [C1] .  It avoids talking.") == (
         "This clip looks like a showcase of plants. It avoids talking.")
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("a 5 \u20ac budget and a 30\u00b0 pan", False),  # symbols outside ASCII, no letters
+        ("caf\u00e9 cr\u00e8me", False),  # accents come off
+        ("a sh\u043ewcase", True),  # Cyrillic o
+        ("plain ascii", False),
+    ],
+)
+def test_only_letters_outside_basic_latin_count_as_foreign(text, foreign):
+    assert has_foreign_letters(text) is foreign
