@@ -467,3 +467,22 @@ def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
     assert _trim_trailing("https://a.com/(x)" + ")" * 100_000) == "https://a.com/(x)"
     assert find_links("see https://a.com/" + ")" * 200_000) == []  # longer than any link: skipped
     assert find_links("see https://a.com/x)).") == ["https://a.com/x"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://www.youtube.com/feed/trending",
+         "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://x.com/openai",
+         "That is an X (Twitter) link, but not to a post; please paste the link of the post itself."),
+        ("https://www.instagram.com/openai/",
+         "That is an Instagram link, but not to a post; please paste the link of the post itself."),
+        ("https://www.reddit.com/r/aivideo/",
+         "That is a Reddit link, but not to a post; please paste the link of the post itself."),
+    ],
+)
+def test_a_platform_link_that_is_not_a_clip_says_so_with_the_right_article(url: str, message: str) -> None:
+    with pytest.raises(LinkError) as info:
+        parse_link(url)
+    assert str(info.value) == message
