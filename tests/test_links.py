@@ -480,9 +480,29 @@ def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
          "That is an Instagram link, but not to a post; please paste the link of the post itself."),
         ("https://www.reddit.com/r/aivideo/",
          "That is a Reddit link, but not to a post; please paste the link of the post itself."),
+        ("https://redd.it/", "That is a Reddit link, but not to a post; please paste the link of the post itself."),
+        ("https://v.redd.it/", "That is a Reddit link, but not to a video; please paste the link of the video itself."),
+        ("https://v.redd.it/a.b", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://b23.tv/", "That is a Bilibili link, but not to a video; please paste the link of the video itself."),
+        ("https://www.bilibili.com/",
+         "That is a Bilibili link, but not to a video; please paste the link of the video itself."),
+        ("https://www.bilibili.com/video/xyz", "That Bilibili link has a malformed id; please copy the link again."),
     ],
 )
 def test_a_platform_link_that_is_not_a_clip_says_so_with_the_right_article(url: str, message: str) -> None:
     with pytest.raises(LinkError) as info:
         parse_link(url)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.reddit.com/u/someone/comments/abc123/title/",
+        "https://www.reddit.com/user/someone/comments/abc123/title/",
+        "https://www.reddit.com/gallery/abc123",
+    ],
+)
+def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
+    link = parse_link(url)
+    assert (link.platform, link.canonical_url) == ("reddit", "https://www.reddit.com/comments/abc123")
