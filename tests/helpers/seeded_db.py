@@ -11,6 +11,7 @@ seeded and goes straight to work, exactly as on a second run.
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -38,7 +39,13 @@ def template() -> Path:
 
 
 def seeded_copy(path: Path) -> str:
-    """Put a copy of the template at `path` (unless one is already there) and return its DATABASE_URL."""
+    """Put a copy of the template at `path` (unless one is already there) and return its DATABASE_URL.
+
+    YUNTAI_TEST_FRESH_DB=1 skips the copy, so each test migrates and seeds its own file as before
+    (to measure what the template saves, or to rule it out when a test misbehaves).
+    """
+    if os.environ.get("YUNTAI_TEST_FRESH_DB") == "1":
+        return f"sqlite:///{path}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # The backup API copies a consistent database even if the template were in WAL mode.
