@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench
+.PHONY: run test bench mutation
 
 run: $(STAMP)
 	$(VENV)/bin/yuntai run
@@ -23,3 +23,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Mutation testing of the core modules (pyproject.toml [tool.mutmut]); slow, so not in CI. Narrow it with
+# MUTANTS, e.g. `make mutation MUTANTS='bot.netguard*'`. Prints the share killed and the survivors.
+MUTANTS ?=
+mutation: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[mutation]'
+	$(VENV)/bin/mutmut run $(MUTANTS) || true
+	$(VENV)/bin/python scripts/mutation_summary.py

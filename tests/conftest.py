@@ -136,3 +136,14 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn, contextlib.suppress(Exception):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def seeded_db_url(tmp_path) -> str:
+    """A migrated, seeded SQLite database for this test: a copy of one built once per session.
+
+    Tests that run `yuntai` as a subprocess call `helpers.seeded_db.seeded_copy` with their own path instead.
+    """
+    from helpers.seeded_db import seeded_copy
+
+    return seeded_copy(tmp_path / "yuntai.db")

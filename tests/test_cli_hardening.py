@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from adapters.cli import main
+from helpers.seeded_db import seeded_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 YT = "https://youtu.be/dQw4w9WgXcQ"
@@ -27,7 +28,7 @@ def env(tmp_path, monkeypatch):
     for key in list(os.environ):
         if key.startswith(("YUNTAI_", "OPENAI_")):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("DATABASE_URL", seeded_copy(db))
     monkeypatch.chdir(tmp_path)
     return db
 

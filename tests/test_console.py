@@ -14,11 +14,12 @@ import pytest
 from adapters.console import run_console
 from adapters.wiring import build_app
 from bot.config import Settings
+from helpers.seeded_db import seeded_copy
 
 
 @pytest.fixture
 def app(tmp_path):
-    return build_app(Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}"), fetch=False)
+    return build_app(Settings(database_url=seeded_copy(tmp_path / 'c.db')), fetch=False)
 
 
 def converse(app, *lines: str) -> str:
@@ -64,7 +65,7 @@ def test_quit_and_eof(app):
 
 def test_yuntai_chat_through_a_pipe(tmp_path):
     exe = Path(sys.executable).with_name("yuntai")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "YUNTAI_FETCH": "off"}
+    env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'p.db'), "YUNTAI_FETCH": "off"}
     res = subprocess.run([str(exe), "chat"], input="https://youtu.be/dQw4w9WgXcQ veo 3 drone shot over a forest\n",
                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr

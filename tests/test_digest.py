@@ -52,9 +52,9 @@ def test_preview_counts_one_community_and_names_unshown_weak_spots(sqlite_url):
     assert member_view.usage_lines == ()  # token use is for admins, as /usage is
 
 
-def test_digest_preview_command(tmp_path, monkeypatch, capsys):
+def test_digest_preview_command(tmp_path, monkeypatch, capsys, seeded_db_url):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    monkeypatch.setenv("DATABASE_URL", seeded_db_url)
     assert main(["check", "https://youtu.be/dQw4w9WgXcQ", "--caption", "Sora forest", "--no-fetch"]) == 0
     capsys.readouterr()
     assert main(["digest", "preview"]) == 0

@@ -13,6 +13,7 @@ import pytest
 
 from adapters.escape import for_console, for_discord, for_slack
 from adapters.text_render import render, render_check
+from helpers.seeded_db import seeded_copy
 
 HOSTILE = "@everyone <@123> <@&5> <!channel> [click](https://x) ||s|| ~~s~~ > q"
 ESC = "\x1b[2J\x1b]8;;https://evil\x07link\x1b]8;;\x07 \x9b31m done\x7f"
@@ -52,7 +53,7 @@ def result(tmp_path):
     from bot.ports import Actor
     from bot.service import CheckRequest
 
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'e.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'e.db')), fetch=False)
     r = asyncio.run(app.checks.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Sora forest",
                                                   fetch=False), Actor("console:local", "u")))
     return dataclasses.replace(r, clip=dataclasses.replace(r.clip, title=f"{HOSTILE} {ESC}"))

@@ -15,6 +15,7 @@ from bot.demos import demo_line, demo_reasons
 from bot.knowledge import Demo, KnowledgeBase
 from bot.results import CommunityEvidence
 from bot.verdict import VerdictRules, combine
+from helpers.seeded_db import seeded_copy
 from storage.seed_files import SeedError, load_seed, source_url_problem
 from tests.conftest import make_tiny_kb
 from tests.test_seed_files import CAPS, CLAIMS, MODELS, write
@@ -179,7 +180,7 @@ def test_model_report_lists_the_demos(tmp_path):
     from bot.config import Settings
     from bot.ports import Actor
 
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'm.db')), fetch=False)
     report = app.services.reports.report_sync("sora", Actor("console:local", "u1", "tester", True))
     app.close()
     assert report.demos and report.demos[0].startswith("Air Head (shy kids, 2024): ")

@@ -259,8 +259,17 @@ def test_canonical_form_survives_trailing_punctuation_trimming() -> None:
     assert canonicalize(canonical) == canonical
 
 
-def test_link_error_is_value_error() -> None:
-    assert issubclass(LinkError, ValueError)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ftp://example.com/a", "I can only open web links (http or https), not 'ftp:' links."),
+        ("", "Please paste a link: that message was empty."),
+    ],
+)
+def test_link_error_says_what_is_wrong_in_one_polite_line(text: str, message: str) -> None:
+    with pytest.raises(LinkError) as info:
+        parse_link(text)
+    assert str(info.value) == message
 
 
 def test_no_user_text_echoed_into_message() -> None:
@@ -458,3 +467,42 @@ def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
     assert _trim_trailing("https://a.com/(x)" + ")" * 100_000) == "https://a.com/(x)"
     assert find_links("see https://a.com/" + ")" * 200_000) == []  # longer than any link: skipped
     assert find_links("see https://a.com/x)).") == ["https://a.com/x"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://www.youtube.com/feed/trending",
+         "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://x.com/openai",
+         "That is an X (Twitter) link, but not to a post; please paste the link of the post itself."),
+        ("https://www.instagram.com/openai/",
+         "That is an Instagram link, but not to a post; please paste the link of the post itself."),
+        ("https://www.reddit.com/r/aivideo/",
+         "That is a Reddit link, but not to a post; please paste the link of the post itself."),
+        ("https://redd.it/", "That is a Reddit link, but not to a post; please paste the link of the post itself."),
+        ("https://v.redd.it/", "That is a Reddit link, but not to a video; please paste the link of the video itself."),
+        ("https://v.redd.it/a.b", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://b23.tv/", "That is a Bilibili link, but not to a video; please paste the link of the video itself."),
+        ("https://www.bilibili.com/",
+         "That is a Bilibili link, but not to a video; please paste the link of the video itself."),
+        ("https://www.bilibili.com/video/xyz", "That Bilibili link has a malformed id; please copy the link again."),
+    ],
+)
+def test_a_platform_link_that_is_not_a_clip_says_so_with_the_right_article(url: str, message: str) -> None:
+    with pytest.raises(LinkError) as info:
+        parse_link(url)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.reddit.com/u/someone/comments/abc123/title/",
+        "https://www.reddit.com/user/someone/comments/abc123/title/",
+        "https://www.reddit.com/gallery/abc123",
+    ],
+)
+def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
+    link = parse_link(url)
+    assert (link.platform, link.canonical_url) == ("reddit", "https://www.reddit.com/comments/abc123")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.untrusted import Marker
-from bot.llm.validate import for_display, stated_levels, states_only, validate
+from bot.llm.validate import Check, for_display, has_foreign_letters, stated_levels, states_only, validate
 from bot.summary import LEVEL_PHRASES
 
 IDS = frozenset({"C1", "C2"})
@@ -14,7 +14,10 @@ SHOWCASE = "This Sora clip looks like a showcase: plants and food are strengths 
 
 
 def check(text: str, level: str = "showcase") -> str:
-    return validate(text, level, IDS, M).reason
+    """The reason a text is refused; fails the test if it was not refused (ok must be False, not falsy)."""
+    result = validate(text, level, IDS, M)
+    assert result.ok is False, result
+    return result.reason
 
 
 def test_a_good_summary_passes_and_loses_its_citations_for_display():
@@ -34,7 +37,7 @@ def test_a_good_summary_passes_and_loses_its_citations_for_display():
         ("unknown", "This clip can't be judged yet: no model is named in the title or the caption."),
         ("unknown", "This clip cannot be judged yet because nothing it shows is in the knowledge base."),
         ("mixed", "The verdict is a mixed picture: nobody has rated what it shows for this model."),
-        ("unknown", "This clip can't be judged yet: no model is named in the title or the caption."),
+        ("unknown", "Without a named model this clip can't be judged; say which model made it and ask again."),
         ("showcase", "This clip looks like a showcase. AI video of plants and food is a strength [C1]."),
         ("showcase", "This clip looks like a showcase [c1]. It shows plants, a documented strength."),
         ("stress_test", "This clip is a stress test: eating is a documented weakness (C1, C2) of the model."),
@@ -83,7 +86,7 @@ def test_rejections_name_the_rule(level, text, reason):
 
 
 def test_non_text_is_rejected():
-    assert validate(None, "showcase", IDS, M).reason == "not_text"
+    assert validate(None, "showcase", IDS, M) == Check(False, "not_text")
 
 
 @pytest.mark.parametrize("level", list(LEVEL_PHRASES))
@@ -137,9 +140,7 @@ ADVERSARIAL = [
 
 @pytest.mark.parametrize(("level", "text", "reason"), ADVERSARIAL)
 def test_adversarial_level_statements_are_rejected(level, text, reason):
-    result = validate(text + PAD, level, IDS, M)
-    assert not result.ok
-    assert result.reason == reason
+    assert validate(text + PAD, level, IDS, M) == Check(False, reason)
 
 
 @pytest.mark.parametrize(
@@ -176,9 +177,46 @@ def test_adversarial_level_statements_are_rejected(level, text, reason):
 )
 def test_echoes_citations_links_and_markdown_are_rejected(text, reason):
     marker = Marker("ab12cd34")
-    result = validate(text + PAD, "showcase", IDS, marker)
-    assert result.reason == reason
+    assert validate(text + PAD, "showcase", IDS, marker) == Check(False, reason)
 
 
 def test_lower_case_citations_are_removed_for_display():
     assert for_display("A showcase of strengths [c1] with plants.") == "A showcase of strengths with plants."
+
+
+@pytest.mark.parametrize(("length", "ok"), [(39, False), (40, True), (700, True), (701, False)])
+def test_length_limits_are_inclusive(length, ok):
+    """40 to 700 characters, both ends allowed."""
+    prefix = "This clip looks like a showcase: "
+    text = prefix + "a" * (length - len(prefix) - 1) + "."
+    assert len(text) == length
+    assert validate(text, "showcase", IDS, M) == (Check(True) if ok else Check(False, "length"))
+
+
+@pytest.mark.parametrize(
+    ("level", "text"),
+    [
+        ("showcase", "This clip looks like a showcase \u2014 plants are a strength."),  # punctuation, not a script
+        ("unknown", "This clip can`t be judged yet: no model is named in the caption."),  # backtick apostrophe
+    ],
+)
+def test_typographic_punctuation_is_not_taken_for_a_foreign_script(level, text):
+    assert validate(text, level, IDS, M) == Check(True)
+
+
+def test_display_text_closes_up_the_gaps_a_removed_citation_leaves():
+    assert for_display("This clip looks like a showcase  of plants [C1] .  It avoids talking.") == (
+        "This clip looks like a showcase of plants. It avoids talking.")
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("a 5 \u20ac budget and a 30\u00b0 pan", False),  # symbols outside ASCII, no letters
+        ("caf\u00e9 cr\u00e8me", False),  # accents come off
+        ("a sh\u043ewcase", True),  # Cyrillic o
+        ("plain ascii", False),
+    ],
+)
+def test_only_letters_outside_basic_latin_count_as_foreign(text, foreign):
+    assert has_foreign_letters(text) is foreign

@@ -8,29 +8,31 @@ import re
 import pytest
 
 from bot.results import ClipInfo, CommunityEvidence
-from bot.summary import LEVEL_PHRASES, SummaryRequest, TemplateSummarizer
+from bot.summary import SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
 from tests.test_verdict import signals
 
+# (model, shown, the level the rules give, the opening the template must write for it)
 CASES = [
-    ("sora", ("plants", "food")),
-    ("sora", ("people", "eating")),
-    ("sora-2", ("plants",)),
-    ("sora", ("basketball",)),
-    (None, ("plants",)),
-    ("sora", ()),
+    ("sora", ("plants", "food"), "showcase", "This Sora clip looks like a showcase: "),
+    ("sora", ("people", "eating"), "stress_test", "This Sora clip is a stress test. "),
+    ("sora-2", ("plants",), "mixed", "This Sora 2 clip is hard to place. "),
+    ("sora", ("basketball",), "showcase", "This Sora clip looks like a showcase: "),
+    (None, ("plants",), "unknown", "This clip can't be judged yet. "),
+    ("sora", (), "unknown", "This Sora clip can't be judged yet. "),
 ]
 
 
-@pytest.mark.parametrize(("model", "shown"), CASES)
-def test_template_states_level_in_two_to_four_sentences(tiny_kb, model, shown):
+@pytest.mark.parametrize(("model", "shown", "level", "opening"), CASES)
+def test_template_states_level_in_two_to_four_sentences(tiny_kb, model, shown, level, opening):
     sig = signals(tiny_kb, model, *shown)
     verdict = VerdictRules(tiny_kb).decide(sig, CommunityEvidence())
     names = {c.id: c.name for c in tiny_kb.capabilities}
     req = SummaryRequest(ClipInfo("u", "u", "web"), sig, verdict, CommunityEvidence(), names)
     summary = asyncio.run(TemplateSummarizer().summarize(req))
     assert summary.source == "template"
-    assert LEVEL_PHRASES[verdict.level] in summary.text
+    assert verdict.level == level
+    assert summary.text.startswith(opening), summary.text
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", summary.text) if s]
     assert 2 <= len(sentences) <= 4, summary.text
     if verdict.hidden_weaknesses:

@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.seeded_db import seeded_copy
+
 YT = "https://youtu.be/dQw4w9WgXcQ"
 EXE = str(Path(sys.executable).with_name("yuntai"))
 
 
 def chat(tmp_path, *args: str, stdin: str | None = "", **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "YUNTAI_FETCH": "off"}
+    env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'c.db'), "YUNTAI_FETCH": "off"}
     return subprocess.run([EXE, "chat", *args], input=stdin, capture_output=True, text=True, timeout=90, env=env,
                           cwd=tmp_path, **kw)
 

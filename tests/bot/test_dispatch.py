@@ -145,3 +145,24 @@ def test_policy_actor_carries_the_decision():
     p = AccessPolicy()
     s = CommunitySettings("c", admins=frozenset({"a"}))
     assert p.actor(Requester("c", "a"), s).is_admin and not p.actor(Requester("c", "b"), s).is_admin
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", None])
+def test_an_empty_message_gets_no_answer(text):
+    assert run(core().handle_text(text, Requester("discord:1", "u1", direct=True))) is None
+
+
+@pytest.mark.parametrize("text", ["/" + "x" * 25_000, "y" * 25_001])
+def test_a_message_over_25000_characters_is_refused_unread_with_its_length(text):
+    reply = run(core().handle_text(text, Requester("discord:1", "u1", direct=True)))
+    assert reply == ErrorResult("That message is 25,001 characters long; I read at most 25,000.")
+
+
+def test_a_message_of_exactly_25000_characters_is_read():
+    reply = run(core().handle_text("/help " + "x" * (25_000 - 6), Requester("discord:1", "u1", direct=True)))
+    assert not (isinstance(reply, ErrorResult) and "characters long" in reply.message)
+
+
+def test_an_option_given_twice_is_refused_in_chat():
+    reply = run(core().handle_text(f"/check {YT} model:sora model:kling", Requester("discord:1", "u1", direct=True)))
+    assert reply == ErrorResult("model was given twice; give it once.")

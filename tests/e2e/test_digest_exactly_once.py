@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.policy import CommunitySettings
+from helpers.seeded_db import seeded_copy
 from storage.bootstrap import open_storage
 from storage.gateways import SqlDigestLedger
 
@@ -24,8 +25,9 @@ AT_SLOT = "2026-12-07T08:00:05+00:00"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+def db_url(request, tmp_path):
+    url = (seeded_copy(tmp_path / "digest.db") if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
     st = open_storage(url)  # migrated and seeded once, so the racers start on equal terms
     for cid in COMMUNITIES:
         st.settings.save_settings(CommunitySettings(
