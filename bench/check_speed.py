@@ -71,6 +71,10 @@ class FixedKnowledge:
     def knowledge_base(self, community_id: str) -> KnowledgeBase:
         return self.kb
 
+    def cached(self, community_id: str) -> KnowledgeBase:
+        """In memory, as the running bot's snapshot cache is between version polls: no storage trip."""
+        return self.kb
+
 
 def _time_each(loop: asyncio.AbstractEventLoop, fn, requests: list[CheckRequest]) -> list[float]:  # type: ignore[no-untyped-def]
     actor = Actor("console:local", "bench")
