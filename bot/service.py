@@ -6,6 +6,7 @@ here knows about Discord, Slack or SQL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,6 +153,9 @@ class CheckService:
                 platform=link.platform,
             )
         )
+        # Reading a caption is the longest stretch of CPU in a check: let heartbeats and acknowledgements
+        # waiting on the loop run before the next stretch, so eight checks at once don't hold it for long.
+        await asyncio.sleep(0)
         evidence_args = (actor.community_id, link.canonical_url, signals.model.id if signals.model else None,
                          [s.id for s in signals.shown])
         if isinstance(self.evidence, NoEvidence):  # nothing stored to read: no trip to the storage thread
@@ -160,6 +164,7 @@ class CheckService:
             community = await self.io.run(self.evidence.evidence, *evidence_args)
         verdict = p.rules.decide(signals, community, page_is_video=clip.is_video if clip.fetched else None,
                                  known_platform=link.platform != "web")
+        await asyncio.sleep(0)
         summary = await self.summarizer.summarize(
             SummaryRequest(
                 clip, signals, verdict, community, p.names, actor.community_id, p.kb.version, request.caption
