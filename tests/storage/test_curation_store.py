@@ -8,24 +8,11 @@ from sqlalchemy import text
 from bot.curation import Curation, CurationError
 from bot.ports import Actor
 from storage.bootstrap import Storage
-from storage.db import make_engine, upgrade
 from storage.tables import GLOBAL
-from tests.conftest import make_tiny_kb
 
 ADMIN_1 = Actor("discord:1", "alice", is_admin=True)
 ADMIN_2 = Actor("discord:2", "bob", is_admin=True)
 SRC = "https://example.com/reviews/sora-walking"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
-    yield st
-    st.close()
 
 
 def curation(st: Storage) -> Curation:

@@ -6,30 +6,16 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, text
 
 from bot.ports import Actor
 from bot.service import CheckRequest, CheckService
-from storage.bootstrap import Storage
 from storage.db import MIGRATIONS, make_engine, upgrade
 from storage.tables import CheckRecord
-from tests.conftest import make_tiny_kb
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
-    yield st
-    st.close()
 
 
 def test_new_checks_store_their_shown_ids_and_old_rows_still_count(storage):

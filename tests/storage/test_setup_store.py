@@ -6,8 +6,6 @@ import asyncio
 import threading
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.chat import ChatCore
 from bot.commands import REGISTRY
 from bot.context import Services
@@ -18,24 +16,11 @@ from bot.results import CheckResult
 from bot.service import CheckService
 from bot.setup import Setup, SetupResult
 from storage.bootstrap import Storage
-from storage.db import make_engine, upgrade
 from storage.tables import GLOBAL
-from tests.conftest import make_tiny_kb
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
 ADMIN = Requester("slack:T1", "U0ADMIN", platform_admin=True, channel_id="C0CLIPS")
 MEMBER = Requester("slack:T1", "U0MEMBER", channel_id="C0CLIPS")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
-    yield st
-    st.close()
 
 
 def core(st: Storage) -> ChatCore:

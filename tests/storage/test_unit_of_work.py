@@ -15,22 +15,11 @@ from bot.policy import CommunitySettings
 from bot.ports import Actor, CheckRecordIn
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
-from storage.db import DatabaseError, make_engine, upgrade
+from storage.db import DatabaseError
 from storage.tables import CheckRecord, Clip, KbClaim
 from tests.conftest import make_tiny_kb
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
-    yield st
-    st.close()
 
 
 def checked(st: Storage, caption: str = "Sora: a woman eating noodles", community: str = "discord:1"):

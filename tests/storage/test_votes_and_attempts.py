@@ -25,17 +25,6 @@ VIMEO = "https://vimeo.com/76979871"
 ZERO = {"representative": 0, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 0}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
-    yield st
-    st.close()
-
-
 def check(st: Storage, url: str = YT, community: str = "discord:1", caption: str = "Sora: a woman eating noodles",
           evidence=None):
     svc = CheckService(st.knowledge, check_log=st.checks, io=st.threads, evidence=evidence)
