@@ -22,6 +22,29 @@ def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
+_CLIP_UPSERTS: dict[str, Any] = {}
+
+
+def _clip_upsert(dialect: str) -> Any:
+    """The clip upsert, built once per dialect with bound parameters.
+
+    Building it with literal `.values(...)` on every check cost more than the database work itself:
+    SQLAlchemy re-derived the statement and its cache key each time (bench/check_speed.py).
+    """
+    stmt = _CLIP_UPSERTS.get(dialect)
+    if stmt is None:
+        clips = Clip.__table__
+        stmt = _insert_for(dialect)(clips).values(
+            canonical_url=bindparam("canonical_url"), platform=bindparam("platform"),
+            video_id=bindparam("video_id"), first_seen_at=bindparam("first_seen_at"),
+            short_id=bindparam("short_id"),
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=["canonical_url"],
+                                          set_={"short_id": stmt.excluded.short_id}).returning(clips.c.id)
+        _CLIP_UPSERTS[dialect] = stmt
+    return stmt
+
+
 class CheckRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -35,8 +58,8 @@ class CheckRepository:
         if not records:
             return
         conn = self.session.connection()
-        clips, checks = Clip.__table__, CheckRecord.__table__
-        insert = _insert_for(conn.dialect.name)
+        checks = CheckRecord.__table__
+        upsert = _clip_upsert(conn.dialect.name)
         now = utcnow()
         clip_ids: dict[str, int] = {}
         rows = []
@@ -44,13 +67,10 @@ class CheckRepository:
             url = rec.result.clip.canonical_url
             clip_id = clip_ids.get(url)
             if clip_id is None:
-                stmt = insert(clips).values(
-                    canonical_url=url, platform=rec.platform, video_id=rec.video_id, first_seen_at=now,
-                    short_id=rec.result.clip_id,
-                )
-                stmt = stmt.on_conflict_do_update(index_elements=["canonical_url"],
-                                                  set_={"short_id": stmt.excluded.short_id})
-                clip_id = conn.execute(stmt.returning(clips.c.id)).scalar_one()
+                clip_id = conn.execute(upsert, {
+                    "canonical_url": url, "platform": rec.platform, "video_id": rec.video_id,
+                    "first_seen_at": now, "short_id": rec.result.clip_id,
+                }).scalar_one()
                 clip_ids[url] = clip_id
             result = rec.result
             rows.append({

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from bot.ports import CachedMetadata
 from storage.tables import MetadataCache, utcnow
+
+_TABLE = MetadataCache.__table__
+# Built once: every check reads the cache, and building the select each time cost more than running it.
+_BY_URL = sa_select(_TABLE).where(_TABLE.c.canonical_url == bindparam("canonical_url"))
 
 
 class MetadataRepository:
@@ -16,8 +21,7 @@ class MetadataRepository:
         self.session = session
 
     def get(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
-        t = MetadataCache.__table__
-        row = self.session.connection().execute(sa_select(t).where(t.c.canonical_url == canonical_url)).first()
+        row = self.session.connection().execute(_BY_URL, {"canonical_url": canonical_url}).first()
         if row is None:
             return None
         fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)

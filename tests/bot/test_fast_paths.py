@@ -1,0 +1,103 @@
+"""The check's fast paths give the same answers as the slow, obvious way of reading a caption.
+
+Each fast path (per-start-word model regexes, cue pre-filters) exists only for speed (bench/check_speed.py); these
+tests compare it with a reference written the straightforward way, over the project's own 506 captions and a set of
+hand-made edge cases, so a pre-filter that drops a cue is noticed here rather than as a missed verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import signals
+from bot.signals import ModelMatcher, detect_takes, detect_workflow
+from bot.text import clean
+from storage.seed_files import load_seed
+
+CAPTIONS = [json.loads(line)["text"] for line in
+            (Path(__file__).parents[1] / "data" / "captions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+EDGES = [
+    "Lumadreammachine test", "luma dream machine v2", "LumaRay2 and Ray 2", "in it is Sora", "i2v from MJ", "s2v",
+    "Gen-3 Alpha vs gen3", "GEN 4 turbo", "openai sora 2 pro", "Open-Sora 1.2 vs OpenSora", "wan2.1 / Wan 2.2 / wanx",
+    "Kling2.1master", "veo3 fast, veo 3.1", "made in Hailuo AI (MiniMax)", "video by Vidu Q1", "Hunyuan Video i2v",
+    "🔥 #SoraAI #Kling #veo3", "not Sora, this is Kling 2.1", "İstanbul at night, Sora",
+    "dreams of a dreamer, Dream Machine",
+    "took 40 rolls to get this", "1 try!", "best of 12", "cherry-picked from 300 gens", "first try at Kling",
+    "one-shotted it", "after twenty generations", "3rd attempt", "no rerolls, raw output", "hundreds of generations",
+    "img2vid from a Midjourney still", "not text-to-video: I started from my own photo", "rotoscoped in post",
+    "restyled my footage", "handpicked from 50", "unselected result", "pulled from 300", "oneshotted",
+    "animated an old family photo", "pure prompt, no input image", "start frame + end frame",
+]
+TEXTS = CAPTIONS + EDGES
+
+
+def _reference_spans(matcher: ModelMatcher, text: str) -> list[tuple[str, str, int]]:
+    """The whole alternation tried at every position (the slow way)."""
+    out, pos = [], 0
+    while pos <= len(text):
+        m = matcher._regex.match(text, pos)
+        if m is None or not m.lastindex:
+            pos += 1
+            continue
+        out.append((matcher._groups[m.lastindex - 1], m.group(), m.start()))
+        pos = m.end()
+    return out
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ModelMatcher:
+    return ModelMatcher(load_seed())
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_model_spans_match_the_whole_alternation(matcher: ModelMatcher, text: str) -> None:
+    cleaned = clean(text)
+    assert matcher._all_spans(cleaned) == _reference_spans(matcher, cleaned)
+
+
+def test_the_edges_name_models(matcher: ModelMatcher) -> None:
+    """Guards the comparison above against a matcher that finds nothing on either side."""
+    found = {mid for text in EDGES for mid, _, _ in matcher._all_spans(clean(text))}
+    assert {"sora-2", "kling-2", "veo-3", "runway-gen3", "luma-dream-machine", "luma-ray2", "hailuo", "wan",
+            "open-sora", "vidu", "hunyuanvideo"} <= found
+
+
+def _takes_reference(text: str) -> signals.Takes:
+    """detect_takes with its pre-filters removed."""
+    saved = (signals._TAKES_HINT, signals._HAS_NUMBER)
+    try:
+        signals._TAKES_HINT = re.compile(r"")
+        signals._HAS_NUMBER = re.compile(r"")
+        return detect_takes(text)
+    finally:
+        signals._TAKES_HINT, signals._HAS_NUMBER = saved
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_takes_prefilter_changes_nothing(text: str) -> None:
+    assert detect_takes(clean(text)) == _takes_reference(clean(text))
+
+
+def _workflow_reference(text: str) -> tuple[str, str] | None:
+    saved = signals._WORKFLOW_HINT
+    try:
+        signals._WORKFLOW_HINT = re.compile(r"")
+        return detect_workflow(text)
+    finally:
+        signals._WORKFLOW_HINT = saved
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_workflow_prefilter_changes_nothing(text: str) -> None:
+    assert detect_workflow(clean(text)) == _workflow_reference(clean(text))
+
+
+def test_edges_exercise_takes_and_workflows() -> None:
+    """The edge cases must actually contain takes and workflows, or the two comparisons prove nothing."""
+    assert sum(detect_takes(t).disclosed for t in EDGES) >= 9
+    assert {hit[0] for t in EDGES if (hit := detect_workflow(t))} == {"image-to-video", "video-to-video",
+                                                                       "text-to-video"}
