@@ -18,7 +18,7 @@ from bot.context import Services
 from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
-from bot.ports import DigestPoster
+from bot.ports import DigestPoster, ReadingThread, keep_loop_responsive
 from bot.reports import ModelReports
 from bot.scheduler import DigestRunner
 from bot.service import CheckService
@@ -49,6 +49,9 @@ class App:
             await close()
 
     def close(self) -> None:
+        reading = self.checks.reading
+        if reading is not None and hasattr(reading, "close"):
+            reading.close()
         self.storage.close()
 
 
@@ -117,7 +120,11 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         io=storage.threads,
         record_batch=record_batch,
         is_row_error=is_row_error,
+        # A chat process reads captions off the event loop; a batch run has no loop to keep free.
+        reading=ReadingThread() if record_batch == 1 else None,
     )
+    if record_batch == 1:
+        keep_loop_responsive()
     usage = getattr(summarizer, "usage_report", None)
     digests = DigestService(storage.checks, storage.knowledge.knowledge_base, usage, io=storage.threads)
     votes = VoteService(community, storage.threads, writers=1 if storage.engine.dialect.name == "sqlite" else 4)

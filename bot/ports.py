@@ -6,7 +6,10 @@ Keeping these here lets the core be tested with in-memory fakes and keeps SQL ou
 from __future__ import annotations
 
 import asyncio
+import functools
+import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -58,6 +61,36 @@ class ThreadIO:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
+
+
+class ReadingThread:
+    """Where a chat process reads captions and decides verdicts: a thread of its own, off the event loop.
+
+    Reading a long caption is a millisecond or two of pure CPU; on the loop, eight checks at once held it
+    for 13-30 ms, long enough to delay a Discord heartbeat or a 3-second acknowledgement. On this thread
+    the loop only waits for the interpreter lock between short slices (`keep_loop_responsive`). A batch run,
+    which has nothing else to serve, reads inline instead and saves the hop.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuntai-read")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def keep_loop_responsive(interval: float = 0.0005) -> None:
+    """Let a thread holding the interpreter lock hand it back after `interval` s (Python's default is 5 ms).
+
+    With caption reading and database work on threads, the loop's longest wait is about this slice,
+    not five milliseconds per busy thread (bench/check_speed.py measures the loop's longest stall).
+    """
+    if sys.getswitchinterval() > interval:
+        sys.setswitchinterval(interval)
 
 
 class MetadataCache(Protocol):

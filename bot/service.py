@@ -7,11 +7,12 @@ here knows about Discord, Slack or SQL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.clip_ids import short_clip_id
 from bot.errors import CaptionTooLong, InputError
@@ -35,6 +36,8 @@ from bot.signals import SignalExtractor, SignalInput, UnknownModel, UnknownWorkf
 from bot.summary import Summarizer, SummaryRequest, TemplateSummarizer
 from bot.text import MAX_TEXT
 from bot.verdict import VerdictRules
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class CheckService:
         io: BlockingIO | None = None,
         record_batch: int = 1,
         is_row_error: Callable[[Exception], bool] | None = None,
+        reading: BlockingIO | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.metadata_cache = metadata_cache
@@ -87,6 +91,7 @@ class CheckService:
         self.summarizer = summarizer or TemplateSummarizer()
         self.metadata_ttl = metadata_ttl
         self.io: BlockingIO = io or ThreadIO()
+        self.reading = reading  # None: read captions on the loop (batch runs, tests); else a ReadingThread
         self.recorder = (CheckRecorder(check_log, self.io, record_batch, is_row_error)
                          if check_log is not None else None)
         self._pipelines: dict[str, _Pipeline] = {}
@@ -140,8 +145,7 @@ class CheckService:
             fetch_error=(meta.error if meta else self._why_not_fetched(request.fetch)),
             is_video=meta.video if meta else None,
         )
-        signals = p.signals.extract(
-            SignalInput(
+        signals = await self._read(p.signals.extract, SignalInput(
                 canonical_url=link.canonical_url,
                 caption=request.caption,
                 title=clip.title,
@@ -151,20 +155,16 @@ class CheckService:
                 url=link.url,
                 author=clip.author,
                 platform=link.platform,
-            )
-        )
-        # Reading a caption is the longest stretch of CPU in a check: let heartbeats and acknowledgements
-        # waiting on the loop run before the next stretch, so eight checks at once don't hold it for long.
-        await asyncio.sleep(0)
+        ))
         evidence_args = (actor.community_id, link.canonical_url, signals.model.id if signals.model else None,
                          [s.id for s in signals.shown])
         if isinstance(self.evidence, NoEvidence):  # nothing stored to read: no trip to the storage thread
             community = self.evidence.evidence(*evidence_args)
         else:
             community = await self.io.run(self.evidence.evidence, *evidence_args)
-        verdict = p.rules.decide(signals, community, page_is_video=clip.is_video if clip.fetched else None,
-                                 known_platform=link.platform != "web")
-        await asyncio.sleep(0)
+        verdict = await self._read(functools.partial(
+            p.rules.decide, signals, community, page_is_video=clip.is_video if clip.fetched else None,
+            known_platform=link.platform != "web"))
         summary = await self.summarizer.summarize(
             SummaryRequest(
                 clip, signals, verdict, community, p.names, actor.community_id, p.kb.version, request.caption
@@ -186,6 +186,18 @@ class CheckService:
                 actor.community_id, actor.user_id, link.platform, link.video_id, request.caption, result,
             ))
         return result
+
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """CPU work of a check: on the reading thread when there is one, else here, then a yield.
+
+        Inline, the yield lets heartbeats and acknowledgements waiting on the loop run between the
+        two longest stretches of a check.
+        """
+        if self.reading is not None:
+            return await self.reading.run(fn, *args)
+        out = fn(*args)
+        await asyncio.sleep(0)
+        return out
 
     async def flush(self) -> list[tuple[CheckRecordIn, Exception]]:
         """Store what batch mode still holds; call before reporting a batch's lines as stored."""

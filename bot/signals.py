@@ -240,12 +240,13 @@ _WORKFLOW_CUES: tuple[tuple[str, str], ...] = (
                       r"no\s+(?:input|reference|init)\s+image"),
 )
 _WORKFLOW_REGEX = [(value, re.compile(p, re.IGNORECASE)) for value, p in _WORKFLOW_CUES]
-# Every cue above holds one of these fragments; seven scans of a caption that has none are skipped.
-_WORKFLOW_HINT = re.compile(
-    r"vid|v2v|i2v|t2v|image|img|photo|picture|still|painting|portrait|drawing|illustration|render|selfie|sketch|"
-    r"snapshot|frame|reference|midjourney|\bmj\b|restyl|style|rotoscop|motion|driving|act[\s\-]one|aleph|footage|"
-    r"filmed|text|txt|prompt|input|init",
-    re.IGNORECASE,
+# Every cue above holds one of these fragments (lowercase); seven scans of a caption that has none are skipped.
+# Plain substring tests: one regex alternation over the caption cost as much as the seven scans.
+_WORKFLOW_FRAGMENTS = (
+    "vid", "v2v", "i2v", "t2v", "image", "img", "photo", "picture", "still", "painting", "portrait", "drawing",
+    "illustration", "render", "selfie", "sketch", "snapshot", "frame", "reference", "midjourney", "mj", "restyl",
+    "style", "rotoscop", "motion", "driving", "act", "aleph", "footage", "filmed", "text", "txt", "prompt", "input",
+    "init",
 )
 
 # Work done on the clip after generation. "Rotoscoped in post" is a compositor's mask, not a
@@ -276,36 +277,91 @@ _ORDINALS = {
 _NUM = r"(\d{1,5}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _TAKE = (r"(?:gens?|generations?|tries|try|takes?|attempts?|outputs?|rolls?|re-?rolls?|renders?|iterations?|"
          r"seeds?|samples?|clips?|versions?|variations?|retries|runs?)")
-_TAKES_COUNT = [
-    re.compile(rf"\bbest\s+(?:one\s+|take\s+|clip\s+)?(?:of|out\s+of|from)\s+(?:~\s*)?{_NUM}\b", re.IGNORECASE),
-    re.compile(rf"\b(?:1|one)\s*(?:of|out\s+of|in|/)\s*(?:~\s*)?{_NUM}\s+{_TAKE}\b", re.IGNORECASE),
-    re.compile(rf"\b(?:cherry[\s\-]?picked|picked|selected|chosen|curated|pulled)\s+(?:out\s+)?(?:from|of|among|"
-               rf"out\s+of)\s+(?:~\s*|about\s+|around\s+|over\s+|like\s+)?{_NUM}\b", re.IGNORECASE),
-    re.compile(rf"\b(?:after|took(?:\s+me)?(?:\s+like)?|in|from|needed|about|around|over|roughly|~)\s+(?:~\s*)?"
-               rf"{_NUM}\s+{_TAKE}\b", re.IGNORECASE),
-    re.compile(rf"\b{_NUM}\s+{_TAKE}\s+(?:to\s+get|for\s+this|until|before|later|in)\b", re.IGNORECASE),
-    re.compile(rf"(?:^|[\s(])(?:~\s*)?{_NUM}\s+{_TAKE}\s*(?:[!.)]|$)", re.IGNORECASE),  # "1 try!", "40 rolls."
-    re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\s+(?:try|take|attempt|gen|generation|roll)\b", re.IGNORECASE),
-    re.compile(r"\b(" + "|".join(o for o in _ORDINALS if o != "first") + r")\s+(?:try|take|attempt|gen|generation|"
-               r"roll)\b", re.IGNORECASE),
+# Each pattern with the fragments (lowercase) one of which any match of it contains: a pattern whose fragments
+# are all absent from a caption is not run. Most captions mention none, and these regexes are the dearest part of
+# reading a long caption (bench/check_speed.py; tests/bot/test_fast_paths.py compares with running them all).
+_Gated = tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]
+
+
+def _compiled(gated: list[tuple[tuple[str, ...], str]]) -> list[_Gated]:
+    """Each pattern twice: case-sensitive for lowercased captions, IGNORECASE for the rare one lower() resizes."""
+    return [(gates, re.compile(p), re.compile(p, re.IGNORECASE)) for gates, p in gated]
+
+
+_TAKE_FRAGMENTS = ("gen", "tri", "try", "take", "attempt", "output", "roll", "render", "iteration", "seed", "sample",
+                   "clip", "version", "variation", "run")
+_TRY_FRAGMENTS = ("try", "take", "attempt", "gen", "roll")
+_TAKES_COUNT_GATED: list[tuple[tuple[str, ...], str]] = [
+    (("best",), rf"\bbest\s+(?:one\s+|take\s+|clip\s+)?(?:of|out\s+of|from)\s+(?:~\s*)?{_NUM}\b"),
+    (("1", "one"), rf"\b(?:1|one)\s*(?:of|out\s+of|in|/)\s*(?:~\s*)?{_NUM}\s+{_TAKE}\b"),
+    (("pick", "select", "chosen", "curat", "pulled"),
+     rf"\b(?:cherry[\s\-]?picked|picked|selected|chosen|curated|pulled)\s+(?:out\s+)?(?:from|of|among|"
+     rf"out\s+of)\s+(?:~\s*|about\s+|around\s+|over\s+|like\s+)?{_NUM}\b"),
+    (_TAKE_FRAGMENTS, rf"\b(?:after|took(?:\s+me)?(?:\s+like)?|in|from|needed|about|around|over|roughly|~)\s+"
+                      rf"(?:~\s*)?{_NUM}\s+{_TAKE}\b"),
+    (_TAKE_FRAGMENTS, rf"\b{_NUM}\s+{_TAKE}\s+(?:to\s+get|for\s+this|until|before|later|in)\b"),
+    (_TAKE_FRAGMENTS, rf"(?:^|[\s(])(?:~\s*)?{_NUM}\s+{_TAKE}\s*(?:[!.)]|$)"),  # "1 try!", "40 rolls."
+    (_TRY_FRAGMENTS, r"\b(\d{1,4})(?:st|nd|rd|th)\s+(?:try|take|attempt|gen|generation|roll)\b"),
+    (tuple(o for o in _ORDINALS if o != "first"),
+     r"\b(" + "|".join(o for o in _ORDINALS if o != "first") + r")\s+(?:try|take|attempt|gen|generation|roll)\b"),
 ]
+_TAKES_COUNT = _compiled(_TAKES_COUNT_GATED)
+# Three of them need a number right before a word for a take ("40 rolls"): found from the take words, which
+# are rare, rather than by trying every number word at every word of the caption.
+_NEEDS_NUMBER_THEN_TAKE = {3, 4, 5}
+_TAKE_WORD = re.compile(rf"\b{_TAKE}\b")
+_NUMBER_AT_END = re.compile(rf"(?:^|[^a-z0-9]){_NUM}$")
+
+
+def _number_then_take(lower: str) -> bool:
+    for m in _TAKE_WORD.finditer(lower):
+        before = lower[max(0, m.start() - 40):m.start()]
+        if before[-1:].isspace() and _NUMBER_AT_END.search(before.rstrip()):
+            return True
+    return False
 # "first try" etc.; "my first try at Kling" is a first experiment with a tool, not one take.
-_TAKES_ONE = re.compile(
-    r"\b(?:first|1st|single)[\s\-]+(?:try|take|attempt|gen|generation|roll|output|go)\b(?!\s+(?:at|with|of|using|on)\b)|"
-    r"\bone[\s\-]+(?:take|generation|gen|roll|output)\b(?!\s+(?:at|with|of|using|on)\b)|"
-    r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b|\b(?:in\s+one|on\s+the\s+first)\s+go\b|"
-    r"\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?|retries|second\s+tries|curation)\b|"
-    r"(?:\bnot|\bnever|n['’]t)\s+(?:been\s+)?cherry[\s\-]?pick\w*|\buncurated\b|\bunselected\b|"
-    r"\bzero\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)|\braw\s+outputs?\b",
-    re.IGNORECASE,
-)
-_TAKES_SOME = re.compile(
-    r"\bcherry[\s\-]?picked\b|\bbest\s+(?:of\s+(?:many|several|a\s+bunch|lots)|outputs?|takes?|results?)\b|"
-    r"\bcurated\b|\bhand[\s\-]?picked\b|\bselected\s+(?:from|outputs?)|"
-    rf"\b(?:hundreds|dozens|thousands|tons|lots|loads|a\s+ton|a\s+bunch|countless|endless|many|multiple|several|"
-    rf"a\s+few\s+hundred|a\s+couple\s+(?:of\s+)?(?:hundred|dozen)|a\s+lot)\s+(?:of\s+)?{_TAKE}\b",
-    re.IGNORECASE,
-)
+_NOT_AT = r"(?!\s+(?:at|with|of|using|on)\b)"
+_TAKES_ONE_GATED: list[tuple[tuple[str, ...], str]] = [
+    (("first", "1st", "single"),
+     rf"\b(?:first|1st|single)[\s\-]+(?:try|take|attempt|gen|generation|roll|output|go)\b{_NOT_AT}"),
+    (("one",), rf"\bone[\s\-]+(?:take|generation|gen|roll|output)\b{_NOT_AT}"),
+    (("one",), r"\bone[\s\-]?shott?ed\b|\bone-?shot\b(?!\s+of\b)|\bone\s+and\s+done\b"),
+    (("go",), r"\b(?:in\s+one|on\s+the\s+first)\s+go\b"),
+    (("no",), r"\bno\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?|retries|second\s+tries|curation)\b"),
+    (("cherry",), r"(?:\bnot|\bnever|n['’]t)\s+(?:been\s+)?cherry[\s\-]?pick\w*"),
+    (("uncurated", "unselected"), r"\buncurated\b|\bunselected\b"),
+    (("zero",), r"\bzero\s+(?:cherry[\s\-]?pick\w*|rerolls?|re-rolls?)"),
+    (("raw",), r"\braw\s+outputs?\b"),
+]
+_TAKES_SOME_GATED: list[tuple[tuple[str, ...], str]] = [
+    (("cherry", "best", "curated", "pick", "select"),
+     r"\bcherry[\s\-]?picked\b|\bbest\s+(?:of\s+(?:many|several|a\s+bunch|lots)|outputs?|takes?|results?)\b|"
+     r"\bcurated\b|\bhand[\s\-]?picked\b|\bselected\s+(?:from|outputs?)"),
+    (_TAKE_FRAGMENTS,
+     rf"\b(?:hundreds|dozens|thousands|tons|lots|loads|a\s+ton|a\s+bunch|countless|endless|many|multiple|several|"
+     rf"a\s+few\s+hundred|a\s+couple\s+(?:of\s+)?(?:hundred|dozen)|a\s+lot)\s+(?:of\s+)?{_TAKE}\b"),
+]
+_TAKES_ONE = _compiled(_TAKES_ONE_GATED)
+_TAKES_SOME = _compiled(_TAKES_SOME_GATED)
+
+
+def _gated(regexes: list[_Gated], lower: str, folded: bool) -> list[re.Pattern[str]]:
+    """The regexes whose fragments occur in the (lowercased, NFKC-cleaned) caption.
+
+    `folded`: the caption was lowercased without changing its length, so the case-sensitive twin of each
+    pattern runs on the lowercase text (half the cost of IGNORECASE) and positions still index the original.
+    """
+    return [cased if folded else ignoring for gates, cased, ignoring in regexes if any(g in lower for g in gates)]
+
+
+def _leftmost(regexes: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    """The first match of the alternation of `regexes` (leftmost; at a tie, the earlier regex), run one by one."""
+    best: re.Match[str] | None = None
+    for regex in regexes:
+        m = regex.search(text)
+        if m is not None and (best is None or m.start() < best.start()):
+            best = m
+    return best
 
 
 # Every phrase above holds one of these words (or a word starting with one); a caption without any is not scanned
@@ -335,23 +391,30 @@ def detect_takes(text: str) -> Takes:
     """
     if not _TAKES_HINT.search(text):
         return Takes()  # most captions say nothing about takes: one cheap scan settles it
-    for regex in _TAKES_COUNT if _HAS_NUMBER.search(text) else ():
-        for m in regex.finditer(text):
+    lower = text.lower()
+    folded = len(lower) == len(text)
+    subject = lower if folded else text
+    counted = _gated(_TAKES_COUNT, lower, folded) if _HAS_NUMBER.search(text) else []
+    if counted and not _number_then_take(lower):
+        skip = {entry[1 if folded else 2] for i, entry in enumerate(_TAKES_COUNT) if i in _NEEDS_NUMBER_THEN_TAKE}
+        counted = [r for r in counted if r not in skip]
+    for regex in counted:
+        for m in regex.finditer(subject):
             count = _number(m.group(1))
             if count <= 0 or is_negated(text, m.start()):
                 continue
-            return Takes(True, count, m.group().strip(), curated=count > 1)
-    for m in _TAKES_ONE.finditer(text):
-        phrase = m.group()
+            return Takes(True, count, text[m.start():m.end()].strip(), curated=count > 1)
+    m = _leftmost(_gated(_TAKES_ONE, lower, folded), subject)
+    if m is not None:
+        phrase = text[m.start():m.end()]
         if is_negated(text, m.start()):
             return Takes(True, None, phrase, curated=True)
         uncurated_only = phrase.lower().startswith(("no", "not", "never", "zero", "uncurated", "unselected", "raw"))
         return Takes(True, None if uncurated_only or "n't" in phrase or "n’t" in phrase else 1, phrase,
                      curated=False)
-    for m in _TAKES_SOME.finditer(text):
-        if is_negated(text, m.start()):
-            return Takes(True, None, m.group(), curated=False)
-        return Takes(True, None, m.group(), curated=True)
+    m = _leftmost(_gated(_TAKES_SOME, lower, folded), subject)
+    if m is not None:
+        return Takes(True, None, text[m.start():m.end()], curated=not is_negated(text, m.start()))
     return Takes()
 
 
@@ -360,7 +423,8 @@ def detect_workflow(text: str) -> tuple[str, str] | None:
 
     A rotoscope that the text places in post-production is compositing, not video-to-video.
     """
-    if not _WORKFLOW_HINT.search(text):
+    lower = text.lower()
+    if not any(fragment in lower for fragment in _WORKFLOW_FRAGMENTS):
         return None
     best: tuple[int, str, str] | None = None
     for value, regex in _WORKFLOW_REGEX:

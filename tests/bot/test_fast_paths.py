@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import signals
+from bot.results import Takes
 from bot.signals import ModelMatcher, detect_takes, detect_workflow
 from bot.text import clean
 from storage.seed_files import load_seed
@@ -28,6 +29,9 @@ EDGES = [
     "dreams of a dreamer, Dream Machine",
     "took 40 rolls to get this", "1 try!", "best of 12", "cherry-picked from 300 gens", "first try at Kling",
     "one-shotted it", "after twenty generations", "3rd attempt", "no rerolls, raw output", "hundreds of generations",
+    "not cherry-picked, first try", "first try, not cherry picked", "a cherry picked best of 4 from 20 gens",
+    "I didn't cherry-pick this", "İstanbul at night: FIRST TRY", "İzmir, took 40 Rolls",
+    "Best Of 12 İ", "dozens of rolls later", "curated, best outputs", "Zero rerolls",
     "img2vid from a Midjourney still", "not text-to-video: I started from my own photo", "rotoscoped in post",
     "restyled my footage", "handpicked from 50", "unselected result", "pulled from 300", "oneshotted",
     "animated an old family photo", "pure prompt, no input image", "start frame + end frame",
@@ -66,15 +70,26 @@ def test_the_edges_name_models(matcher: ModelMatcher) -> None:
             "open-sora", "vidu", "hunyuanvideo"} <= found
 
 
-def _takes_reference(text: str) -> signals.Takes:
-    """detect_takes with its pre-filters removed."""
-    saved = (signals._TAKES_HINT, signals._HAS_NUMBER)
-    try:
-        signals._TAKES_HINT = re.compile(r"")
-        signals._HAS_NUMBER = re.compile(r"")
-        return detect_takes(text)
-    finally:
-        signals._TAKES_HINT, signals._HAS_NUMBER = saved
+def _takes_reference(text: str) -> Takes:
+    """detect_takes the slow way: no pre-filters, every count pattern run, each alternation run whole."""
+    count = [re.compile(p, re.IGNORECASE) for _, p in signals._TAKES_COUNT_GATED]
+    one = re.compile("|".join(p for _, p in signals._TAKES_ONE_GATED), re.IGNORECASE)
+    some = re.compile("|".join(p for _, p in signals._TAKES_SOME_GATED), re.IGNORECASE)
+    for regex in count:
+        for m in regex.finditer(text):
+            n = signals._number(m.group(1))
+            if n <= 0 or signals.is_negated(text, m.start()):
+                continue
+            return Takes(True, n, m.group().strip(), curated=n > 1)
+    for m in one.finditer(text):
+        phrase = m.group()
+        if signals.is_negated(text, m.start()):
+            return Takes(True, None, phrase, curated=True)
+        only = phrase.lower().startswith(("no", "not", "never", "zero", "uncurated", "unselected", "raw"))
+        return Takes(True, None if only or "n't" in phrase or "n’t" in phrase else 1, phrase, curated=False)
+    for m in some.finditer(text):
+        return Takes(True, None, m.group(), curated=not signals.is_negated(text, m.start()))
+    return Takes()
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -83,12 +98,12 @@ def test_takes_prefilter_changes_nothing(text: str) -> None:
 
 
 def _workflow_reference(text: str) -> tuple[str, str] | None:
-    saved = signals._WORKFLOW_HINT
+    saved = signals._WORKFLOW_FRAGMENTS
     try:
-        signals._WORKFLOW_HINT = re.compile(r"")
+        signals._WORKFLOW_FRAGMENTS = ("",)
         return detect_workflow(text)
     finally:
-        signals._WORKFLOW_HINT = saved
+        signals._WORKFLOW_FRAGMENTS = saved
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -99,5 +114,8 @@ def test_workflow_prefilter_changes_nothing(text: str) -> None:
 def test_edges_exercise_takes_and_workflows() -> None:
     """The edge cases must actually contain takes and workflows, or the two comparisons prove nothing."""
     assert sum(detect_takes(t).disclosed for t in EDGES) >= 9
+    # a caption lower() lengthens ("İ") is read with the case-insensitive patterns, evidence in its own case
+    assert detect_takes("İstanbul at night: FIRST TRY").evidence == "FIRST TRY"
+    assert detect_takes("İzmir, took 40 Rolls").count == 40
     assert {hit[0] for t in EDGES if (hit := detect_workflow(t))} == {"image-to-video", "video-to-video",
                                                                        "text-to-video"}

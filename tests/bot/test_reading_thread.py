@@ -1,0 +1,93 @@
+"""A chat process reads captions and decides verdicts off the event loop; a batch run reads inline."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+
+import pytest
+
+from bot.ports import Actor, ReadingThread, keep_loop_responsive
+from bot.service import CheckRequest, CheckService
+from bot.signals import SignalExtractor
+from bot.verdict import VerdictRules
+from storage.seed_files import load_seed
+
+
+class Fixed:
+    def __init__(self) -> None:
+        self.kb = load_seed()
+
+    def knowledge_base(self, community_id: str):  # type: ignore[no-untyped-def]
+        return self.kb
+
+
+def _threads_used(monkeypatch: pytest.MonkeyPatch, service: CheckService) -> set[str]:
+    seen: set[str] = set()
+    extract, decide = SignalExtractor.extract, VerdictRules.decide
+
+    def spy_extract(self, given):  # type: ignore[no-untyped-def]
+        seen.add("extract@" + threading.current_thread().name)
+        return extract(self, given)
+
+    def spy_decide(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.add("decide@" + threading.current_thread().name)
+        return decide(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignalExtractor, "extract", spy_extract)
+    monkeypatch.setattr(VerdictRules, "decide", spy_decide)
+
+    async def run() -> str:
+        result = await service.check(CheckRequest("https://vimeo.com/123", caption="Sora 2: a cat eating noodles",
+                                                  fetch=False, store=False), Actor("console:local", "me"))
+        return str(result.level)
+
+    assert asyncio.run(run())
+    return seen
+
+
+def test_with_a_reading_thread_the_caption_is_read_and_decided_off_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    reading = ReadingThread()
+    try:
+        seen = _threads_used(monkeypatch, CheckService(Fixed(), reading=reading))
+    finally:
+        reading.close()
+    assert {s.split("@")[0] for s in seen} == {"extract", "decide"}
+    assert all(s.split("@")[1].startswith("yuntai-read") for s in seen), seen
+
+
+def test_without_one_a_check_reads_on_the_calling_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _threads_used(monkeypatch, CheckService(Fixed()))
+    assert seen == {"extract@MainThread", "decide@MainThread"}
+
+
+def test_keep_loop_responsive_shortens_the_lock_slice_and_never_lengthens_it() -> None:
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        keep_loop_responsive()
+        assert sys.getswitchinterval() <= 0.001
+        sys.setswitchinterval(0.0001)
+        keep_loop_responsive()
+        assert sys.getswitchinterval() == pytest.approx(0.0001)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.wiring import build_app
+    from bot.config import Settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'y.db'}")
+    before = sys.getswitchinterval()
+    settings = Settings.from_env()
+    chat = build_app(settings, fetch=False)
+    batch = build_app(settings, fetch=False, record_batch=64)
+    try:
+        assert isinstance(chat.checks.reading, ReadingThread)
+        assert batch.checks.reading is None
+    finally:
+        chat.close()
+        batch.close()
+        sys.setswitchinterval(before)
