@@ -10,9 +10,10 @@ passes it again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -40,6 +41,8 @@ VOTES_COMING = "Votes are coming soon: this button will record your vote once th
 VOTES_FIELD = "Community votes"
 EMBED_FIELDS_MAX = 25
 AUTOCOMPLETE_MAX = 25
+FOLLOW_UP_WITHIN = 14 * 60.0  # seconds: Discord's interaction token lives 15 minutes
+TOO_SLOW = "That took too long to answer, so I stopped; please try again in a while."
 
 
 def community_of(guild_id: int | None, user_id: int) -> str:
@@ -56,6 +59,7 @@ class YuntaiBot(commands.AutoShardedBot):
                          shard_count=shard_count, shard_ids=shard_ids, help_command=None, **options)
         self.chat = chat
         self.knowledge = knowledge
+        self.follow_up_within = FOLLOW_UP_WITHIN
         self.add_dynamic_items(VoteButton)
         for command in slash_commands(chat.registry, self.run_command, self.suggest):
             self.tree.add_command(command)
@@ -120,6 +124,21 @@ class YuntaiBot(commands.AutoShardedBot):
     async def _follow_up(self, interaction: discord.Interaction, reply: Answer) -> None:
         await interaction.followup.send(**self._parts(reply), ephemeral=reply.ephemeral)
 
+    async def _in_time(self, work: Awaitable[Any], what: str) -> Any:
+        """The core's reply to a deferred interaction, or a polite line when it breaks or runs too long.
+
+        Why: a deferred interaction shows "thinking..." until it is followed up, and its token dies after
+        15 minutes; a hung page fetch or a bug must end in an answer the member can read, not a spinner.
+        """
+        try:
+            return await asyncio.wait_for(work, self.follow_up_within)
+        except TimeoutError:
+            log.error("%s took over %.0f s; answered with an apology", what, self.follow_up_within)
+            return ErrorResult(TOO_SLOW)
+        except Exception:
+            log.exception("%s failed", what)
+            return ErrorResult(APOLOGY)
+
     # ---------------------------------------------------------------- interactions
 
     async def run_command(self, interaction: discord.Interaction, path: tuple[str, ...],
@@ -128,7 +147,8 @@ class YuntaiBot(commands.AutoShardedBot):
         command = self.chat.registry.resolve(path)
         private = command is not None and command.right is Right.ADMIN
         await interaction.response.defer(thinking=True, ephemeral=private)
-        result = await self.chat.invoke(path, values, self.interaction_requester(interaction))
+        result = await self._in_time(self.chat.invoke(path, values, self.interaction_requester(interaction)),
+                                     "/" + " ".join(path))
         await self._follow_up(interaction, answer(result))
 
     async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -140,7 +160,8 @@ class YuntaiBot(commands.AutoShardedBot):
             await interaction.response.send_message("That message has no link I can check.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        result = await self.chat.check_links(message.content or "", self.interaction_requester(interaction))
+        result = await self._in_time(
+            self.chat.check_links(message.content or "", self.interaction_requester(interaction)), CONTEXT_MENU_NAME)
         await self._follow_up(interaction, answer(result))
 
     async def on_vote_click(self, interaction: discord.Interaction, clip_id: str, label: str) -> None:
@@ -148,8 +169,8 @@ class YuntaiBot(commands.AutoShardedBot):
             await interaction.response.send_message(VOTES_COMING, ephemeral=True)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
-        result = await self.chat.invoke(("vote",), {"link": clip_id, "label": label},
-                                        self.interaction_requester(interaction))
+        result = await self._in_time(self.chat.invoke(("vote",), {"link": clip_id, "label": label},
+                                                      self.interaction_requester(interaction)), "a vote click")
         if isinstance(result, VoteResult):
             await self._show_tally(interaction, result)
         reply = answer(result)

@@ -278,6 +278,37 @@ def test_model_without_a_readable_chart_is_answered_without_it_and_logged(tmp_pa
     assert f"chart {where} not attached" in caplog.text
 
 
+@pytest.mark.parametrize("trouble", ["hangs", "breaks"])
+def test_a_command_that_hangs_or_breaks_still_gets_a_polite_follow_up(app: App, monkeypatch: Any, caplog: Any,
+                                                                      trouble: str) -> None:
+    import logging
+
+    from adapters.discord.bot import TOO_SLOW
+    from bot.chat import APOLOGY
+
+    async def hang(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.Event().wait()
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the core is broken")
+
+    monkeypatch.setattr(app.chat, "invoke", hang if trouble == "hangs" else broken)
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app) as bot:
+            bot.follow_up_within = 0.5  # Discord's token would die at 15 minutes; the rule is the same
+            interaction = await fake.send_slash_command("check", {"link": LINK})
+            callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert callback.json == {"type": DEFERRED_CHANNEL_MESSAGE}
+            followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=10)
+            assert followup.status == 200
+            assert followup.json["content"] == (TOO_SLOW if trouble == "hangs" else APOLOGY)
+
+    with caplog.at_level(logging.ERROR, logger="adapters.discord.bot"):
+        run(scenario())
+    assert ("/check took over 0 s" if trouble == "hangs" else "/check failed") in caplog.text
+
+
 def test_a_429_on_the_follow_up_is_retried_into_exactly_one_message(app: App) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake, app):
