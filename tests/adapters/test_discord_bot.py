@@ -372,6 +372,19 @@ def test_model_autocomplete_offers_names_from_the_knowledge_base(app: App) -> No
     run(scenario())
 
 
+def test_capability_autocomplete_on_tried_offers_capability_names(app: App) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            options = [{"name": "model", "type": 3, "value": "sora-2"},
+                       {"name": "capability", "type": 3, "value": "bask", "focused": True}]
+            interaction = await fake.send_autocomplete("tried", options)
+            call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert call.status == 200 and call.json["type"] == 8
+            assert [c["value"] for c in call.json["data"]["choices"]] == ["basketball"]
+
+    run(scenario())
+
+
 def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[2]
 
@@ -407,12 +420,13 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
     run(scenario())
 
 
-async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, **extra: str) -> asyncio.subprocess.Process:
+async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, command: str = "discord",
+                                **extra: str) -> asyncio.subprocess.Process:
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
            "YUNTAI_FETCH": "off", **extra}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", "discord",
+        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", command,
         env=env, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
@@ -423,10 +437,11 @@ async def _stop(proc: asyncio.subprocess.Process) -> bytes:
     return err
 
 
-def test_yuntai_discord_in_a_subprocess_answers_a_check(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["discord", "run"])  # `yuntai run` starts Discord when DISCORD_TOKEN is set
+def test_yuntai_discord_in_a_subprocess_answers_a_check(tmp_path: Path, command: str) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
-            proc = await _start_yuntai_discord(fake, tmp_path)
+            proc = await _start_yuntai_discord(fake, tmp_path, command)
             try:
                 await fake.wait_ready(timeout=40)
                 interaction = await fake.send_slash_command("check", {"link": LINK})
