@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,7 +34,6 @@ from bot.votes import VoteResult
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
-LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 CONTEXT_MENU_NAME = "Check this demo"
 VOTES_COMING = "Votes are coming soon: this button will record your vote once they are in this version."
 VOTES_FIELD = "Community votes"
@@ -233,9 +231,9 @@ class YuntaiBot(commands.AutoShardedBot):
         Several links get one compact answer from the core (`ChatCore.handle_message`).
         """
         content = message.content
-        if "http" not in content or message.author.bot or message.webhook_id is not None:
-            return
-        if not LINK.search(content):
+        if "/" not in content or message.author.bot or message.webhook_id is not None:
+            return  # a clip link has a slash ("https://", "youtu.be/..."): most messages stop at this test
+        if not find_links(content):
             return
         result = await self.chat.handle_message(content, self.message_requester(message))
         if result is None:
