@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.escape import for_slack
 from adapters.text_render import compact_line, left_out_note, render
+from bot.digest import WeeklyDigest
 from bot.results import VOTE_VALUES, CheckResult, ChecksReply, HelpResult, ModelReport
 from bot.votes import VoteResult
 
@@ -101,8 +102,10 @@ def to_message(reply: object, *, buttons: bool = True) -> tuple[str, list[Block]
         reply = as_subcommands(reply)
     if isinstance(reply, ChecksReply):
         return checks_blocks(reply)
-    if isinstance(reply, ModelReport):
-        reply = replace(reply, chart_path=None)  # a path on the bot's machine, not something to post
+    if isinstance(reply, ModelReport):  # a chart's path on the bot's machine is not something to post
+        reply = replace(reply, chart_path=None)
+    if isinstance(reply, WeeklyDigest):
+        reply = replace(reply, chart=None)
     body = render(reply)
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in _sections(body)]
     room = MAX_BLOCKS - 2  # the cut note and the buttons always fit

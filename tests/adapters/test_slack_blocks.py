@@ -112,3 +112,15 @@ def test_a_vote_on_one_clip_of_several_puts_the_tally_above_that_clips_buttons_o
     assert ids.count(f"tally:{second}") == 1 and "tally" not in ids
     assert ids.index(f"tally:{second}") == ids.index(f"votes:{second}") - 1
     assert twice[ids.index(f"tally:{second}")]["elements"][0]["text"].startswith("Votes here: representative 1,")
+
+
+def test_a_model_reports_chart_path_on_the_bots_machine_is_never_posted() -> None:
+    from adapters.discord.embeds import answer
+    from bot.results import ModelReport
+
+    report = ModelReport("sora-2", "Sora 2", "OpenAI", "2025", (), "", (), (), (), (),
+                         chart_path="/srv/yuntai/cache/charts/model-sora-2-abc.png")
+    _, blocks = to_message(report)
+    assert "/srv/yuntai" not in str(blocks) and "Sora 2" in str(blocks)
+    discord = answer(report)
+    assert "/srv/yuntai" not in str(discord.embeds) and discord.image == report.chart_path  # attached instead
