@@ -16,6 +16,7 @@ from bot.hitrate import HitRate
 from bot.results import (
     AttemptRate,
     CheckResult,
+    ChecksReply,
     ClaimView,
     ClipStanding,
     ErrorResult,
@@ -37,6 +38,12 @@ def to_json(reply: object) -> dict[str, Any]:
 
 def _check(r: CheckResult) -> dict[str, Any]:
     return {"type": "check", **r.to_json()}
+
+
+def _checks(r: ChecksReply) -> dict[str, Any]:
+    """Each link with its check object (as `yuntai check --json`) or its error, in the order pasted."""
+    return {"type": "checks", "checks": [{"link": i.link, **to_json(i.result)} for i in r.items],
+            "left_out": r.left_out}
 
 
 def _claim(c: ClaimView) -> dict[str, Any]:
@@ -166,6 +173,7 @@ def _error(r: ErrorResult) -> dict[str, Any]:
 
 JSON_RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     CheckResult: _check,
+    ChecksReply: _checks,
     ModelReport: _model,
     ModelList: _models,
     HelpResult: _help,

@@ -14,9 +14,11 @@ from bot.levels import Level
 from bot.results import (
     AttemptRate,
     CheckResult,
+    ChecksReply,
     ClaimView,
     ErrorResult,
     HelpResult,
+    LinkCheck,
     ModelList,
     ModelReport,
     UsageResult,
@@ -79,6 +81,49 @@ def render_check(r: CheckResult) -> str:
         lines.append("Members' attempts:")
         lines += [_wrap(_rate_line(a, names)) for a in r.community.attempts]
     lines.append(f"(summary by {r.summary_source}; knowledge base {r.kb_version})")
+    return for_console("\n".join(lines))
+
+
+COMPACT_TITLE = 100  # a clip's title in a compact line: enough to recognise it
+COMPACT_REASON = 300  # its key reason: one sentence in practice
+COMPACT_LINK = 200  # a pasted link that could not be checked, shown back as typed
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word with "..." when longer than `limit` (a compact line stays one line)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 3]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > limit // 2 else head).rstrip(" .,;:") + "..."
+
+
+def compact_line(item: LinkCheck) -> str:
+    """One link of a several-link answer in one line: level, link and title, model, the key reason.
+
+    Shared by the console and Slack so the compact answer reads the same on both; not escaped (the
+    caller escapes for its platform at the end, like every other renderer here).
+    """
+    r = item.result
+    if not isinstance(r, CheckResult):
+        return f"Not checked: {clipped(item.link, COMPACT_LINK)}: {r.message}"
+    title = f' "{clipped(r.clip.title, COMPACT_TITLE)}"' if r.clip.title else ""
+    model = r.signals.model.name if r.signals.model else "not identified"
+    why = f" Why: {clipped(r.verdict.reasons[0], COMPACT_REASON)}" if r.verdict.reasons else ""
+    return f"{Level(r.level).label}. {r.clip.canonical_url}{title}; model: {model}.{why}"
+
+
+def left_out_note(left_out: int) -> str:
+    s = "" if left_out == 1 else "s"
+    return f"{left_out} more link{s} in the message left out: use /check for each."
+
+
+def render_checks(r: ChecksReply) -> str:
+    lines = [f"Reality check of {len(r.items)} links:"]
+    lines += [_wrap(f"{n}. {compact_line(item)}", indent="") for n, item in enumerate(r.items, 1)]
+    if r.left_out:
+        lines.append(left_out_note(r.left_out))
     return for_console("\n".join(lines))
 
 
@@ -291,6 +336,7 @@ def render_error(r: ErrorResult) -> str:
 
 RENDERERS: dict[type, Callable[[Any], str]] = {
     CheckResult: render_check,
+    ChecksReply: render_checks,
     ModelReport: render_model,
     ModelList: render_model_list,
     HelpResult: render_help,

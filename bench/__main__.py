@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_speed, consensus, curation, digest_speed, llm_overhead, model_report, slack_speed, votes
+from bench import (
+    check_speed,
+    consensus,
+    curation,
+    digest_speed,
+    discord_speed,
+    llm_overhead,
+    model_report,
+    slack_speed,
+    votes,
+)
 
 
 def main() -> int:
@@ -22,6 +32,8 @@ def main() -> int:
     model_report.main([])  # Postgres only
     print()
     slack_speed.main([])
+    print()
+    discord_speed.main([])  # against the loopback fake Discord
     return 0
 
 

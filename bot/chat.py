@@ -10,21 +10,23 @@ generic apology, so one bad message never takes the bot down and a refusal chang
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from bot.context import CommandContext, NoSettings, Services
-from bot.parsing import CommandSyntaxError, Invocation, convert, parse, split_link
+from bot.parsing import CommandSyntaxError, Invocation, convert, parse, split_links
 from bot.policy import AccessPolicy, CommunitySettings, Requester
 from bot.registry import Registry
-from bot.results import ErrorResult
+from bot.results import ChecksReply, ErrorResult, LinkCheck
 from bot.service import INPUT_ERRORS
 from bot.text import printable, storable
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 25_000
+MAX_LINKS_PER_MESSAGE = 5  # a pasted message's links checked at once; the answer says how many were left out
 APOLOGY = "Something went wrong on my side; the operator has the details."
 
 
@@ -71,15 +73,49 @@ class ChatCore:
         return await self._run(Invocation(path, command, typed), who)
 
     async def handle_message(self, text: str, who: Requester) -> Any | None:
-        """A pasted message: checked when it holds a link and the channel is watched (or it is a DM)."""
-        link, caption = split_link(text)
-        if link is None:
+        """A pasted message: checked when it holds a link and the channel is watched (or it is a DM).
+
+        One link gets the full check; several get one `ChecksReply` covering each (see `check_links`).
+        """
+        links, caption = split_links(storable(text or ""))
+        if not links:
             return None
         settings = await self._settings(who)
         if settings is None:
             return ErrorResult(APOLOGY)
         if not self.policy.reads_pasted_links(who, settings):
             return None
+        return await self._check_links(links, caption, who, settings)
+
+    async def check_links(self, text: str, who: Requester) -> Any:
+        """A message someone asked about ("Check this demo"): every link checked, wherever it was posted."""
+        links, caption = split_links(storable(text or ""))
+        if not links:
+            return ErrorResult("That message has no link I can check.")
+        settings = await self._settings(who)
+        if settings is None:
+            return ErrorResult(APOLOGY)
+        return await self._check_links(links, caption, who, settings)
+
+    async def _check_links(self, links: list[str], caption: str, who: Requester,
+                           settings: CommunitySettings) -> Any:
+        """Each link through the same `/check` path (policy, conversion, handler); one reply for all of them.
+
+        The checks run together, so a message with five links waits about as long as its slowest page,
+        not the sum; `_run` turns every failure into that link's `ErrorResult`, so one bad link cannot
+        take the others down.
+        """
+        if len(links) == 1:
+            return await self._check_one(links[0], caption, who, settings)
+        taken = links[:MAX_LINKS_PER_MESSAGE]
+        results = await asyncio.gather(*(self._check_one(link, caption, who, settings) for link in taken))
+        if len(links) > len(taken):
+            log.info("checked %d of %d links in one message from %s in %s", len(taken), len(links), who.user_id,
+                     who.community_id)
+        return ChecksReply(tuple(LinkCheck(link, result) for link, result in zip(taken, results, strict=True)),
+                           left_out=len(links) - len(taken))
+
+    async def _check_one(self, link: str, caption: str, who: Requester, settings: CommunitySettings) -> Any:
         command = self.registry.resolve(("check",))
         assert command is not None
         values = {"link": link, "caption": caption or None}

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import InputError
-from bot.links import find_links
+from bot.links import LinkError, canonicalize, find_links
 from bot.registry import Command, Option, OptionKind, Registry
 
 _NAMED = re.compile(r"^(?:--)?([A-Za-z][\w-]*)(?:([:=])(.*))?$", re.DOTALL)
@@ -136,6 +136,37 @@ def split_link(text: str) -> tuple[str | None, str]:
         caption = " ".join(" ".join(rest).split())
         return link, caption
     return None, text.strip()
+
+
+def split_links(text: str) -> tuple[list[str], str]:
+    """A pasted message: every distinct link in order and the rest as the caption, wrappers removed whole.
+
+    Duplicates are judged on the canonical form, so a ``youtu.be`` share link and the same clip's
+    ``watch?v=`` page are one clip. Every link is taken out of the caption (`split_link` leaves the
+    later ones in), so no clip's caption names another clip's link.
+    """
+    links: list[str] = []
+    seen: set[str] = set()
+    rest: list[str] = []
+    for w in tokenize(text):
+        found = [] if w.quoted else find_links(w.text)
+        if not found:
+            rest.append(w.text)
+            continue
+        if unwrap_link(w.text) == w.text and w.text != found[0]:
+            remaining = w.text
+            for link in found:
+                remaining = remaining.replace(link, " ", 1)
+            rest.append(remaining)
+        for link in found:
+            try:
+                key = canonicalize(link)
+            except LinkError:
+                key = link
+            if key not in seen:
+                seen.add(key)
+                links.append(link)
+    return links, " ".join(" ".join(rest).split())
 
 
 def parse(registry: Registry, line: str) -> Invocation:

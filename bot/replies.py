@@ -9,13 +9,14 @@ from __future__ import annotations
 from bot.attempts import AttemptResult
 from bot.curation import CurationHistory, CurationResult
 from bot.digest import DigestResult, WeeklyDigest
-from bot.results import CheckResult, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
+from bot.results import CheckResult, ChecksReply, ErrorResult, HelpResult, ModelList, ModelReport, UsageResult
 from bot.setup import SetupResult
 from bot.votes import VerdictsResult, VoteResult
 
-REPLY_TYPES: tuple[type, ...] = (CheckResult, ModelReport, ModelList, HelpResult, DigestResult, UsageResult,
-                                 CurationResult, CurationHistory, SetupResult, ErrorResult, WeeklyDigest,
+REPLY_TYPES: tuple[type, ...] = (CheckResult, ChecksReply, ModelReport, ModelList, HelpResult, DigestResult,
+                                 UsageResult, CurationResult, CurationHistory, SetupResult, ErrorResult, WeeklyDigest,
                                  VoteResult, VerdictsResult, AttemptResult)
 
-Reply = (CheckResult | ModelReport | ModelList | HelpResult | DigestResult | UsageResult | CurationResult
-         | CurationHistory | SetupResult | ErrorResult | WeeklyDigest | VoteResult | VerdictsResult | AttemptResult)
+Reply = (CheckResult | ChecksReply | ModelReport | ModelList | HelpResult | DigestResult | UsageResult
+         | CurationResult | CurationHistory | SetupResult | ErrorResult | WeeklyDigest | VoteResult | VerdictsResult
+         | AttemptResult)

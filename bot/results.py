@@ -193,6 +193,31 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class LinkCheck:
+    """One link of a pasted message and what became of it: its check, or the polite line saying why not."""
+
+    link: str  # as pasted (wrappers removed)
+    result: CheckResult | ErrorResult
+
+
+@dataclass(frozen=True)
+class ChecksReply:
+    """Several links in one message: one compact answer covering each, in the order they were pasted.
+
+    Why one reply and not one per link: a member who pastes three clips asked one question, and a
+    channel that gets three full answers to one message is a channel people mute. A link that failed
+    (a bad host, an internal address) is one item saying so; it does not end the answer.
+    """
+
+    items: tuple[LinkCheck, ...]
+    left_out: int = 0  # distinct links beyond the cap, not checked
+
+    @property
+    def checks(self) -> tuple[CheckResult, ...]:
+        return tuple(i.result for i in self.items if isinstance(i.result, CheckResult))
+
+
+@dataclass(frozen=True)
 class ClipStanding:
     """One of a model's most-checked clips in a community, with what the community concluded."""
 

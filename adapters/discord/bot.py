@@ -10,9 +10,9 @@ passes it again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -20,11 +20,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from adapters.discord.commands import slash_commands
+from adapters.discord.digests import CHART_NAME, chart_file
 from adapters.discord.embeds import Answer, answer
 from adapters.discord.votes import VoteButton, vote_view
 from bot.chat import APOLOGY, ChatCore
 from bot.knowledge import KnowledgeBase
-from bot.parsing import split_link
+from bot.links import find_links
 from bot.policy import Requester
 from bot.registry import OptionKind, Right
 from bot.results import ErrorResult
@@ -33,12 +34,13 @@ from bot.votes import VoteResult
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
-LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 CONTEXT_MENU_NAME = "Check this demo"
 VOTES_COMING = "Votes are coming soon: this button will record your vote once they are in this version."
 VOTES_FIELD = "Community votes"
 EMBED_FIELDS_MAX = 25
 AUTOCOMPLETE_MAX = 25
+FOLLOW_UP_WITHIN = 14 * 60.0  # seconds: Discord's interaction token lives 15 minutes
+TOO_SLOW = "That took too long to answer, so I stopped; please try again in a while."
 
 
 def community_of(guild_id: int | None, user_id: int) -> str:
@@ -55,6 +57,7 @@ class YuntaiBot(commands.AutoShardedBot):
                          shard_count=shard_count, shard_ids=shard_ids, help_command=None, **options)
         self.chat = chat
         self.knowledge = knowledge
+        self.follow_up_within = FOLLOW_UP_WITHIN
         self.add_dynamic_items(VoteButton)
         for command in slash_commands(chat.registry, self.run_command, self.suggest):
             self.tree.add_command(command)
@@ -108,12 +111,31 @@ class YuntaiBot(commands.AutoShardedBot):
             parts["content"] = reply.content
         if reply.embeds:
             parts["embeds"] = [discord.Embed.from_dict(e) for e in reply.embeds]
-        if reply.clip_id:
-            parts["view"] = vote_view(reply.clip_id)
+            picture = chart_file(reply.image, CHART_NAME) if reply.image else None
+            if picture is not None:
+                parts["file"] = picture
+                parts["embeds"][0].set_image(url=f"attachment://{CHART_NAME}")
+        if reply.votes:
+            parts["view"] = vote_view(*reply.votes)
         return parts
 
     async def _follow_up(self, interaction: discord.Interaction, reply: Answer) -> None:
         await interaction.followup.send(**self._parts(reply), ephemeral=reply.ephemeral)
+
+    async def _in_time(self, work: Awaitable[Any], what: str) -> Any:
+        """The core's reply to a deferred interaction, or a polite line when it breaks or runs too long.
+
+        Why: a deferred interaction shows "thinking..." until it is followed up, and its token dies after
+        15 minutes; a hung page fetch or a bug must end in an answer the member can read, not a spinner.
+        """
+        try:
+            return await asyncio.wait_for(work, self.follow_up_within)
+        except TimeoutError:
+            log.error("%s took over %.0f s; answered with an apology", what, self.follow_up_within)
+            return ErrorResult(TOO_SLOW)
+        except Exception:
+            log.exception("%s failed", what)
+            return ErrorResult(APOLOGY)
 
     # ---------------------------------------------------------------- interactions
 
@@ -123,20 +145,21 @@ class YuntaiBot(commands.AutoShardedBot):
         command = self.chat.registry.resolve(path)
         private = command is not None and command.right is Right.ADMIN
         await interaction.response.defer(thinking=True, ephemeral=private)
-        result = await self.chat.invoke(path, values, self.interaction_requester(interaction))
+        result = await self._in_time(self.chat.invoke(path, values, self.interaction_requester(interaction)),
+                                     "/" + " ".join(path))
         await self._follow_up(interaction, answer(result))
 
     async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """"Check this demo" on a message: works without the Message Content intent (Discord resolves it)."""
-        link, caption = split_link(message.content or "")
-        if link is None:
+        """"Check this demo" on a message: works without the Message Content intent (Discord resolves it).
+
+        Every link in the message is checked, as if it had been pasted in a watched channel.
+        """
+        if not find_links(message.content or ""):
             await interaction.response.send_message("That message has no link I can check.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        values: dict[str, object] = {"link": link}
-        if caption:
-            values["caption"] = caption
-        result = await self.chat.invoke(("check",), values, self.interaction_requester(interaction))
+        result = await self._in_time(
+            self.chat.check_links(message.content or "", self.interaction_requester(interaction)), CONTEXT_MENU_NAME)
         await self._follow_up(interaction, answer(result))
 
     async def on_vote_click(self, interaction: discord.Interaction, clip_id: str, label: str) -> None:
@@ -144,20 +167,30 @@ class YuntaiBot(commands.AutoShardedBot):
             await interaction.response.send_message(VOTES_COMING, ephemeral=True)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
-        result = await self.chat.invoke(("vote",), {"link": clip_id, "label": label},
-                                        self.interaction_requester(interaction))
+        result = await self._in_time(self.chat.invoke(("vote",), {"link": clip_id, "label": label},
+                                                      self.interaction_requester(interaction)), "a vote click")
         if isinstance(result, VoteResult):
             await self._show_tally(interaction, result)
         reply = answer(result)
-        reply.ephemeral, reply.clip_id = True, None
+        reply.ephemeral, reply.votes = True, ()
         await self._follow_up(interaction, reply)
 
     async def _show_tally(self, interaction: discord.Interaction, result: VoteResult) -> None:
-        """The check's message shows the community's tally, updated in place after every vote."""
+        """The check's message shows the community's tally, updated in place after every vote.
+
+        A message answering several links has an embed per clip, each linking to its clip: the tally
+        goes on the one whose link is the voted clip, never on a neighbour.
+        """
         message = interaction.message
         if message is None or not message.embeds:
             return
-        embed = message.embeds[0].copy()
+        embeds = list(message.embeds)
+        which = next((i for i, e in enumerate(embeds) if e.url == result.clip_url), None)
+        if which is None:
+            if len(embeds) > 1:
+                return
+            which = 0
+        embed = embeds[which].copy()
         tally = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in result.votes.items())
         at = next((i for i, f in enumerate(embed.fields) if f.name == VOTES_FIELD), None)
         if at is not None:
@@ -167,7 +200,8 @@ class YuntaiBot(commands.AutoShardedBot):
         else:
             return
         try:
-            await message.edit(embeds=[embed, *message.embeds[1:]], allowed_mentions=NO_PINGS)
+            embeds[which] = embed
+            await message.edit(embeds=embeds, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:  # the vote is stored either way; the tally shows on the next one
             log.warning("could not update the tally on message %s: %s", message.id, exc)
 
@@ -191,21 +225,23 @@ class YuntaiBot(commands.AutoShardedBot):
     # ---------------------------------------------------------------- pasted links
 
     async def on_message(self, message: discord.Message) -> None:
-        """One reply per message with a link in a watched channel; never a bot, a webhook or myself."""
+        """One reply per message with links in a watched channel; never a bot, a webhook or myself.
+
+        Most messages hold no link: the cheap tests come first, so screening them costs microseconds.
+        Several links get one compact answer from the core (`ChatCore.handle_message`).
+        """
         content = message.content
-        if "http" not in content or message.author.bot or message.webhook_id is not None:
-            return
-        links = LINK.findall(content)
-        if not links:
+        if "/" not in content or message.author.bot or message.webhook_id is not None:
+            return  # a clip link has a slash ("https://", "youtu.be/..."): most messages stop at this test
+        if not find_links(content):
             return
         result = await self.chat.handle_message(content, self.message_requester(message))
         if result is None:
             return
         if isinstance(result, ErrorResult) and result.message == APOLOGY:
             return  # the settings could not be read: the channel may not even be watched, so stay quiet
-        reply = answer(result, more_links=len(links) - 1)
         try:
-            await message.channel.send(**self._parts(reply))
+            await message.channel.send(**self._parts(answer(result)))
         except discord.HTTPException:
             log.exception("could not answer a pasted link in channel %s", message.channel.id)
 

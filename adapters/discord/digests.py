@@ -7,6 +7,8 @@ retried rather than lost (a deleted channel, a missing permission, Discord away)
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -14,6 +16,22 @@ import discord
 from adapters.discord.embeds import answer
 
 NO_PINGS = discord.AllowedMentions.none()
+CHART_NAME = "chart.png"
+
+log = logging.getLogger(__name__)
+
+
+def chart_file(path: str | Path, filename: str) -> discord.File | None:
+    """The chart at `path` ready to attach, or None (logged) when it is missing or cannot be read.
+
+    Why None and not an error: a chart illustrates an answer that stands on its own; a cache folder
+    cleaned under the bot or a permission mistake must cost the picture, not the answer.
+    """
+    try:
+        return discord.File(str(path), filename=filename)
+    except OSError as exc:
+        log.warning("chart %s not attached: %s", path, exc.strerror or exc)
+        return None
 
 
 class DiscordDigestPoster:
@@ -28,9 +46,8 @@ class DiscordDigestPoster:
             raise ValueError(f"digest channel {channel} cannot take messages")
         reply = answer(digest)
         embeds = [discord.Embed.from_dict(e) for e in reply.embeds]
-        chart = getattr(digest, "chart", None)
-        if chart is not None and chart.exists():
-            picture = discord.File(str(chart), filename="digest.png")
+        picture = chart_file(reply.image, "digest.png") if reply.image else None
+        if picture is not None:
             embeds[0].set_image(url="attachment://digest.png")
             await target.send(embeds=embeds, file=picture, allowed_mentions=NO_PINGS)
         else:

@@ -12,13 +12,14 @@ Everything a stranger could have written (titles, captions, evidence, notes) goe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from adapters.escape import for_discord
-from adapters.text_render import RENDERERS
+from adapters.text_render import COMPACT_LINK, COMPACT_REASON, COMPACT_TITLE, RENDERERS, clipped, left_out_note
+from bot.digest import WeeklyDigest
 from bot.levels import Level
-from bot.results import CheckResult, ErrorResult
+from bot.results import CheckResult, ChecksReply, ErrorResult, LinkCheck, ModelReport
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -29,6 +30,8 @@ FOOTER_MAX = 2048
 FOOTER_SQUEEZED = 200  # what the footer keeps when the whole embed is over 6000
 EMBED_TOTAL_MAX = 6000
 CONTENT_MAX = 2000
+EMBEDS_MAX = 10  # embeds a message; the 6000 characters are counted across all of them
+TALLY_ROOM = 120  # kept free in each compact embed for the "Community votes" field a vote adds
 ELLIPSIS = "..."
 
 LEVEL_COLOURS = {
@@ -75,11 +78,12 @@ def shorten(text: str, limit: int) -> str:
 
 @dataclass
 class Answer:
-    """One message to post: at most one embed, plain content, the vote buttons' clip id, ephemeral or not."""
+    """One message to post: its content and embeds, the vote rows it carries, a chart to attach, ephemeral or not."""
 
     content: str = ""
     embeds: list[dict[str, Any]] = field(default_factory=list)
-    clip_id: str | None = None  # set: the message carries vote buttons for this clip
+    votes: tuple[tuple[str, str], ...] = ()  # (clip id, tag on its buttons): one row of vote buttons each
+    image: str | None = None  # a PNG on this machine, attached as the first embed's image when it can be read
     ephemeral: bool = False
 
 
@@ -171,15 +175,59 @@ def text_embed(result: object) -> dict[str, Any]:
     return fit({"title": for_discord(first), "description": for_discord(rest.strip("\n"))})
 
 
-def answer(result: object, *, more_links: int = 0) -> Answer:
-    """The message for one reply; `more_links` notes the links of a pasted message that were not checked."""
+def compact_embed(number: int, item: LinkCheck, room: int) -> dict[str, Any]:
+    """One link of a several-link answer: level and number in the title (linking to the clip), then the
+    clip's title, model and key reason, in at most `room` characters (the 6000 are shared by all embeds)."""
+    r = item.result
+    if not isinstance(r, CheckResult):
+        title = f"{number}. Not checked"
+        text = f"{for_discord(clipped(item.link, COMPACT_LINK))}\n{for_discord(r.message)}"
+        embed: dict[str, Any] = {"title": title, "description": text, "color": LEVEL_COLOURS[Level.UNKNOWN]}
+    else:
+        level = Level(r.level)
+        named = (f"**{for_discord(clipped(r.clip.title, COMPACT_TITLE))}**" if r.clip.title
+                 else f"a {for_discord(r.clip.platform)} clip")
+        lines = [named, f"Model: {for_discord(r.signals.model.name) if r.signals.model else 'not identified'}"]
+        if r.verdict.reasons:
+            lines.append(f"Why: {for_discord(clipped(r.verdict.reasons[0], COMPACT_REASON))}")
+        embed = {"title": f"{number}. {level.label}", "description": "\n".join(lines),
+                 "color": LEVEL_COLOURS.get(level, 0x95A5A6)}
+        if r.clip.canonical_url.startswith(("https://", "http://")) and len(r.clip.canonical_url) <= 2048:
+            embed["url"] = r.clip.canonical_url
+    embed["title"] = shorten(embed["title"], TITLE_MAX)
+    embed["description"] = shorten(embed["description"], max(room - len(embed["title"]), 0))
+    return embed
+
+
+def checks_answer(r: ChecksReply) -> Answer:
+    """Several links, one message: a numbered compact embed per link and a row of numbered vote buttons per clip.
+
+    Why embeds rather than fields of one embed: each embed's title links to its own clip (a field cannot
+    link without markdown a stranger's URL could abuse), and a vote updates the tally of its own clip.
+    """
+    shown = r.items[:EMBEDS_MAX]
+    room = EMBED_TOTAL_MAX // max(len(shown), 1) - TALLY_ROOM
+    embeds = [compact_embed(n, item, room) for n, item in enumerate(shown, 1)]
+    votes = tuple((item.result.clip_id, f"{n}.") for n, item in enumerate(shown, 1)
+                  if isinstance(item.result, CheckResult) and item.result.clip_id)
+    lines = [f"Reality check of {len(shown)} links" + (": vote on each with its numbered buttons." if votes else ".")]
+    left_out = r.left_out + len(r.items) - len(shown)
+    if left_out:
+        lines.append(left_out_note(left_out))
+    return Answer(content="\n".join(lines), embeds=embeds, votes=votes)
+
+
+def answer(result: object) -> Answer:
+    """The message for one reply."""
     if isinstance(result, ErrorResult):
         return Answer(content=shorten(for_discord(result.message), CONTENT_MAX), ephemeral=True)
     if isinstance(result, CheckResult):
-        embed = check_embed(result)
-        note = ""
-        if more_links:
-            s = "s" if more_links > 1 else ""
-            note = f"I checked the first link; the message has {more_links} more link{s}: use /check for each."
-        return Answer(content=note, embeds=[embed], clip_id=result.clip_id or None)
+        return Answer(embeds=[check_embed(result)], votes=((result.clip_id, ""),) if result.clip_id else ())
+    if isinstance(result, ChecksReply):
+        return checks_answer(result)
+    if isinstance(result, ModelReport):  # the chart is attached, its path on this machine is nobody's business
+        return Answer(embeds=[text_embed(replace(result, chart_path=None))], image=result.chart_path)
+    if isinstance(result, WeeklyDigest):
+        return Answer(embeds=[text_embed(replace(result, chart=None))],
+                      image=str(result.chart) if result.chart is not None else None)
     return Answer(embeds=[text_embed(result)])

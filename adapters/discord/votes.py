@@ -22,10 +22,14 @@ def custom_id(clip_id: str, label: str) -> str:
     return f"vote:{clip_id}:{label}"
 
 
+ROWS_MAX = 5  # Discord: 5 action rows a message, 5 buttons a row; one clip's four buttons take a row
+
+
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
-    def __init__(self, clip_id: str, label: str) -> None:
-        super().__init__(discord.ui.Button(label=BUTTON_WORDS[label], custom_id=custom_id(clip_id, label),
-                                           style=discord.ButtonStyle.secondary))
+    def __init__(self, clip_id: str, label: str, *, tag: str = "", row: int | None = None) -> None:
+        words = f"{tag} {BUTTON_WORDS[label]}" if tag else BUTTON_WORDS[label]
+        super().__init__(discord.ui.Button(label=words, custom_id=custom_id(clip_id, label),
+                                           style=discord.ButtonStyle.secondary), row=row)
         self.clip_id, self.label = clip_id, label
 
     @classmethod
@@ -41,8 +45,20 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLA
         await on_vote(interaction, self.clip_id, self.label)
 
 
-def vote_view(clip_id: str) -> discord.ui.View:
+def vote_view(*rows: tuple[str, str]) -> discord.ui.View:
+    """Vote buttons for each (clip id, tag) pair: one row per clip, the tag ("1.") prefixed to its labels.
+
+    The tag ties a row to its numbered embed when one message answers several links; a clip id that
+    repeats is left out (Discord refuses a message whose custom_ids repeat), as are clips past the
+    fifth row (the message says to use /vote for those).
+    """
     view = discord.ui.View(timeout=None)
-    for label in VOTE_VALUES:
-        view.add_item(VoteButton(clip_id, label))
+    seen: set[str] = set()
+    for clip_id, tag in rows:
+        if clip_id in seen or len(seen) >= ROWS_MAX:
+            continue
+        row = len(seen)
+        seen.add(clip_id)
+        for label in VOTE_VALUES:
+            view.add_item(VoteButton(clip_id, label, tag=tag, row=row))
     return view

@@ -12,8 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from adapters.escape import for_slack
-from adapters.text_render import render
-from bot.results import VOTE_VALUES, CheckResult, HelpResult
+from adapters.text_render import compact_line, left_out_note, render
+from bot.digest import WeeklyDigest
+from bot.results import VOTE_VALUES, CheckResult, ChecksReply, HelpResult, ModelReport
 from bot.votes import VoteResult
 
 Block = dict[str, Any]
@@ -58,10 +59,35 @@ def _sections(text: str) -> list[str]:
     return [p for p in pieces if p.strip()] or [" "]
 
 
-def vote_buttons(clip_id: str) -> Block:
+def vote_buttons(clip_id: str, tag: str = "") -> Block:
     return {"type": "actions", "block_id": f"votes:{clip_id}", "elements": [
         {"type": "button", "action_id": vote_action_id(clip_id, label), "value": f"{clip_id}:{label}",
-         "text": {"type": "plain_text", "text": VOTE_LABELS[label]}} for label in VOTE_VALUES]}
+         "text": {"type": "plain_text", "text": f"{tag} {VOTE_LABELS[label]}" if tag else VOTE_LABELS[label]}}
+        for label in VOTE_VALUES]}
+
+
+def checks_blocks(reply: ChecksReply) -> tuple[str, list[Block]]:
+    """Several links, one threaded reply: each link's compact line with its own vote buttons right under it.
+
+    At most five links (the core's cap) make 2 + 5 x 2 blocks, far inside 50; each line is escaped and
+    cut to one section. A clip id seen before gets no second row (Slack refuses repeated block ids).
+    """
+    head = f"Reality check of {len(reply.items)} links:"
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": for_slack(head)}}]
+    seen: set[str] = set()
+    for n, item in enumerate(reply.items, 1):
+        if len(blocks) > MAX_BLOCKS - 3:
+            break
+        blocks.append({"type": "section", "text": {"type": "mrkdwn",
+                                                   "text": _sections(f"{n}. {compact_line(item)}")[0]}})
+        clip = item.result.clip_id if isinstance(item.result, CheckResult) else ""
+        if clip and clip not in seen:
+            seen.add(clip)
+            blocks.append(vote_buttons(clip, f"{n}."))
+    if reply.left_out:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": for_slack(left_out_note(
+            reply.left_out))}]})
+    return for_slack(head), blocks[:MAX_BLOCKS]
 
 
 def as_subcommands(reply: HelpResult) -> HelpResult:
@@ -74,6 +100,12 @@ def to_message(reply: object, *, buttons: bool = True) -> tuple[str, list[Block]
     """(fallback text, blocks) for `reply`; a check gets vote buttons carrying its short clip id."""
     if isinstance(reply, HelpResult):
         reply = as_subcommands(reply)
+    if isinstance(reply, ChecksReply):
+        return checks_blocks(reply)
+    if isinstance(reply, ModelReport):  # a chart's path on the bot's machine is not something to post
+        reply = replace(reply, chart_path=None)
+    if isinstance(reply, WeeklyDigest):
+        reply = replace(reply, chart=None)
     body = render(reply)
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in _sections(body)]
     room = MAX_BLOCKS - 2  # the cut note and the buttons always fit
@@ -95,7 +127,18 @@ def tally_block(reply: object) -> Block:
 
 
 def with_tally(blocks: list[Block], reply: object) -> list[Block]:
-    """The clicked message's blocks with its tally block replaced (or added before the buttons)."""
+    """The clicked message's blocks with its tally block replaced (or added before the buttons).
+
+    A message answering several links has a row of buttons per clip: the tally goes above the voted
+    clip's own row, under its own block id, so one clip's votes never read as another's.
+    """
+    rows = [b.get("block_id") for b in blocks if str(b.get("block_id", "")).startswith("votes:")]
+    if len(rows) > 1 and isinstance(reply, VoteResult) and f"votes:{reply.clip_id}" in rows:
+        own, anchor = f"tally:{reply.clip_id}", f"votes:{reply.clip_id}"
+        kept = [b for b in blocks if b.get("block_id") != own]
+        at = next(i for i, b in enumerate(kept) if b.get("block_id") == anchor)
+        kept.insert(at, {**tally_block(reply), "block_id": own})
+        return kept[:MAX_BLOCKS]
     kept = [b for b in blocks if b.get("block_id") != "tally"]
     at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), len(kept))
     kept.insert(at, tally_block(reply))

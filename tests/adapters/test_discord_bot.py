@@ -155,24 +155,161 @@ def test_a_member_cannot_run_kb_add_and_nothing_is_stored_while_an_admin_can(app
 
 
 def test_pasted_links_get_one_reply_in_a_watched_channel_and_none_elsewhere(app: App) -> None:
+    vimeo = "https://vimeo.com/76979871"
+
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake, app):
             await watch(fake, "clips")
-            await fake.send_message(f"look {LINK} and https://vimeo.com/76979871", channel="general")
-            await fake.send_message(f"two demos {LINK} and https://vimeo.com/76979871", channel="clips")
+            await fake.send_message(f"look {LINK} and {vimeo}", channel="general")
+            await fake.send_message(f"two demos {LINK} and {vimeo}", channel="clips")
             call = await fake.wait_for_call("POST", f"/channels/{fake.channel_id('clips')}/messages", timeout=15)
             assert call.status == 200
             assert call.json["allowed_mentions"] == {"parse": []}
-            assert call.json["content"] == "I checked the first link; the message has 1 more link: use /check for each."
-            assert call.json["embeds"][0]["title"].startswith("Reality check: ")
+            # One message answers both links: an embed each, linking to its clip, and a vote row each.
+            assert call.json["content"] == "Reality check of 2 links: vote on each with its numbered buttons."
+            assert [e["url"] for e in call.json["embeds"]] == [CANONICAL, vimeo]
+            assert [e["title"][:3] for e in call.json["embeds"]] == ["1. ", "2. "]
+            rows = [[c["custom_id"] for c in row["components"]] for row in call.json["components"]]
+            assert [row[0] for row in rows] == [f"vote:{short_clip_id(CANONICAL)}:representative",
+                                                f"vote:{short_clip_id(vimeo)}:representative"]
+            assert call.json["components"][1]["components"][0]["label"] == "2. Representative"
             # The echo of the bot's own reply holds links too; a later message proves it was not answered.
-            await fake.send_message(f"third {LINK}", channel="clips")
-            await fake.wait_for_call("POST", f"/channels/{fake.channel_id('clips')}/messages", count=2, timeout=15)
+            # That one's link has no scheme, as people type it: the core's finder, not a stricter one, decides.
+            await fake.send_message("third youtu.be/dQw4w9WgXcQ", channel="clips")
+            second = await fake.wait_for_call("POST", f"/channels/{fake.channel_id('clips')}/messages", count=2,
+                                              timeout=15)
+            assert [e["url"] for e in second.json["embeds"]] == [CANONICAL]
             await asyncio.sleep(0.3)
             assert len(fake.calls_to("POST", f"/channels/{fake.channel_id('clips')}/messages")) == 2
             assert fake.calls_to("POST", f"/channels/{fake.channel_id('general')}/messages") == []
+            assert fake.refused() == []
 
     run(scenario())
+
+
+def test_a_vote_on_the_second_clip_of_a_several_link_answer_updates_that_clips_tally_only(app: App) -> None:
+    vimeo = "https://vimeo.com/76979871"
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            await watch(fake, "clips")
+            await fake.send_message(f"{LINK} {vimeo}", channel="clips")
+            posted = await fake.wait_for_call("POST", f"/channels/{fake.channel_id('clips')}/messages", timeout=15)
+            message_id = int(posted.response["id"])
+            click = await fake.send_button_click(f"vote:{short_clip_id(vimeo)}:cant_tell", message_id=message_id)
+            edit = await fake.wait_for_call("PATCH", f"/channels/*/messages/{message_id}", timeout=15)
+            assert edit.status == 200
+            first, second = edit.json["embeds"]
+            assert "Community votes" not in str(first.get("fields"))
+            [tally] = [f for f in second["fields"] if f["name"] == "Community votes"]
+            assert tally["value"] == "representative 0, cherry picked 0, misleading workflow 0, cant tell 1"
+            await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{click.token}", timeout=15)
+            assert fake.refused() == []
+
+    run(scenario())
+
+
+def test_check_this_demo_on_a_message_with_two_links_answers_both_in_one_follow_up(app: App) -> None:
+    vimeo = "https://vimeo.com/76979871"
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            target = await fake.send_message(f"seen on the feed: {LINK} and {vimeo}", channel="general")
+            interaction = await fake.send_slash_command("Check this demo", command_type=3, target=target)
+            callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert callback.json == {"type": DEFERRED_CHANNEL_MESSAGE}
+            followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=15)
+            assert followup.status == 200
+            assert [e["url"] for e in followup.json["embeds"]] == [CANONICAL, vimeo]
+            assert len(fake.bot_messages()) == 1
+
+    run(scenario())
+
+
+def test_model_attaches_its_chart_as_a_png_and_the_embed_shows_it(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
+    charted = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, charted):
+            interaction = await fake.send_slash_command("model", {"name": "sora-2"})
+            callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert callback.json == {"type": DEFERRED_CHANNEL_MESSAGE}
+            followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=30)
+            assert followup.status == 200
+            assert followup.headers["content-type"].startswith("multipart/form-data")
+            assert followup.files == ["chart.png"]
+            assert followup.file_data[0].startswith(b"\x89PNG\r\n\x1a\n")
+            [embed] = followup.json["embeds"]
+            assert embed["image"]["url"] == "attachment://chart.png"
+            assert str(tmp_path) not in str(followup.json)  # the file's place on the server is not posted
+            assert followup.json["allowed_mentions"] == {"parse": []}
+
+    try:
+        run(scenario())
+    finally:
+        charted.close()
+
+
+@pytest.mark.parametrize("broken", ["missing", "a folder"])
+def test_model_without_a_readable_chart_is_answered_without_it_and_logged(tmp_path: Path, monkeypatch: Any,
+                                                                          caplog: Any, broken: str) -> None:
+    import logging
+
+    import bot.reports
+
+    where = tmp_path / "charts" / "gone.png"
+    if broken == "a folder":
+        where.mkdir(parents=True)
+    monkeypatch.setattr(bot.reports, "model_chart", lambda report, community, folder: where)
+    monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
+    charted = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, charted):
+            interaction = await fake.send_slash_command("model", {"name": "sora-2"})
+            followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=30)
+            assert followup.status == 200 and followup.files == []
+            [embed] = followup.json["embeds"]
+            assert "Sora 2" in embed["title"] and "image" not in embed
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="adapters.discord.digests"):
+            run(scenario())
+    finally:
+        charted.close()
+    assert f"chart {where} not attached" in caplog.text
+
+
+@pytest.mark.parametrize("trouble", ["hangs", "breaks"])
+def test_a_command_that_hangs_or_breaks_still_gets_a_polite_follow_up(app: App, monkeypatch: Any, caplog: Any,
+                                                                      trouble: str) -> None:
+    import logging
+
+    from adapters.discord.bot import TOO_SLOW
+    from bot.chat import APOLOGY
+
+    async def hang(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.Event().wait()
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the core is broken")
+
+    monkeypatch.setattr(app.chat, "invoke", hang if trouble == "hangs" else broken)
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app) as bot:
+            bot.follow_up_within = 0.5  # Discord's token would die at 15 minutes; the rule is the same
+            interaction = await fake.send_slash_command("check", {"link": LINK})
+            callback = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert callback.json == {"type": DEFERRED_CHANNEL_MESSAGE}
+            followup = await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=10)
+            assert followup.status == 200
+            assert followup.json["content"] == (TOO_SLOW if trouble == "hangs" else APOLOGY)
+
+    with caplog.at_level(logging.ERROR, logger="adapters.discord.bot"):
+        run(scenario())
+    assert ("/check took over 0 s" if trouble == "hangs" else "/check failed") in caplog.text
 
 
 def test_a_429_on_the_follow_up_is_retried_into_exactly_one_message(app: App) -> None:
@@ -238,6 +375,19 @@ def test_model_autocomplete_offers_names_from_the_knowledge_base(app: App) -> No
     run(scenario())
 
 
+def test_capability_autocomplete_on_tried_offers_capability_names(app: App) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake, running(fake, app):
+            options = [{"name": "model", "type": 3, "value": "sora-2"},
+                       {"name": "capability", "type": 3, "value": "bask", "focused": True}]
+            interaction = await fake.send_autocomplete("tried", options)
+            call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback", timeout=10)
+            assert call.status == 200 and call.json["type"] == 8
+            assert [c["value"] for c in call.json["data"]["choices"]] == ["basketball"]
+
+    run(scenario())
+
+
 def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[2]
 
@@ -273,12 +423,13 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
     run(scenario())
 
 
-async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, **extra: str) -> asyncio.subprocess.Process:
+async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, command: str = "discord",
+                                **extra: str) -> asyncio.subprocess.Process:
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
            "YUNTAI_FETCH": "off", **extra}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", "discord",
+        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", command,
         env=env, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
@@ -289,10 +440,11 @@ async def _stop(proc: asyncio.subprocess.Process) -> bytes:
     return err
 
 
-def test_yuntai_discord_in_a_subprocess_answers_a_check(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["discord", "run"])  # `yuntai run` starts Discord when DISCORD_TOKEN is set
+def test_yuntai_discord_in_a_subprocess_answers_a_check(tmp_path: Path, command: str) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
-            proc = await _start_yuntai_discord(fake, tmp_path)
+            proc = await _start_yuntai_discord(fake, tmp_path, command)
             try:
                 await fake.wait_ready(timeout=40)
                 interaction = await fake.send_slash_command("check", {"link": LINK})

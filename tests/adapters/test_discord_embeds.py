@@ -6,6 +6,8 @@ Why: Discord refuses a whole message for one character over a limit, and whateve
 
 from __future__ import annotations
 
+import dataclasses
+
 from adapters.discord.embeds import (
     CONTENT_MAX,
     DESCRIPTION_MAX,
@@ -21,15 +23,18 @@ from adapters.discord.embeds import (
 )
 from bot.results import (
     CheckResult,
+    ChecksReply,
     ClipInfo,
     CommunityEvidence,
     ErrorResult,
     HelpResult,
+    LinkCheck,
     Signals,
     Takes,
     Verdict,
     WorkflowSignal,
 )
+from helpers import discord_rules
 
 
 def make_check(*, title: str | None = "A dunk", summary: str = "A good take.", reasons: tuple[str, ...] = (),
@@ -105,12 +110,60 @@ def test_a_check_with_very_many_reasons_stays_within_limits_and_ends_on_a_whole_
 
 
 def test_answers_carry_vote_buttons_for_checks_and_errors_are_ephemeral_text() -> None:
-    check = answer(make_check(), more_links=2)
-    assert check.clip_id == "abcdefghijkl"
-    assert check.content == "I checked the first link; the message has 2 more links: use /check for each."
+    check = answer(make_check())
+    assert check.votes == (("abcdefghijkl", ""),) and check.content == ""
     error = answer(ErrorResult("That is not a link @everyone " + "x" * 3000))
-    assert error.ephemeral and not error.embeds and error.clip_id is None
+    assert error.ephemeral and not error.embeds and error.votes == ()
     assert len(error.content) <= CONTENT_MAX and "@\u200beveryone" in error.content
     help_ = answer(HelpResult((("/check <link>", "check a clip"),), "I check demos."))
-    assert help_.clip_id is None and len(help_.embeds) == 1
+    assert help_.votes == () and len(help_.embeds) == 1
     assert "check a clip" in help_.embeds[0]["description"]
+
+
+def _long_check(i: int) -> CheckResult:
+    """A check with everything at its longest: a huge hostile title, many long reasons, a long summary."""
+    reasons = tuple(f"Reason {j} of clip {i} @everyone is long " + "word " * 80 + "." for j in range(30))
+    check = make_check(title=f"Clip {i} <@&555> [x](https://evil.example) " + "T" * 3000, reasons=reasons,
+                       does_not_tell=reasons, summary="Long. " * 900, clip_id=f"clip{'abcde'[i]}abcdefgh")
+    clip = ClipInfo(url=f"https://youtu.be/v{i}", canonical_url=f"https://www.youtube.com/watch?v=v{i}" + "x" * 900,
+                    platform="youtube", title=check.clip.title)
+    return dataclasses.replace(check, clip=clip)
+
+
+def test_five_long_checks_make_one_message_within_every_discord_limit_with_a_button_row_each() -> None:
+    items = tuple(LinkCheck(f"https://youtu.be/v{i}", _long_check(i)) for i in range(5))
+    reply = answer(ChecksReply(items, left_out=3))
+    assert discord_rules.message_problems({"content": reply.content, "embeds": reply.embeds}) == []
+    assert sum(embed_size(e) for e in reply.embeds) <= EMBED_TOTAL_MAX - 5 * 100  # room left for five tallies
+    assert [e["title"].split(".")[0] for e in reply.embeds] == ["1", "2", "3", "4", "5"]
+    assert [e["url"] for e in reply.embeds] == [i.result.clip.canonical_url for i in items]
+    assert all(e["description"].startswith("**Clip ") for e in reply.embeds)
+    assert all("Why: Reason 0" in e["description"] for e in reply.embeds)  # the key reason is the first one
+    assert not any("@everyone" in e["description"] or "<@&555>" in e["description"] for e in reply.embeds)
+    assert reply.votes == tuple((i.result.clip_id, f"{n}.") for n, i in enumerate(items, 1))
+    assert "3 more links in the message left out: use /check for each." in reply.content
+
+
+def test_a_failed_link_is_one_embed_saying_why_and_gets_no_buttons() -> None:
+    items = (LinkCheck("https://youtu.be/a", make_check(clip_id="aaaaaaaaaaaa")),
+             LinkCheck("http://127.0.0.1/@everyone", ErrorResult("That link points to a numeric IP address.")),
+             LinkCheck("https://youtu.be/b", make_check(clip_id="bbbbbbbbbbbb")))
+    reply = answer(ChecksReply(items))
+    assert [e["title"] for e in reply.embeds] == ["1. SHOWCASE: presumed the best of several takes", "2. Not checked",
+                                                  "3. SHOWCASE: presumed the best of several takes"]
+    assert "numeric IP address" in reply.embeds[1]["description"] and "url" not in reply.embeds[1]
+    assert "@everyone" not in reply.embeds[1]["description"]
+    assert reply.votes == (("aaaaaaaaaaaa", "1."), ("bbbbbbbbbbbb", "3.")) and not reply.ephemeral
+
+
+def test_the_vote_rows_fit_discords_components_and_repeat_no_custom_id() -> None:
+    from adapters.discord.votes import vote_view
+
+    rows = [(f"clip{c}abcdefgh", f"{n}.") for n, c in enumerate("abcdef", 1)] + [("clipaabcdefgh", "7.")]
+    components = vote_view(*rows).to_components()
+    assert discord_rules.component_problems(components) == []
+    ids = [b["custom_id"] for row in components for b in row["components"]]
+    assert len(components) == 5 and len(ids) == 20 and len(set(ids)) == 20
+    assert [b["label"] for b in components[1]["components"]] == ["2. Representative", "2. Cherry-picked",
+                                                                 "2. Misleading workflow", "2. Can't tell"]
+    assert all(len(i) <= 100 for i in ids)

@@ -57,3 +57,70 @@ def test_a_tally_replaces_the_previous_one_above_the_buttons() -> None:
     twice = with_tally(once, UsageResult(("Votes: 2 <!channel>",)))
     assert [b.get("block_id") for b in twice] == [None, "tally", "votes:x"]
     assert twice[1]["elements"][0]["text"] == "Votes: 2 &lt;!channel&gt;"
+
+
+def _long_checks() -> list:
+    """Five checks with everything at its longest and hostile, as a several-link message can bring."""
+    from bot.results import CheckResult, ClipInfo, CommunityEvidence, Signals, Takes, Verdict, WorkflowSignal
+
+    signals = Signals(model=None, workflow=WorkflowSignal("unknown"), prompt_disclosed=False, takes=Takes(), shown=())
+    checks = []
+    for i in range(5):
+        reasons = tuple(f"Reason {j} <!channel> & " + "word " * 400 for j in range(20))
+        verdict = Verdict(level="mixed", reasons=reasons, claims=(), hidden_weaknesses=(), generalization_traps=(),
+                          does_not_tell=reasons)
+        clip = ClipInfo(url=f"https://example.org/v/{i}", canonical_url=f"https://example.org/v/{i}?" + "&" * 1900,
+                        platform="web", title=f"Clip {i} <!here> " + "&" * 3000)
+        checks.append(CheckResult(clip, signals, verdict, CommunityEvidence(), "Long. " * 900, "template", "kb1",
+                                  clip_id=short_clip_id(clip.canonical_url)))
+    return checks
+
+
+def test_several_links_make_one_message_within_slack_limits_with_numbered_buttons_under_each_clip() -> None:
+    from bot.results import ChecksReply, LinkCheck
+
+    checks = _long_checks()
+    items = [LinkCheck(c.clip.url, c) for c in checks]
+    items.insert(2, LinkCheck("http://127.0.0.1/<!channel>", ErrorResult("That link points to a numeric IP address.")))
+    items.append(LinkCheck(checks[0].clip.url, checks[0]))  # the same clip again: no second row of buttons
+    text, blocks = to_message(ChecksReply(tuple(items), left_out=2))
+    assert block_errors(blocks) == []
+    assert text == "Reality check of 7 links:"
+    ids = [b["block_id"] for b in blocks if "block_id" in b]
+    assert ids == [f"votes:{c.clip_id}" for c in checks] and len(set(ids)) == len(ids)
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert [s.split(".")[0] for s in sections[1:]] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert sections[3].startswith("3. Not checked: http://127.0.0.1/&lt;!channel&gt;: That link points")
+    assert not any("<!" in s for s in sections)
+    after_third = blocks[blocks.index(next(b for b in blocks if b.get("block_id") == f"votes:{checks[2].clip_id}"))]
+    assert [e["text"]["text"] for e in after_third["elements"]][0] == "4. Representative"
+    assert blocks[-1]["elements"][0]["text"] == "2 more links in the message left out: use /check for each."
+
+
+def test_a_vote_on_one_clip_of_several_puts_the_tally_above_that_clips_buttons_only() -> None:
+    from bot.results import ChecksReply, LinkCheck
+    from bot.votes import VoteResult
+
+    checks = _long_checks()[:3]
+    _, blocks = to_message(ChecksReply(tuple(LinkCheck(c.clip.url, c) for c in checks)))
+    votes = {"representative": 0, "cherry_picked": 1, "misleading_workflow": 0, "cant_tell": 0}
+    second = checks[1].clip_id
+    once = with_tally(blocks, VoteResult(checks[1].clip.canonical_url, second, "cherry_picked", None, votes))
+    twice = with_tally(once, VoteResult(checks[1].clip.canonical_url, second, "cherry_picked", None,
+                                        {**votes, "representative": 1}))
+    ids = [b.get("block_id") for b in twice]
+    assert ids.count(f"tally:{second}") == 1 and "tally" not in ids
+    assert ids.index(f"tally:{second}") == ids.index(f"votes:{second}") - 1
+    assert twice[ids.index(f"tally:{second}")]["elements"][0]["text"].startswith("Votes here: representative 1,")
+
+
+def test_a_model_reports_chart_path_on_the_bots_machine_is_never_posted() -> None:
+    from adapters.discord.embeds import answer
+    from bot.results import ModelReport
+
+    report = ModelReport("sora-2", "Sora 2", "OpenAI", "2025", (), "", (), (), (), (),
+                         chart_path="/srv/yuntai/cache/charts/model-sora-2-abc.png")
+    _, blocks = to_message(report)
+    assert "/srv/yuntai" not in str(blocks) and "Sora 2" in str(blocks)
+    discord = answer(report)
+    assert "/srv/yuntai" not in str(discord.embeds) and discord.image == report.chart_path  # attached instead

@@ -106,6 +106,7 @@ class RestCall:
     status: int = 0
     error: str = ""  # why the fake refused it; empty when it was accepted
     response: Any = None
+    file_data: list[bytes] = field(default_factory=list)  # the bytes of each file part, in `files` order
 
 
 @dataclass
@@ -708,6 +709,7 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         body: Any = None
         files: list[str] = []
+        file_data: list[bytes] = []
         problem = ""
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
@@ -716,7 +718,7 @@ class FakeDiscord:
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 elif part.filename:  # type: ignore[union-attr]
                     files.append(part.filename)  # type: ignore[union-attr]
-                    await part.read()  # type: ignore[union-attr]
+                    file_data.append(bytes(await part.read()))  # type: ignore[union-attr]
         elif request.can_read_body:
             raw = await request.read()
             try:
@@ -724,7 +726,7 @@ class FakeDiscord:
             except ValueError:
                 problem = "the body is not JSON"
         call = RestCall(request.method, path, dict(request.query), body, files,
-                        {k.lower(): v for k, v in request.headers.items()}, self.clock())
+                        {k.lower(): v for k, v in request.headers.items()}, self.clock(), file_data=file_data)
         self.calls.append(call)
         try:
             if problem:
