@@ -89,9 +89,9 @@ CHECK = Command(
     (
         Option("link", OptionKind.LINK,
                "the clip's link (YouTube, X, TikTok, Instagram, Vimeo, Reddit, a vendor's site...)", required=True),
+        Option("caption", OptionKind.TEXT, "the caption or description that came with the clip"),
         Option("model", OptionKind.MODEL, "the model that made it, if the link and caption don't say"),
         Option("workflow", OptionKind.CHOICE, "how it was made", choices=WORKFLOWS, normalise=normalise_workflow),
-        Option("caption", OptionKind.TEXT, "the caption or description that came with the clip"),
     ),
     handler=check,
     args=CheckArgs,

@@ -143,7 +143,7 @@ KB = Command(
                 right=Right.ADMIN, handler=kb_retire, args=KbChangeArgs),
         Command("history", "Who changed what in this community's knowledge base, when, before and after.",
                 (Option("thing", OptionKind.STR, "a model or capability (all changes without it)", greedy=True),),
-                handler=kb_history, args=KbHistoryArgs),
+                right=Right.ADMIN, handler=kb_history, args=KbHistoryArgs),  # DESIGN.md: every /kb command is admin
         Command("undo", "Revert one change by its id (the undo is itself a change in history).",
                 (Option("change_id", OptionKind.INT, "the change's id, from /kb history", required=True,
                         min_value=1, max_value=2**31 - 1),),

@@ -409,11 +409,11 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
             setup = next(c for c in put.json if c["name"] == "setup")
             assert int(setup["default_member_permissions"]) == MANAGE_GUILD  # every /setup is for admins
             kb = next(c for c in put.json if c["name"] == "kb")
-            assert kb["default_member_permissions"] is None  # /kb history is for members; the core checks the rest
+            assert int(kb["default_member_permissions"]) == MANAGE_GUILD  # every /kb is for admins (DESIGN.md)
             assert sorted(o["name"] for o in kb["options"]) == ["add", "history", "retire", "undo", "update"]
             check = next(c for c in put.json if c["name"] == "check")
             assert [(o["name"], o["required"]) for o in check["options"]] == [
-                ("link", True), ("model", False), ("workflow", False), ("caption", False)]
+                ("link", True), ("caption", False), ("model", False), ("workflow", False)]
             workflow = next(o for o in check["options"] if o["name"] == "workflow")
             assert [c["value"] for c in workflow["choices"]] == ["text-to-video", "image-to-video",
                                                                  "video-to-video"]

@@ -121,7 +121,7 @@ def test_help_comes_from_the_registry_and_an_empty_command_is_help(yuntai: App) 
             [answer] = await r.fake.wait_for("response_url")
             text = "\n".join(answer.texts())
             assert answer.payload["response_type"] == "ephemeral"
-            assert "/yuntai check &lt;link&gt; [model:…] [workflow:…] [caption]" in text
+            assert "/yuntai check &lt;link&gt; [caption] [model:…] [workflow:…]" in text
             assert "/yuntai model [name]" in text
             assert "/yuntai setup" not in text  # a member's help lists a member's commands
 

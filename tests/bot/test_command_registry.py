@@ -53,5 +53,21 @@ def test_an_unknown_reply_type_is_an_error_not_str():
 
 def test_usage_lines_come_from_the_definitions():
     leaves = dict(REGISTRY.leaves())
-    assert leaves[("check",)].usage() == "/check <link> [model:…] [workflow:…] [caption]"
+    assert leaves[("check",)].usage() == "/check <link> [caption] [model:…] [workflow:…]"
     assert leaves[("digest", "preview")].usage(parents=("digest",)) == "/digest preview"
+
+
+def test_two_options_taking_the_rest_of_the_words_is_a_problem() -> None:
+    from bot.registry import Command, Option, OptionKind, Registry
+
+    async def handler(ctx, args):  # type: ignore[no-untyped-def]
+        return None
+
+    bad = Command("note", "Two free texts.", (Option("a", OptionKind.TEXT, "first"),
+                                              Option("b", OptionKind.TEXT, "second")), handler=handler)
+    assert any("only one option may take the rest" in p for p in Registry((bad,)).problems())
+
+
+def test_check_offers_the_caption_right_after_the_link() -> None:
+    """Discord shows options in definition order: the issue wants link, caption, then model and workflow."""
+    assert [o.name for o in REGISTRY.resolve(("check",)).options] == ["link", "caption", "model", "workflow"]

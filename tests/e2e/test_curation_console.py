@@ -58,8 +58,10 @@ def test_an_admin_curates_a_member_is_refused_and_nothing_changes(tmp_path):
     refused = member(tmp_path, "/kb add claim Sora walking weakness https://example.com/tests/x",
                      f"/kb undo {change['change_id']}", "/kb retire model Sora", "/setup watch clips",
                      "/kb history sora")
-    assert [r["type"] for r in refused] == ["error"] * 4 + ["kb_history"]  # members may read the history
-    assert [c["change_id"] for c in refused[4]["changes"]] == [change["change_id"]]
+    assert [r["type"] for r in refused] == ["error"] * 5  # every /kb command is for admins (DESIGN.md)
+    assert refused[4]["message"] == "/kb history is for this community's admins."
+    history = admin(tmp_path, "/kb history sora")[0]
+    assert [c["change_id"] for c in history["changes"]] == [change["change_id"]]
     assert refused[0]["message"] == "/kb add is for this community's admins."
     assert refused[3]["message"] == "/setup watch is for this community's admins."
     assert rows(tmp_path, "SELECT id, kind, key, doc, retired FROM kb_override ORDER BY id") == before
