@@ -18,7 +18,7 @@ from bot.context import Services
 from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
-from bot.ports import DigestPoster, ReadingThread, keep_loop_responsive
+from bot.ports import DigestPoster, InlineIO, ReadingThread, keep_loop_responsive
 from bot.reports import ModelReports
 from bot.scheduler import DigestRunner
 from bot.service import CheckService
@@ -117,7 +117,7 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         evidence=community,
         summarizer=summarizer,
         metadata_ttl=timedelta(hours=settings.metadata_ttl_hours),
-        io=storage.threads,
+        io=storage.threads if record_batch == 1 or fetch else InlineIO(),
         record_batch=record_batch,
         is_row_error=is_row_error,
         # A chat process reads captions off the event loop; a batch run has no loop to keep free.

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
-from bot.ports import Actor, ReadingThread, keep_loop_responsive
+from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
@@ -210,8 +210,9 @@ def main(argv: list[str] | None = None) -> None:
 
         long = long_captions(args.batch)
         long_plain = statistics.median(_time_each(loop, memory.check, [replace(r, store=False) for r in long[:500]]))
+        # As `yuntai check --batch --no-fetch` runs (adapters/wiring.py): database calls inline, no loop to serve.
         batched = CheckService(store.knowledge, metadata_cache=store.metadata, check_log=store.checks,
-                               io=store.threads, record_batch=64)
+                               io=InlineIO(), record_batch=64)
         batch_runs = [_batch_per_check(loop, batched, long_captions(args.batch, first_id=20_000_000 * (k + 1)), 64)
                       for k in range(3)]
         one_by_one = _batch_per_check(loop, stored, long_captions(500, first_id=95_000_000), 1)

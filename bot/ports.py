@@ -63,6 +63,18 @@ class ThreadIO:
         return await asyncio.to_thread(fn, *args)
 
 
+class InlineIO:
+    """Blocking calls made right here: for a batch run that fetches nothing.
+
+    Such a run has no other task on its loop to keep responsive and nothing to overlap with the database,
+    so a hop to the storage thread per check is pure cost (on a busy machine, waking that thread costs more
+    than the query). Chat processes and fetching batches keep the storage threads.
+    """
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return fn(*args)
+
+
 class ReadingThread:
     """Where a chat process reads captions and decides verdicts: a thread of its own, off the event loop.
 

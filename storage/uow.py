@@ -46,8 +46,7 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         try:
-            self.session.rollback()  # whatever was not committed explicitly is undone
-            self.session.close()
+            self.session.close()  # ends the transaction: whatever was not committed explicitly is rolled back
         except SQLAlchemyError:
             log.warning("closing a database session failed", exc_info=False)
         if isinstance(exc, SQLAlchemyError):

@@ -119,3 +119,29 @@ def test_edges_exercise_takes_and_workflows() -> None:
     assert detect_takes("İzmir, took 40 Rolls").count == 40
     assert {hit[0] for t in EDGES if (hit := detect_workflow(t))} == {"image-to-video", "video-to-video",
                                                                        "text-to-video"}
+
+
+def _tokenize_reference(text: str) -> list[tuple[str, int, int, int]]:
+    """Words, then a search for a clause break between each two (the slow way)."""
+    from bot.classifier import _CLAUSE_BREAK, _TOKEN
+
+    lowered, out, clause, last_end = text.lower(), [], 0, 0
+    for m in _TOKEN.finditer(lowered):
+        if m.start() > last_end and _CLAUSE_BREAK.search(lowered, last_end, m.start()):
+            clause += 1
+        last_end = m.end()
+        out.append((m.group(), m.start(), m.end(), clause))
+    return out
+
+
+@pytest.mark.parametrize("text", TEXTS + ["", "...", "a, b. c", "(x) [y] {z}", "a_b c__d", "— é, ß; 東京 | x • y · z"])
+def test_one_pass_tokenizer_matches_the_two_pass_one(text: str) -> None:
+    from bot.classifier import _tokenize
+
+    assert [tuple(t) for t in _tokenize(clean(text))] == _tokenize_reference(clean(text))
+
+
+def test_clause_numbers_change_at_breaks_only() -> None:
+    from bot.classifier import _tokenize
+
+    assert [t.clause for t in _tokenize("no cat, a dog; the end")] == [0, 0, 1, 1, 2, 2]
