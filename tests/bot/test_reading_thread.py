@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from bot.ports import Actor, ReadingThread, keep_loop_responsive
+from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
 from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor
 from bot.verdict import VerdictRules
@@ -84,10 +84,14 @@ def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch:
     settings = Settings.from_env()
     chat = build_app(settings, fetch=False)
     batch = build_app(settings, fetch=False, record_batch=64)
+    fetching = build_app(settings, fetch=True, record_batch=64)
     try:
         assert isinstance(chat.checks.reading, ReadingThread)
+        assert chat.checks.io is chat.storage.threads  # the loop never waits on SQLite
         assert batch.checks.reading is None
+        assert isinstance(batch.checks.io, InlineIO)  # nothing to overlap: no hop per check
+        assert fetching.checks.io is fetching.storage.threads  # fetches overlap with the database work
     finally:
-        chat.close()
-        batch.close()
+        for app in (chat, batch, fetching):
+            app.close()
         sys.setswitchinterval(before)
