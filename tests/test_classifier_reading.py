@@ -51,6 +51,13 @@ def shown(clf: CapabilityClassifier, kb: KnowledgeBase, text: str) -> set[str]:
         ("3 fails in a row, the model hates me", "sports"),  # idiom, not rowing
         ("un chat qui mange des croquettes", "talking"),  # French cat, not chatting
         ("the crowd goes wild for Kling 2.1", "crowds"),  # talk about the model, not a crowd
+        ("my tennis elbow is back, so I generate instead", "sports"),  # an injury, not a match
+        ("hands up if the waitlist is still closed for you", "people"),  # a show of hands, nobody shown
+        ("a swimmer's butterfly stroke from below the surface", "animals"),  # a stroke, not an insect
+        ("the roast chicken glistens as the knife goes in", "animals"),  # dinner, not a bird
+        ("gold hoops swinging as she laughs", "basketball"),  # earrings
+        ("dunking a cookie in a glass of milk", "sports"),  # a snack, not a slam dunk
+        ("lo-fi bedroom vibes, rain on the window", "hands"),  # a mood, not a vibraphone
     ],
 )
 def test_look_alikes_are_not_read_as_content(clf, kb, text, absent):
@@ -68,6 +75,10 @@ def test_look_alikes_are_not_read_as_content(clf, kb, text, absent):
         ("the crowd goes wild as the striker scores", "crowds"),
         ("a mouthful of noodles", "eating"),
         ("a campfire burning under the stars", "fire_smoke"),
+        ("a tennis rally at dusk, long shadows on clay", "tennis"),
+        ("a chicken pecking at grain in the yard", "animals"),
+        ("a butterfly landing on a flower", "animals"),
+        ("slam dunk in slow motion", "basketball"),
     ],
 )
 def test_what_is_shown_survives(clf, kb, text, present):
