@@ -82,6 +82,8 @@ class ModelMatcher:
             self._by_start[f] = (re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])", re.IGNORECASE),
                                  [by_pattern[p] for p in subset])
         self._exact = {re.sub(r"[^a-z0-9]", "", a.lower()): mid for a, mid in self._names()}
+        # host -> (path prefix, score, -position in the knowledge base, model); built on first use
+        self._sites: dict[str, list[tuple[str, int, int, Model]]] | None = None
 
     def _names(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -164,21 +166,30 @@ class ModelMatcher:
         return self._kb.model_by_id[model_id]
 
     def from_url(self, canonical_url: str) -> Model | None:
+        """The model whose site the link is on: the longest listed site (host and path prefix) wins.
+
+        A vendor's subdomain counts (`app.sora.com`); the sites are looked up by the host and each of its
+        parent domains rather than by scanning every model's sites on every check.
+        """
+        if self._sites is None:
+            sites: dict[str, list[tuple[str, int, int, Model]]] = {}
+            for order, model in enumerate(self._kb.models):
+                for site in model.sites:
+                    site_host, _, site_path = site.lower().removeprefix("www.").partition("/")
+                    sites.setdefault(site_host, []).append((site_path, len(site), -order, model))
+            self._sites = sites
         parts = urlsplit(canonical_url)
         host = (parts.hostname or "").removeprefix("www.")
-        path = parts.path.lower()
-        best: tuple[int, Model] | None = None
-        for model in self._kb.models:
-            for site in model.sites:
-                site_host, _, site_path = site.lower().removeprefix("www.").partition("/")
-                if host != site_host and not host.endswith("." + site_host):
+        path = parts.path.lower().lstrip("/")
+        best: tuple[int, int, Model] | None = None  # the longest site; at a tie, the model listed first
+        labels = host.split(".")
+        for i in range(len(labels) - 1):
+            for site_path, score, order, model in self._sites.get(".".join(labels[i:]), ()):
+                if site_path and not path.startswith(site_path):
                     continue
-                if site_path and not path.lstrip("/").startswith(site_path):
-                    continue
-                score = len(site)
-                if best is None or score > best[0]:
-                    best = (score, model)
-        return best[1] if best else None
+                if best is None or (score, order) > best[:2]:
+                    best = (score, order, model)
+        return best[2] if best else None
 
 
 _CLAUSE_END = re.compile(r"[.!?;:,()\n\"“”]|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)

@@ -145,3 +145,38 @@ def test_clause_numbers_change_at_breaks_only() -> None:
     from bot.classifier import _tokenize
 
     assert [t.clause for t in _tokenize("no cat, a dog; the end")] == [0, 0, 1, 1, 2, 2]
+
+
+def _from_url_reference(matcher: ModelMatcher, url: str):  # type: ignore[no-untyped-def]
+    """Every model's every site tried against the link (the slow way)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host, path, best = (parts.hostname or "").removeprefix("www."), parts.path.lower(), None
+    for model in matcher._kb.models:
+        for site in model.sites:
+            site_host, _, site_path = site.lower().removeprefix("www.").partition("/")
+            if host != site_host and not host.endswith("." + site_host):
+                continue
+            if site_path and not path.lstrip("/").startswith(site_path):
+                continue
+            if best is None or len(site) > best[0]:
+                best = (len(site), model)
+    return best[1] if best else None
+
+
+def _site_urls(matcher: ModelMatcher) -> list[str]:
+    urls = []
+    for model in matcher._kb.models:
+        for site in model.sites:
+            host, _, path = site.partition("/")
+            urls += [f"https://{site}", f"https://www.{site}/more", f"https://app.{host}/{path}x",
+                     f"https://not{host}/{path}", f"https://{host}/", f"https://{host}/other/page"]
+    return urls + ["https://www.youtube.com/watch?v=abc", "https://example.com/", "https://com/"]
+
+
+def test_model_from_url_matches_trying_every_site(matcher: ModelMatcher) -> None:
+    urls = _site_urls(matcher)
+    assert sum(matcher.from_url(u) is not None for u in urls) > 20  # the comparison below is not vacuous
+    for url in urls:
+        assert matcher.from_url(url) == _from_url_reference(matcher, url), url
