@@ -88,7 +88,12 @@ def async_database_url(url: str) -> str:
 
 async def oauth_settings(database_url: str, config: SlackConfig, *,
                          install_page: bool = True) -> AsyncOAuthSettings:
-    """OAuth v2 with installations and one-time states in Yuntai's database (tables made if missing)."""
+    """OAuth v2 with installations and one-time states in Yuntai's database.
+
+    The stores' tables come from migration 0012 (`storage.db.upgrade`, run when storage opens), not
+    from slack_sdk's `create_tables()`: workers starting together raced to create them, and the app
+    should not need DDL rights at run time.
+    """
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -97,8 +102,6 @@ async def oauth_settings(database_url: str, config: SlackConfig, *,
     engine = create_async_engine(async_database_url(database_url))
     installations = AsyncSQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
-    await installations.create_tables()
-    await states.create_tables()
     return AsyncOAuthSettings(client_id=config.client_id, client_secret=config.client_secret,
                               scopes=list(BOT_SCOPES), installation_store=installations, state_store=states,
                               install_page_rendering_enabled=install_page)
