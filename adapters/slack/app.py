@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
@@ -28,10 +29,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import parse_vote, to_message, with_tally
+from adapters.slack.files import NOT_A_MEMBER, NOT_IN_CHANNEL_NOTE, upload_chart
 from bot.chat import ChatCore
 from bot.parsing import split_link
 from bot.policy import Requester
-from bot.results import CheckResult, ErrorResult
+from bot.results import CheckResult, ErrorResult, ModelReport
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ MAX_UNFURLS = 5
 VOTES_COMING = "Votes are coming soon: this button will record your vote once they are switched on."
 NO_LINK = "I found no link in that message to check."
 NOT_FOR_ME = "I only answer commands and clip links. Try /yuntai help."
-PUBLIC = (CheckResult,)  # answers the whole channel sees (a check carries the vote buttons)
+# Answers the whole channel sees: a check carries the vote buttons, and a model report's chart is
+# shared in the channel, so the report goes beside it (as `/model` answers do on Discord).
+PUBLIC = (CheckResult, ModelReport)
 
 # Slack writes links in message text as <https://x> or <https://x|label>, and escapes & < > itself.
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
@@ -168,6 +172,16 @@ class SlackBot:
         text = plain_text(command.get("text", "")).strip() or "help"
         reply = await self.chat.handle_command_text(text, who)
         await self.answer(respond, reply)
+        if isinstance(reply, ModelReport) and reply.chart_path and command.get("channel_id"):
+            await self.share_chart(client, respond, Path(reply.chart_path), command["channel_id"],
+                                   title=f"{reply.name}: documented kinds of shot and members' attempts")
+
+    @staticmethod
+    async def share_chart(client: AsyncWebClient, respond: Any, chart: Path, channel: str, *, title: str) -> None:
+        """The chart after the answer (`response_url` carries no files); a channel without the bot gets a note."""
+        error = await upload_chart(client, chart, channel, title=title)
+        if error in NOT_A_MEMBER:
+            await respond(text=NOT_IN_CHANNEL_NOTE, response_type="ephemeral", replace_original=False)
 
     async def run_vote(self, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         action = (body.get("actions") or [{}])[0]

@@ -13,7 +13,8 @@ from typing import Any
 
 from adapters.escape import for_slack
 from adapters.text_render import render
-from bot.results import VOTE_VALUES, CheckResult, HelpResult
+from bot.digest import WeeklyDigest
+from bot.results import VOTE_VALUES, CheckResult, HelpResult, ModelReport
 from bot.votes import VoteResult
 
 Block = dict[str, Any]
@@ -70,10 +71,20 @@ def as_subcommands(reply: HelpResult) -> HelpResult:
     return replace(reply, lines=lines)
 
 
+def without_chart_path(reply: object) -> object:
+    """The reply without the server's chart file path: on Slack the chart itself is shared as a file."""
+    if isinstance(reply, ModelReport) and reply.chart_path:
+        return replace(reply, chart_path=None)
+    if isinstance(reply, WeeklyDigest) and reply.chart is not None:
+        return replace(reply, chart=None)
+    return reply
+
+
 def to_message(reply: object, *, buttons: bool = True) -> tuple[str, list[Block]]:
     """(fallback text, blocks) for `reply`; a check gets vote buttons carrying its short clip id."""
     if isinstance(reply, HelpResult):
         reply = as_subcommands(reply)
+    reply = without_chart_path(reply)
     body = render(reply)
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in _sections(body)]
     room = MAX_BLOCKS - 2  # the cut note and the buttons always fit

@@ -22,8 +22,10 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from sqlalchemy.engine import make_url
 
 from adapters.slack.app import SlackBot, build_slack_app
+from adapters.slack.digests import installed_workspaces, single_workspace, slack_digest_scheduler
 from adapters.slack_endpoints import slack_web_client
 from bot.config import ConfigError, merged_env
+from bot.scheduler import DigestScheduler
 from storage.slack_ledger import SqlSlackEvents
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,17 @@ async def build(yuntai: Any, config: SlackConfig, *, http: bool,
                            signing_secret=config.signing_secret if http else None)
 
 
+async def digest_scheduler(yuntai: Any, app: AsyncApp, config: SlackConfig, **scheduler: Any) -> DigestScheduler:
+    """The process's digest cron, as the Discord bot runs one: OAuth installs post for every installed
+    workspace with its own token; a single bot token posts for its own workspace."""
+    store = app.installation_store
+    if config.oauth and config.client_id and store is not None and app.oauth_flow is not None:
+        has_team, client_for = installed_workspaces(app.client, store, config.client_id, yuntai.storage.engine)
+    else:
+        has_team, client_for = await single_workspace(app.client)
+    return slack_digest_scheduler(yuntai, has_team, client_for, **scheduler)
+
+
 async def _sweep(bot: SlackBot, ledger: SqlSlackEvents) -> None:
     while True:
         await asyncio.sleep(FORGET_EVERY)
@@ -136,7 +149,10 @@ async def serve(yuntai: Any, config: SlackConfig, *, http_port: int | None, host
     app, bot = await build(yuntai, config, http=http_port is not None)
     stop = stop or asyncio.Event()
     sweeper = asyncio.create_task(_sweep(bot, SqlSlackEvents(yuntai.storage.uow)))
+    digests: DigestScheduler | None = None
     try:
+        digests = await digest_scheduler(yuntai, app, config)
+        digests.start()
         if http_port is not None:
             runner = web.AppRunner(app.web_app(path="/slack/events"), access_log=None)
             await runner.setup()
@@ -158,6 +174,8 @@ async def serve(yuntai: Any, config: SlackConfig, *, http_port: int | None, host
                 await handler.close_async()
         await bot.aclose()
     finally:
+        if digests is not None:
+            await digests.stop()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
