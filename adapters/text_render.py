@@ -22,6 +22,7 @@ from bot.results import (
     UsageResult,
 )
 from bot.setup import SetupResult
+from bot.spelling import SLASH, spell
 from bot.votes import VerdictsResult, VoteResult
 
 LEVEL_LABELS = {level.value: level.label for level in Level}
@@ -33,12 +34,17 @@ def _wrap(text: str, indent: str = "  ") -> str:
                          break_on_hyphens=False, break_long_words=False)  # keep URLs whole
 
 
-def render(result: object) -> str:
+def render(result: object, prefix: str = SLASH) -> str:
     """One renderer per reply type, made terminal-safe: whatever a stranger wrote (titles, captions) cannot
-    drive the terminal. An unknown type is a programming error, never shown as `str()`."""
+    drive the terminal. An unknown type is a programming error, never shown as `str()`.
+
+    `prefix` spells the commands a reply names as the platform types them (`bot.spelling`): Slack's
+    renderer passes `/yuntai `."""
     renderer = RENDERERS.get(type(result))
     if renderer is None:
         raise TypeError(f"no text renderer for {type(result).__name__}")
+    if type(result) in NAMES_COMMANDS:
+        return for_console(renderer(result, prefix))
     return for_console(renderer(result))
 
 
@@ -96,7 +102,7 @@ def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
     return _wrap(f"- {names.get(c.capability, c.capability)}{note}{src}")
 
 
-def render_model(r: ModelReport) -> str:
+def render_model(r: ModelReport, prefix: str = SLASH) -> str:
     lines = [f"{r.name} ({r.vendor}{', ' + r.released if r.released else ''})"]
     if r.workflows:
         lines.append(f"  workflows: {', '.join(r.workflows)}")
@@ -113,7 +119,7 @@ def render_model(r: ModelReport) -> str:
     if r.attempts_scope:
         where = "shared by the communities that opted in" if r.attempts_scope == "shared" else "this community"
         lines.append(f"Hit rates reported by members ({where}):" if r.hit_rates else
-                     f"Hit rates reported by members ({where}): none yet; report yours with /tried")
+                     f"Hit rates reported by members ({where}): none yet; report yours with {spell('tried', prefix)}")
         lines += [_wrap(_rate_line(a, r.names)) for a in r.hit_rates]
     if r.most_checked:
         lines.append("Most-checked clips here:")
@@ -157,8 +163,8 @@ def render_attempt(r: AttemptResult) -> str:
                     f"{r.rate.band.replace('_', ' ')}."))
 
 
-def render_model_list(r: ModelList) -> str:
-    lines = ["Models I know (use /model NAME for a report):"]
+def render_model_list(r: ModelList, prefix: str = SLASH) -> str:
+    lines = [f"Models I know (use {spell('model', prefix)} NAME for a report):"]
     lines += [f"  {name:<28} {vendor:<22} {count:>3} claims" for _id, name, vendor, count in r.models]
     return "\n".join(lines)
 
@@ -272,11 +278,11 @@ def render_curation(r: CurationResult) -> str:
     return f"{r.message}\n{_change_line(r.change)}"
 
 
-def render_curation_history(r: CurationHistory) -> str:
+def render_curation_history(r: CurationHistory, prefix: str = SLASH) -> str:
     what = f" of {r.thing}" if r.thing else ""
     if not r.changes:
         return f"No curation changes{what} in this community yet."
-    lines = [f"Curation history{what}, newest first (undo one with /kb undo ID):"]
+    lines = [f"Curation history{what}, newest first (undo one with {spell('kb undo', prefix)} ID):"]
     lines += [_change_line(c) for c in r.changes]
     return "\n".join(lines)
 
@@ -305,3 +311,4 @@ RENDERERS: dict[type, Callable[[Any], str]] = {
     VerdictsResult: render_verdicts,
     AttemptResult: render_attempt,
 }
+NAMES_COMMANDS = frozenset({ModelReport, ModelList, CurationHistory})  # their renderers take the prefix

@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import parse_vote, to_message, with_tally
+from adapters.slack.blocks import COMMAND, PREFIX, parse_vote, to_message, with_tally
 from adapters.slack.files import NOT_A_MEMBER, NOT_IN_CHANNEL_NOTE, upload_chart
 from bot.chat import ChatCore
 from bot.parsing import split_link
@@ -37,7 +37,6 @@ from bot.results import CheckResult, ErrorResult, ModelReport
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/yuntai"
 SHORTCUT = "check_demo"
 ADMIN_TTL = 60.0  # seconds a workspace admin flag is trusted before users.info is asked again
 MAX_UNFURLS = 5
@@ -155,7 +154,8 @@ class SlackBot:
     async def requester(self, client: AsyncWebClient, team_id: str, user_id: str, channel_id: str | None,
                         name: str = "", *, ask_admin: bool = True) -> Requester:
         admin = await self.admins.is_admin(client, team_id, user_id) if ask_admin else False
-        return Requester(community_of(team_id), user_id, name, platform_admin=admin, channel_id=channel_id)
+        return Requester(community_of(team_id), user_id, name, platform_admin=admin, channel_id=channel_id,
+                         command_prefix=PREFIX)
 
     @staticmethod
     async def answer(respond: Any, reply: object) -> None:

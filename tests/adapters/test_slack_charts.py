@@ -85,7 +85,7 @@ def test_model_answers_then_shares_its_chart_in_the_commands_channel(yuntai: App
 
 def test_a_missing_chart_file_gives_the_answer_without_it_and_a_log_line(
         yuntai: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr("bot.reports.model_chart", lambda report, community, folder: tmp_path / "gone.png")
+    monkeypatch.setattr("bot.reports.model_chart", lambda *args: tmp_path / "gone.png")
 
     async def main() -> None:
         async with running(yuntai) as r:
