@@ -115,9 +115,13 @@ async def build(yuntai: Any, config: SlackConfig, *, http: bool,
     ledger = SqlSlackEvents(yuntai.storage.uow)
     if http and config.oauth:
         url = yuntai.storage.engine.url.render_as_string(hide_password=False)
-        return build_slack_app(yuntai.chat, ledger, client=slack_web_client(env=env),
-                               signing_secret=config.signing_secret,
-                               oauth_settings=await oauth_settings(url, config))
+        app, bot = build_slack_app(yuntai.chat, ledger, client=slack_web_client(env=env),
+                                   signing_secret=config.signing_secret,
+                                   oauth_settings=await oauth_settings(url, config))
+        # An uninstalled workspace's installation is deleted, so its digest is not claimed and
+        # retried with a dead token every claim timeout.
+        app.enable_token_revocation_listeners()
+        return app, bot
     return build_slack_app(yuntai.chat, ledger, client=slack_web_client(config.bot_token, env=env),
                            signing_secret=config.signing_secret if http else None)
 
