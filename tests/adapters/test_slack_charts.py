@@ -178,8 +178,9 @@ def test_two_slack_workers_on_one_database_post_the_due_digest_once_with_its_cha
     try:
         run(main())
         with workers[0].storage.engine.connect() as conn:
-            rows = conn.execute(text("SELECT community_id, channel FROM digest_post WHERE sent_at IS NOT NULL"))
-            assert [tuple(r) for r in rows] == [(f"slack:{TEAM_ID}", CHANNEL_ID)]
+            rows = conn.execute(text("SELECT community_id, channel, sent_at IS NOT NULL FROM digest_post"))
+            # nothing claimed for the workspace without an installation, nor for Discord's community
+            assert [tuple(r) for r in rows] == [(f"slack:{TEAM_ID}", CHANNEL_ID, True)]
     finally:
         for worker in workers:
             worker.close()
@@ -208,3 +209,28 @@ def test_serve_runs_the_digest_scheduler_for_its_bot_tokens_workspace(yuntai: Ap
             assert [s["channel"] for s in fake.shared] == [CHANNEL_ID]
 
     run(main())
+
+
+def test_a_digest_whose_chart_cannot_be_shared_is_still_posted_once_and_marked_sent(yuntai: App) -> None:
+    """Raising after the post would make another pass post the digest again; the chart is only logged."""
+    from adapters.slack.digests import single_workspace, slack_digest_scheduler
+    from adapters.slack_endpoints import slack_web_client
+
+    async def main() -> None:
+        async with FakeSlack() as fake:
+            fake.remove_bot_from(CHANNEL_ID)
+            await set_up_digest(yuntai)
+            await set_up_digest(yuntai, team="T0OTHER01")  # another workspace: not this bot token's
+            client = slack_web_client(BOT_TOKEN, env={"SLACK_API_URL": fake.base_url})
+            runner = slack_digest_scheduler(yuntai, *await single_workspace(client)).runner
+            later = datetime.now(UTC) + WEEK_LATER
+            assert [p.community_id for p in await runner.run_due(later)] == [f"slack:{TEAM_ID}"]
+            assert await runner.run_due(later + timedelta(hours=1)) == []
+            assert len(fake.delivered("chat.postMessage")) == 1
+            assert [c.error for c in fake.calls_to("files.completeUploadExternal")] == ["not_in_channel"]
+        await yuntai.aclose()
+
+    run(main())
+    with yuntai.storage.engine.connect() as conn:
+        rows = conn.execute(text("SELECT community_id, sent_at IS NOT NULL FROM digest_post")).all()
+    assert [tuple(r) for r in rows] == [(f"slack:{TEAM_ID}", True)]  # the other workspace's is not claimed here
