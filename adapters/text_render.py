@@ -24,6 +24,7 @@ from bot.results import (
     UsageResult,
 )
 from bot.setup import SetupResult
+from bot.spelling import SLASH, spell
 from bot.votes import VerdictsResult, VoteResult
 
 LEVEL_LABELS = {level.value: level.label for level in Level}
@@ -35,12 +36,17 @@ def _wrap(text: str, indent: str = "  ") -> str:
                          break_on_hyphens=False, break_long_words=False)  # keep URLs whole
 
 
-def render(result: object) -> str:
+def render(result: object, prefix: str = SLASH) -> str:
     """One renderer per reply type, made terminal-safe: whatever a stranger wrote (titles, captions) cannot
-    drive the terminal. An unknown type is a programming error, never shown as `str()`."""
+    drive the terminal. An unknown type is a programming error, never shown as `str()`.
+
+    `prefix` spells the commands a reply names as the platform types them (`bot.spelling`): Slack's
+    renderer passes `/yuntai `."""
     renderer = RENDERERS.get(type(result))
     if renderer is None:
         raise TypeError(f"no text renderer for {type(result).__name__}")
+    if type(result) in NAMES_COMMANDS:
+        return for_console(renderer(result, prefix))
     return for_console(renderer(result))
 
 
@@ -114,16 +120,16 @@ def compact_line(item: LinkCheck) -> str:
     return f"{Level(r.level).label}. {r.clip.canonical_url}{title}; model: {model}.{why}"
 
 
-def left_out_note(left_out: int) -> str:
+def left_out_note(left_out: int, prefix: str = SLASH) -> str:
     s = "" if left_out == 1 else "s"
-    return f"{left_out} more link{s} in the message left out: use /check for each."
+    return f"{left_out} more link{s} in the message left out: use {spell('check', prefix)} for each."
 
 
-def render_checks(r: ChecksReply) -> str:
+def render_checks(r: ChecksReply, prefix: str = SLASH) -> str:
     lines = [f"Reality check of {len(r.items)} links:"]
     lines += [_wrap(f"{n}. {compact_line(item)}", indent="") for n, item in enumerate(r.items, 1)]
     if r.left_out:
-        lines.append(left_out_note(r.left_out))
+        lines.append(left_out_note(r.left_out, prefix))
     return for_console("\n".join(lines))
 
 
@@ -141,7 +147,7 @@ def _claim_line(c: ClaimView, names: dict[str, str]) -> str:
     return _wrap(f"- {names.get(c.capability, c.capability)}{note}{src}")
 
 
-def render_model(r: ModelReport) -> str:
+def render_model(r: ModelReport, prefix: str = SLASH) -> str:
     lines = [f"{r.name} ({r.vendor}{', ' + r.released if r.released else ''})"]
     if r.workflows:
         lines.append(f"  workflows: {', '.join(r.workflows)}")
@@ -158,7 +164,7 @@ def render_model(r: ModelReport) -> str:
     if r.attempts_scope:
         where = "shared by the communities that opted in" if r.attempts_scope == "shared" else "this community"
         lines.append(f"Hit rates reported by members ({where}):" if r.hit_rates else
-                     f"Hit rates reported by members ({where}): none yet; report yours with /tried")
+                     f"Hit rates reported by members ({where}): none yet; report yours with {spell('tried', prefix)}")
         lines += [_wrap(_rate_line(a, r.names)) for a in r.hit_rates]
     if r.most_checked:
         lines.append("Most-checked clips here:")
@@ -202,8 +208,8 @@ def render_attempt(r: AttemptResult) -> str:
                     f"{r.rate.band.replace('_', ' ')}."))
 
 
-def render_model_list(r: ModelList) -> str:
-    lines = ["Models I know (use /model NAME for a report):"]
+def render_model_list(r: ModelList, prefix: str = SLASH) -> str:
+    lines = [f"Models I know (use {spell('model', prefix)} NAME for a report):"]
     lines += [f"  {name:<28} {vendor:<22} {count:>3} claims" for _id, name, vendor, count in r.models]
     return "\n".join(lines)
 
@@ -317,11 +323,11 @@ def render_curation(r: CurationResult) -> str:
     return f"{r.message}\n{_change_line(r.change)}"
 
 
-def render_curation_history(r: CurationHistory) -> str:
+def render_curation_history(r: CurationHistory, prefix: str = SLASH) -> str:
     what = f" of {r.thing}" if r.thing else ""
     if not r.changes:
         return f"No curation changes{what} in this community yet."
-    lines = [f"Curation history{what}, newest first (undo one with /kb undo ID):"]
+    lines = [f"Curation history{what}, newest first (undo one with {spell('kb undo', prefix)} ID):"]
     lines += [_change_line(c) for c in r.changes]
     return "\n".join(lines)
 
@@ -351,3 +357,4 @@ RENDERERS: dict[type, Callable[[Any], str]] = {
     VerdictsResult: render_verdicts,
     AttemptResult: render_attempt,
 }
+NAMES_COMMANDS = frozenset({ModelReport, ModelList, CurationHistory, ChecksReply})  # their renderers take the prefix

@@ -20,6 +20,7 @@ from bot.hitrate import Attempt, HitRate, hit_rates, validate_attempt
 from bot.knowledge import Capability, KnowledgeBase
 from bot.ports import Actor, BlockingIO
 from bot.results import AttemptRate
+from bot.spelling import SLASH, spell
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
-def resolve_capability(kb: KnowledgeBase, text: str) -> Capability:
+def resolve_capability(kb: KnowledgeBase, text: str, prefix: str = SLASH) -> Capability:
     """A capability by id or name, forgiving case, spaces and dashes ("Camera motion" -> camera_motion)."""
     key = _key(text)
     for c in kb.capabilities:
@@ -89,7 +90,8 @@ def resolve_capability(kb: KnowledgeBase, text: str) -> Capability:
             return c
     known = [c.id for c in kb.capabilities]
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(close)}?" if close else " /model NAME lists the kinds of shot I know."
+    hint = f" Did you mean {', '.join(close)}?" if close else f" {spell('model', prefix)} NAME lists the kinds of " \
+        "shot I know."
     raise UnknownCapability(f"I don't know the capability '{text.strip()[:40]}'.{hint}")
 
 
@@ -116,7 +118,7 @@ class AttemptService:
                      usable: object, note: str | None) -> AttemptResult:
         t, u = validate_attempt(tries, usable)
         m = kb_pipeline.signals.models.resolve(model)
-        cap = resolve_capability(kb_pipeline.kb, capability)
+        cap = resolve_capability(kb_pipeline.kb, capability, actor.command_prefix)
         note = (note or "").strip()
         if len(note) > MAX_NOTE:
             raise InputError(f"That note is {len(note):,} characters long; keep it under {MAX_NOTE}.")

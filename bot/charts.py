@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from bot.results import ModelReport
+from bot.spelling import SLASH, spell
 
 _DRAW_LOCK = threading.Lock()  # pyplot's figure registry is process-global
 RATING_COLOURS = {"strength": "#2e7d32", "mixed": "#f9a825", "weakness": "#c62828"}
@@ -24,7 +25,7 @@ def chart_name(report: ModelReport, community_id: str) -> str:
     return f"model-{safe}-{tag}.png"
 
 
-def model_chart(report: ModelReport, community_id: str, folder: Path) -> Path:
+def model_chart(report: ModelReport, community_id: str, folder: Path, prefix: str = SLASH) -> Path:
     """Write the chart and return its path (one file per model and community, overwritten when redrawn)."""
     import matplotlib
 
@@ -58,7 +59,8 @@ def model_chart(report: ModelReport, community_id: str, folder: Path) -> Path:
             right.set_title("Members' attempts")
         else:
             right.axis("off")
-            right.text(0.5, 0.5, "No attempt reports yet:\nreport yours with /tried", ha="center", va="center")
+            right.text(0.5, 0.5, f"No attempt reports yet:\nreport yours with {spell('tried', prefix)}", ha="center",
+                       va="center")
         fig.tight_layout()
         fig.savefig(path, format="png")
     return path

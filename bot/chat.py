@@ -21,6 +21,8 @@ from bot.policy import AccessPolicy, CommunitySettings, Requester
 from bot.registry import Registry
 from bot.results import ChecksReply, ErrorResult, LinkCheck
 from bot.service import INPUT_ERRORS
+from bot.signals import UnknownModel
+from bot.spelling import spell, unknown_model
 from bot.text import printable, storable
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class ChatCore:
         if len(text) > MAX_MESSAGE:
             return ErrorResult(f"That message is {len(text):,} characters long; I read at most {MAX_MESSAGE:,}.")
         try:
-            invocation = parse(self.registry, text)
+            invocation = parse(self.registry, text, who.command_prefix)
         except CommandSyntaxError as exc:
             log.info("unparsed command from %s in %s: %s", who.user_id, who.community_id, exc)
             return ErrorResult(printable(str(exc)))
@@ -64,10 +66,11 @@ class ChatCore:
         """Structured options (a Discord slash command): the same checks and conversions as typed text."""
         command = self.registry.resolve(path)
         if command is None or command.is_group:
-            return ErrorResult(f"I don't know /{' '.join(path)[:40]}. Try /help.")
+            return ErrorResult(f"I don't know {spell(' '.join(path)[:40], who.command_prefix)}. "
+                               f"Try {spell('help', who.command_prefix)}.")
         values = {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}
         try:
-            typed = convert(command, dict(values), "/" + " ".join(path))
+            typed = convert(command, dict(values), spell(path, who.command_prefix))
         except CommandSyntaxError as exc:
             return ErrorResult(printable(str(exc)))
         return await self._run(Invocation(path, command, typed), who)
@@ -148,7 +151,9 @@ class ChatCore:
             return await inv.command.handler(ctx, inv.command.args(**inv.values))
         except INPUT_ERRORS as exc:
             log.info("refused %s from %s in %s: %s", name, who.user_id, who.community_id, exc)
-            return ErrorResult(printable(str(exc)))
+            message = unknown_model(exc.name, exc.suggestions, who.command_prefix) \
+                if isinstance(exc, UnknownModel) else str(exc)  # its own text names /model as Discord has it
+            return ErrorResult(printable(message))
         except Exception:
             log.exception("command %s failed in %s", name, who.community_id)
             return ErrorResult(APOLOGY)

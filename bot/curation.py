@@ -218,13 +218,15 @@ class Curation:
         name = _check_text(name, "model's name")
         alias_list = tuple(_check_text(a, "alias") for a in _split_list(aliases))
         if model_id in kb.model_by_id:
-            raise CurationError(f"The model {model_id} exists already; use /kb update model {model_id}.")
+            raise CurationError(f"The model {model_id} exists already; use "
+                                f"{actor.spell(f'kb update model {model_id}')}.")
         self._aliases_free(kb, model_id, (model_id, name, *alias_list))
         doc = model_doc(Model(id=model_id, name=name, aliases=alias_list))
 
         def decide(state: State) -> tuple[str, State]:
             if state is not None and "doc" in state and not state.get("retired"):
-                raise CurationError(f"The model {model_id} exists already; use /kb update model {model_id}.")
+                raise CurationError(f"The model {model_id} exists already; use "
+                                    f"{actor.spell(f'kb update model {model_id}')}.")
             return "create", {"doc": doc, "retired": False}
 
         return self._change(actor, "model", model_id, decide, f"Added the model {name} ({model_id}) for this "
@@ -240,7 +242,7 @@ class Curation:
             else current.aliases
         self._aliases_free(kb, current.id, (new_name, *new_aliases))
         doc = model_doc(dataclasses.replace(current, name=new_name, aliases=new_aliases))
-        return self._change(actor, "model", current.id, self._update(doc, "model", current.id),
+        return self._change(actor, "model", current.id, self._update(actor, doc, "model", current.id),
                             f"Updated the model {new_name} ({current.id}) for this community. Change #{{id}}.")
 
     # capabilities -------------------------------------------------------------------------------------
@@ -253,7 +255,8 @@ class Curation:
             raise CurationError(f"A capability id is lowercase letters, digits, '-' or '_' (up to 64), not "
                                 f"{cap_id[:40]!r}.")
         if cap_id in kb.capability_by_id:
-            raise CurationError(f"The capability {cap_id} exists already; use /kb update capability {cap_id}.")
+            raise CurationError(f"The capability {cap_id} exists already; use "
+                                f"{actor.spell(f'kb update capability {cap_id}')}.")
         name = _check_text(name, "capability's name")
         parent_id = self.resolve_capability(kb, parent).id if parent else None
         terms = self._words(words)
@@ -288,7 +291,7 @@ class Curation:
         doc = capability_doc(dataclasses.replace(
             current, name=_check_text(name, "capability's name") if name is not None else current.name,
             parent=new_parent, terms=self._words(words) if words is not None else current.terms))
-        return self._change(actor, "capability", current.id, self._update(doc, "capability", current.id),
+        return self._change(actor, "capability", current.id, self._update(actor, doc, "capability", current.id),
                             f"Updated the capability {current.id} for this community. Change #{{id}}.")
 
     # claims -------------------------------------------------------------------------------------------
@@ -317,9 +320,10 @@ class Curation:
             own = state is not None and "doc" in state and not state.get("retired")
             if update and not own:
                 raise CurationError(f"This community has no claim of its own on {m.name} x {c.id} yet; "
-                                    f"use /kb add claim.")
+                                    f"use {actor.spell('kb add claim')}.")
             if not update and own:
-                raise CurationError(f"This community already rates {m.name} x {c.id}; use /kb update claim.")
+                raise CurationError(f"This community already rates {m.name} x {c.id}; use "
+                                    f"{actor.spell('kb update claim')}.")
             if own and state is not None and state["doc"] == doc:
                 raise CurationError("That is what the claim says already; nothing changed.")
             return ("update" if own else "create"), {"doc": doc, "retired": False}
@@ -330,11 +334,12 @@ class Curation:
 
     # retire, history, undo ----------------------------------------------------------------------------
 
-    def _update(self, doc: dict[str, Any], kind: str, key: str) -> Decide:
+    def _update(self, actor: Actor, doc: dict[str, Any], kind: str, key: str) -> Decide:
         def decide(state: State) -> tuple[str, State]:
             current = state.get("doc") if state and "doc" in state else (state or {}).get("global")
             if state is not None and state.get("retired"):
-                raise CurationError(f"The {kind} {key} is retired here; /kb undo the retirement first.")
+                raise CurationError(f"The {kind} {key} is retired here; {actor.spell('kb undo')} the retirement "
+                                    "first.")
             if current == doc:
                 raise CurationError("That is what it says already; nothing changed.")
             return "update", {"doc": doc, "retired": False}
@@ -354,7 +359,7 @@ class Curation:
                                     "retire or move those first.")
         else:
             if not capability:
-                raise CurationError("Which claim? /kb retire claim <model> <capability>.")
+                raise CurationError(f"Which claim? {actor.spell('kb retire claim')} <model> <capability>.")
             key = claim_key(self.resolve_model(kb, thing).id, self.resolve_capability(kb, capability).id)
             if not kb.claims_by_model.get(key.split(" x ")[0], {}).get(key.split(" x ")[1]):
                 raise CurationError(f"Nothing rates {key} here; there is no claim to retire.")
@@ -368,22 +373,24 @@ class Curation:
             return "retire", {"doc": doc, "retired": True}
 
         return self._change(actor, kind, key, decide, f"Retired the {kind} {key} for this community (it stays in "
-                            "/kb history; /kb undo {id} brings it back). Change #{id}.")
+                            f"{actor.spell('kb history')}; {actor.spell('kb undo')} {{id}} brings it back). "
+                            "Change #{id}.")
 
     def undo(self, actor: Actor, change_id: int) -> CurationResult:
         target = self.store.find_change(actor.community_id, change_id)
         if target is None:
-            raise CurationError(f"This community has no change #{change_id}; /kb history lists them.")
+            raise CurationError(f"This community has no change #{change_id}; {actor.spell('kb history')} lists "
+                                "them.")
 
         def own(state: State) -> State:
             return state if state is not None and "doc" in state else None
 
         def decide(state: State) -> tuple[str, State]:
             if own(state) == own(target.before) and own(state) != own(target.after):
-                raise CurationError(f"Change #{change_id} is undone already; /kb history shows it.")
+                raise CurationError(f"Change #{change_id} is undone already; {actor.spell('kb history')} shows it.")
             if own(state) != own(target.after):
                 raise CurationError(f"{target.kind} {target.key} changed again after #{change_id}; undo the later "
-                                    "changes first (see /kb history).")
+                                    f"changes first (see {actor.spell('kb history')}).")
             restored = own(target.before)
             if restored is None and state is None:
                 raise CurationError(f"Change #{change_id} left nothing of its own to undo.")

@@ -32,5 +32,6 @@ def demo_reasons(kb: KnowledgeBase, model_id: str) -> list[str]:
         return []
     model = kb.model_by_id.get(model_id)
     name = model.name if model else model_id
-    more = f" ({len(demos) - 1} more in /model {model_id})" if len(demos) > 1 else ""
+    # A check's reasons are stored and shown on every platform: name the report, not one platform's command.
+    more = f" ({len(demos) - 1} more in the {name} model report)" if len(demos) > 1 else ""
     return [f"How a famous {name} demo was made: {demo_line(demos[0])}{more}"]

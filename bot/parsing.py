@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.errors import InputError
 from bot.links import LinkError, canonicalize, find_links
 from bot.registry import Command, Option, OptionKind, Registry
+from bot.spelling import SLASH, spell
 
 _NAMED = re.compile(r"^(?:--)?([A-Za-z][\w-]*)(?:([:=])(.*))?$", re.DOTALL)
 
@@ -169,15 +170,17 @@ def split_links(text: str) -> tuple[list[str], str]:
     return links, " ".join(" ".join(rest).split())
 
 
-def parse(registry: Registry, line: str) -> Invocation:
-    """A typed line without its leading slash ("check <link> ...", "digest preview") to an invocation."""
+def parse(registry: Registry, line: str, prefix: str = SLASH) -> Invocation:
+    """A typed line without its leading slash ("check <link> ...", "digest preview") to an invocation.
+
+    `prefix` is how commands are typed on the asker's platform (`bot.spelling`), for the messages."""
     words = tokenize(line)
     if not words:
-        raise CommandSyntaxError("Which command? Try help.")
+        raise CommandSyntaxError(f"Which command? Try {spell('help', prefix)}.")
     name = words[0].text.lower()
     top = registry.get(name)
     if top is None:
-        raise CommandSyntaxError(_unknown(name, [c.name for c in registry]))
+        raise CommandSyntaxError(_unknown(name, [c.name for c in registry], prefix=prefix))
     path: tuple[str, ...] = (top.name,)
     rest = words[1:]
     command = top
@@ -191,13 +194,13 @@ def parse(registry: Registry, line: str) -> Invocation:
             subs = [c.name for c in top.subcommands]
             given = rest[0].text[:30] if rest else ""
             hint = f" {given!r} is not one of them." if given else ""
-            raise CommandSyntaxError(f"/{top.name} needs one of: {', '.join(subs)}.{hint}")
+            raise CommandSyntaxError(f"{spell(top.name, prefix)} needs one of: {', '.join(subs)}.{hint}")
         path = (top.name, command.name)
-    return Invocation(path, command, bind(command, rest, "/" + " ".join(path)))
+    return Invocation(path, command, bind(command, rest, spell(path, prefix)))
 
 
 def bind(command: Command, words: list[Word], where: str) -> dict[str, object]:
-    """Words to typed option values, by the command's definition."""
+    """Words to typed option values, by the command's definition; `where` is the command as typed here."""
     by_name = {o.name.lower(): o for o in command.options}
     values: dict[str, object] = {}
     free: list[Word] = []
@@ -247,7 +250,7 @@ def bind(command: Command, words: list[Word], where: str) -> dict[str, object]:
             values[text_opt.name] = f"{values[text_opt.name]} " + " ".join(w.text for w in free)
         else:
             extra = " ".join(w.text for w in free)[:60]
-            raise CommandSyntaxError(f"I didn't understand {extra!r} in {where}. Usage: {command.usage()}")
+            raise CommandSyntaxError(f"I didn't understand {extra!r} in {where}. Usage: {command.usage_at(where)}")
     return convert(command, values, where)
 
 
@@ -266,7 +269,7 @@ def convert(command: Command, raw: dict[str, object], where: str) -> dict[str, o
     known = {o.name: o for o in command.options}
     for name in raw:
         if name not in known:
-            raise CommandSyntaxError(f"{where} has no option {name!r}. Usage: {command.usage()}")
+            raise CommandSyntaxError(f"{where} has no option {name!r}. Usage: {command.usage_at(where)}")
     for opt in command.options:
         value = raw.get(opt.name)
         if isinstance(value, str):
@@ -275,7 +278,7 @@ def convert(command: Command, raw: dict[str, object], where: str) -> dict[str, o
                 value = None
         if value is None:
             if opt.required:
-                raise CommandSyntaxError(f"{where} needs {_article(opt)}. Usage: {command.usage()}")
+                raise CommandSyntaxError(f"{where} needs {_article(opt)}. Usage: {command.usage_at(where)}")
             out[opt.name] = None
             continue
         out[opt.name] = _typed(opt, value, where)
@@ -309,11 +312,11 @@ def _typed(opt: Option, value: object, where: str) -> object:
     return text
 
 
-def _unknown(given: str, known: list[str], what: str = "command") -> str:
+def _unknown(given: str, known: list[str], what: str = "command", prefix: str = SLASH) -> str:
     close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]}?" if close else ""
     if what == "command":
-        return f"I don't know /{given[:30]}.{hint} Try /help."
+        return f"I don't know {spell(given[:30], prefix)}.{hint} Try {spell('help', prefix)}."
     return f"{given[:30]!r} is not a {what}: use one of {', '.join(known)}.{hint}"
 
 

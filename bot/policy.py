@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.ports import Actor
 from bot.registry import Command, Right
+from bot.spelling import SLASH, spell
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Requester:
     platform_admin: bool = False  # Discord Manage Server, Slack workspace admin/owner, the console's operator
     channel_id: str | None = None
     direct: bool = False  # a direct conversation (the console, a DM): pasted links are always read
+    command_prefix: str = SLASH  # how commands are typed here: "/" (Discord, console), "/yuntai " (Slack)
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,13 @@ class AccessPolicy:
 
     def actor(self, who: Requester, settings: CommunitySettings) -> Actor:
         """The decided identity services receive: rights already settled."""
-        return Actor(who.community_id, who.user_id, who.display_name, self.is_admin(who, settings))
+        return Actor(who.community_id, who.user_id, who.display_name, self.is_admin(who, settings),
+                     command_prefix=who.command_prefix)
 
     def may_run(self, command: Command, path: tuple[str, ...], who: Requester,
                 settings: CommunitySettings) -> Decision:
         if command.right is Right.ADMIN and not self.is_admin(who, settings):
-            return Decision(False, f"/{' '.join(path)} is for this community's admins.")
+            return Decision(False, f"{spell(path, who.command_prefix)} is for this community's admins.")
         return Decision(True)
 
     def reads_pasted_links(self, who: Requester, settings: CommunitySettings) -> bool:

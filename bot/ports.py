@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.knowledge import KnowledgeBase
 from bot.results import CheckResult, CommunityEvidence
+from bot.spelling import SLASH, spell
 
 T = TypeVar("T")
 
@@ -28,6 +29,11 @@ class Actor:
     user_id: str
     display_name: str = ""
     is_admin: bool = False
+    command_prefix: str = SLASH  # how commands are typed where they asked (`bot.spelling`)
+
+    def spell(self, words: str) -> str:
+        """A command named in a reply, as this member types it on their platform."""
+        return spell(words, self.command_prefix)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,10 @@ class Command:
         return next((c for c in self.subcommands if c.name == name), None)
 
     def usage(self, prefix: str = "/", parents: tuple[str, ...] = ()) -> str:
-        head = prefix + " ".join((*parents, self.name))
+        return self.usage_at(prefix + " ".join((*parents, self.name)))
+
+    def usage_at(self, head: str) -> str:
+        """The usage line after `head`, the command as typed on the platform (`/kb add claim`)."""
         if self.is_group:
             return f"{head} {'|'.join(c.name for c in self.subcommands)} ..."
         parts = [head]

@@ -21,6 +21,7 @@ from bot.ports import Actor
 from bot.results import ClaimView, ClipStanding, ErrorResult, ModelList, ModelReport
 from bot.service import CheckService
 from bot.signals import UnknownModel
+from bot.spelling import SLASH, unknown_model
 from bot.verdict import combine
 from bot.votes import ClipRef, VoteService
 
@@ -45,12 +46,13 @@ class ModelReports:
 
     async def report(self, name: str | None, actor: Actor) -> ModelReport | ModelList | ErrorResult:
         p = await self.checks.current_pipeline(actor.community_id)
-        result = self.build(p, name)
+        result = self.build(p, name, actor.command_prefix)
         if isinstance(result, ModelReport):
-            result = await self._with_community(p, result, actor.community_id)
+            result = await self._with_community(p, result, actor)
         return result
 
-    async def _with_community(self, p, report: ModelReport, community_id: str) -> ModelReport:  # type: ignore[no-untyped-def]
+    async def _with_community(self, p, report: ModelReport, actor: Actor) -> ModelReport:  # type: ignore[no-untyped-def]
+        community_id = actor.community_id
         kb = p.kb
         changes: dict[str, object] = {}
         if self.attempts is not None:
@@ -72,7 +74,8 @@ class ModelReports:
         report = dataclasses.replace(report, **changes)  # type: ignore[arg-type]
         if self.chart_dir is not None:
             try:
-                path = await asyncio.to_thread(model_chart, report, community_id, self.chart_dir)
+                path = await asyncio.to_thread(model_chart, report, community_id, self.chart_dir,
+                                               actor.command_prefix)
                 report = dataclasses.replace(report, chart_path=str(path))
             except Exception:
                 log.exception("drawing the chart of %s failed", report.model_id)
@@ -82,7 +85,8 @@ class ModelReports:
         """For the command line, which has no event loop of its own."""
         return self.build(self.checks.pipeline(actor.community_id), name)
 
-    def build(self, p, name: str | None) -> ModelReport | ModelList | ErrorResult:  # type: ignore[no-untyped-def]
+    def build(self, p, name: str | None,  # type: ignore[no-untyped-def]
+              prefix: str = SLASH) -> ModelReport | ModelList | ErrorResult:
         kb = p.kb
         if not name:
             counts = {m: sum(len(v) for v in caps.values()) for m, caps in kb.claims_by_model.items()}
@@ -90,7 +94,7 @@ class ModelReports:
         try:
             model = p.signals.models.resolve(name)
         except UnknownModel as exc:
-            return ErrorResult(str(exc))
+            return ErrorResult(unknown_model(exc.name, exc.suggestions, prefix))
         groups: dict[str, list[ClaimView]] = {"strength": [], "mixed": [], "weakness": []}
         rated = kb.claims_by_model.get(model.id, {})
         order = {c.id: i for i, c in enumerate(kb.capabilities)}

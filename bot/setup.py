@@ -19,6 +19,7 @@ from bot.errors import InputError
 from bot.policy import CommunitySettings
 from bot.ports import Actor
 from bot.schedule import WEEKDAYS, make_slot
+from bot.spelling import SLASH, spell
 
 CONSOLE_PREFIX = "console:"
 _SLACK_CHANNEL = re.compile(r"^<#([A-Z0-9]{2,30})(?:\|[^>]*)?>$")
@@ -97,13 +98,13 @@ class SetupResult:
     changed: bool = True
 
 
-def describe(s: CommunitySettings) -> list[str]:
+def describe(s: CommunitySettings, prefix: str = SLASH) -> list[str]:
     watched = ", ".join(sorted(s.watched_channels)) or "none (pasted links are read only in direct messages)"
     if s.digest_channel and s.digest_weekday is not None and s.digest_hour is not None:
         digest = (f"{WEEKDAYS[s.digest_weekday].capitalize()}s at {s.digest_hour:02d}:00 {s.digest_timezone} "
                   f"in {s.digest_channel}")
     else:
-        digest = "not set up (/setup digest <channel> <weekday> <hour> [timezone])"
+        digest = f"not set up ({spell('setup digest', prefix)} <channel> <weekday> <hour> [timezone])"
     return [
         f"watched channels: {watched}",
         f"weekly digest: {digest}",

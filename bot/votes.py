@@ -308,7 +308,7 @@ class VoteService:
         url, short = clip_key(clip_text)
         outcome = await self._cast(VoteIn(actor.community_id, url, short, actor.user_id, label))
         if outcome is None:
-            raise ClipNotChecked(_not_checked(url or short or ""))
+            raise ClipNotChecked(_not_checked(url or short or "", actor.spell("check")))
         if outcome.before != outcome.after:
             log.info("vote in %s on clip %s by %s: %s -> %s", actor.community_id, outcome.clip.short_id,
                      actor.user_id, outcome.before, outcome.after)
@@ -319,11 +319,11 @@ class VoteService:
         url, short = clip_key(clip_text)
         clip = await self.io.run(self.store.checked_clip, actor.community_id, url, short)
         if clip is None:
-            raise ClipNotChecked(_not_checked(url or short or ""))
+            raise ClipNotChecked(_not_checked(url or short or "", actor.spell("check")))
         consensus, fresh = await self.cache.clip(actor.community_id, clip)
         return VerdictsResult(clip.canonical_url, clip.short_id, consensus, fresh)
 
 
-def _not_checked(what: str) -> str:
+def _not_checked(what: str, check: str = "/check") -> str:
     return (f"Nobody has checked {what[:120]} in this community yet, so there is nothing to vote on: "
-            "run /check on it first.")
+            f"run {check} on it first.")

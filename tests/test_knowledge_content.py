@@ -164,7 +164,7 @@ def test_a_check_naming_the_model_cites_how_its_demo_was_made():
     kb = tiny_with_demos()
     v = VerdictRules(kb).decide(signals(kb, "sora", "plants"), CommunityEvidence())
     assert ("How a famous Sora demo was made: Air Head: Almost every shot was altered in post "
-            "(source: https://example.org/air-head, 2024-04). (1 more in /model sora)") in v.reasons
+            "(source: https://example.org/air-head, 2024-04). (1 more in the Sora model report)") in v.reasons
     other = VerdictRules(kb).decide(signals(kb, "kling-2", "eating"), CommunityEvidence())
     assert not [r for r in other.reasons if "famous" in r]
     assert demo_reasons(kb, "runway-gen3") == []

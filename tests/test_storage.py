@@ -16,7 +16,7 @@ from storage.bootstrap import Storage
 from storage.db import current_revision, make_engine, upgrade
 from tests.conftest import make_tiny_kb
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 class StoreView:
@@ -51,7 +51,7 @@ def test_migrations_create_every_table_and_are_idempotent(store):
     tables = set(inspect(store.engine).get_table_names())
     assert {"kb_model", "kb_alias", "kb_capability", "kb_claim", "kb_change", "kb_meta", "clip",
             "metadata_cache", "check_record", "llm_summary", "llm_usage", "kb_demo", "alembic_version",
-            "digest_post", "slack_event"} <= tables
+            "digest_post", "slack_event", "slack_installations", "slack_bots", "slack_oauth_states"} <= tables
     upgrade(store.engine)
     assert current_revision(store.engine) == HEAD
 

@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
@@ -27,22 +28,24 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import parse_vote, to_message, with_tally
+from adapters.slack.blocks import COMMAND, PREFIX, parse_vote, to_message, with_tally
+from adapters.slack.files import NOT_A_MEMBER, NOT_IN_CHANNEL_NOTE, upload_chart
 from bot.chat import ChatCore
 from bot.parsing import split_link
 from bot.policy import Requester
-from bot.results import CheckResult, ErrorResult
+from bot.results import CheckResult, ErrorResult, ModelReport
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/yuntai"
 SHORTCUT = "check_demo"
 ADMIN_TTL = 60.0  # seconds a workspace admin flag is trusted before users.info is asked again
 MAX_UNFURLS = 5
 VOTES_COMING = "Votes are coming soon: this button will record your vote once they are switched on."
 NO_LINK = "I found no link in that message to check."
 NOT_FOR_ME = "I only answer commands and clip links. Try /yuntai help."
-PUBLIC = (CheckResult,)  # answers the whole channel sees (a check carries the vote buttons)
+# Answers the whole channel sees: a check carries the vote buttons, and a model report's chart is
+# shared in the channel, so the report goes beside it (as `/model` answers do on Discord).
+PUBLIC = (CheckResult, ModelReport)
 
 # Slack writes links in message text as <https://x> or <https://x|label>, and escapes & < > itself.
 _SLACK_LINK = re.compile(r"<(https?://[^>|\s]+)(?:\|[^>]*)?>")
@@ -151,7 +154,8 @@ class SlackBot:
     async def requester(self, client: AsyncWebClient, team_id: str, user_id: str, channel_id: str | None,
                         name: str = "", *, ask_admin: bool = True) -> Requester:
         admin = await self.admins.is_admin(client, team_id, user_id) if ask_admin else False
-        return Requester(community_of(team_id), user_id, name, platform_admin=admin, channel_id=channel_id)
+        return Requester(community_of(team_id), user_id, name, platform_admin=admin, channel_id=channel_id,
+                         command_prefix=PREFIX)
 
     @staticmethod
     async def answer(respond: Any, reply: object) -> None:
@@ -168,6 +172,16 @@ class SlackBot:
         text = plain_text(command.get("text", "")).strip() or "help"
         reply = await self.chat.handle_command_text(text, who)
         await self.answer(respond, reply)
+        if isinstance(reply, ModelReport) and reply.chart_path and command.get("channel_id"):
+            await self.share_chart(client, respond, Path(reply.chart_path), command["channel_id"],
+                                   title=f"{reply.name}: documented kinds of shot and members' attempts")
+
+    @staticmethod
+    async def share_chart(client: AsyncWebClient, respond: Any, chart: Path, channel: str, *, title: str) -> None:
+        """The chart after the answer (`response_url` carries no files); a channel without the bot gets a note."""
+        error = await upload_chart(client, chart, channel, title=title)
+        if error in NOT_A_MEMBER:
+            await respond(text=NOT_IN_CHANNEL_NOTE, response_type="ephemeral", replace_original=False)
 
     async def run_vote(self, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         action = (body.get("actions") or [{}])[0]

@@ -1,5 +1,8 @@
 """Core replies as Block Kit messages that Slack accepts, with nothing in them that notifies anyone.
 
+Commands a reply names are spelled `/yuntai kb add` (`PREFIX`): the core spells those in its own
+messages from the requester's `command_prefix`, the shared renderer from the prefix given here.
+
 Why the plain-text renderer underneath: every platform shows the same words, decided once in
 `adapters/text_render.py`; this module only cuts them to Slack's limits (50 blocks, 3,000 characters
 a section, https://api.slack.com/reference/block-kit/blocks, read 2026-11-27) and escapes `&`, `<`
@@ -14,7 +17,7 @@ from typing import Any
 from adapters.escape import for_slack
 from adapters.text_render import compact_line, left_out_note, render
 from bot.digest import WeeklyDigest
-from bot.results import VOTE_VALUES, CheckResult, ChecksReply, HelpResult, ModelReport
+from bot.results import VOTE_VALUES, CheckResult, ChecksReply, ModelReport
 from bot.votes import VoteResult
 
 Block = dict[str, Any]
@@ -26,6 +29,8 @@ FALLBACK = 300  # the notification text: the first line, shortened
 VOTE_PREFIX = "vote"
 VOTE_LABELS = {"representative": "Representative", "cherry_picked": "Cherry-picked",
                "misleading_workflow": "Misleading workflow", "cant_tell": "Can't tell"}
+COMMAND = "/yuntai"
+PREFIX = f"{COMMAND} "  # every command is a subcommand of the app's one slash command (`bot.spelling`)
 CUT_NOTE = "(cut here: the full answer is longer than a Slack message holds)"
 
 
@@ -86,27 +91,25 @@ def checks_blocks(reply: ChecksReply) -> tuple[str, list[Block]]:
             blocks.append(vote_buttons(clip, f"{n}."))
     if reply.left_out:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": for_slack(left_out_note(
-            reply.left_out))}]})
+            reply.left_out, PREFIX))}]})
     return for_slack(head), blocks[:MAX_BLOCKS]
 
 
-def as_subcommands(reply: HelpResult) -> HelpResult:
-    """Help as Slack members type it: every command is a subcommand of the one `/yuntai`."""
-    lines = tuple((f"/yuntai {usage[1:]}" if usage.startswith("/") else usage, text) for usage, text in reply.lines)
-    return replace(reply, lines=lines)
+def without_chart_path(reply: object) -> object:
+    """The reply without the server's chart file path: on Slack the chart itself is shared as a file."""
+    if isinstance(reply, ModelReport) and reply.chart_path:
+        return replace(reply, chart_path=None)
+    if isinstance(reply, WeeklyDigest) and reply.chart is not None:
+        return replace(reply, chart=None)
+    return reply
 
 
 def to_message(reply: object, *, buttons: bool = True) -> tuple[str, list[Block]]:
     """(fallback text, blocks) for `reply`; a check gets vote buttons carrying its short clip id."""
-    if isinstance(reply, HelpResult):
-        reply = as_subcommands(reply)
     if isinstance(reply, ChecksReply):
         return checks_blocks(reply)
-    if isinstance(reply, ModelReport):  # a chart's path on the bot's machine is not something to post
-        reply = replace(reply, chart_path=None)
-    if isinstance(reply, WeeklyDigest):
-        reply = replace(reply, chart=None)
-    body = render(reply)
+    reply = without_chart_path(reply)
+    body = render(reply, PREFIX)
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in _sections(body)]
     room = MAX_BLOCKS - 2  # the cut note and the buttons always fit
     if len(blocks) > room:

@@ -22,8 +22,10 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from sqlalchemy.engine import make_url
 
 from adapters.slack.app import SlackBot, build_slack_app
+from adapters.slack.digests import installed_workspaces, single_workspace, slack_digest_scheduler
 from adapters.slack_endpoints import slack_web_client
 from bot.config import ConfigError, merged_env
+from bot.scheduler import DigestScheduler
 from storage.slack_ledger import SqlSlackEvents
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,12 @@ def async_database_url(url: str) -> str:
 
 async def oauth_settings(database_url: str, config: SlackConfig, *,
                          install_page: bool = True) -> AsyncOAuthSettings:
-    """OAuth v2 with installations and one-time states in Yuntai's database (tables made if missing)."""
+    """OAuth v2 with installations and one-time states in Yuntai's database.
+
+    The stores' tables come from migration 0012 (`storage.db.upgrade`, run when storage opens), not
+    from slack_sdk's `create_tables()`: workers starting together raced to create them, and the app
+    should not need DDL rights at run time.
+    """
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -97,8 +104,6 @@ async def oauth_settings(database_url: str, config: SlackConfig, *,
     engine = create_async_engine(async_database_url(database_url))
     installations = AsyncSQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
-    await installations.create_tables()
-    await states.create_tables()
     return AsyncOAuthSettings(client_id=config.client_id, client_secret=config.client_secret,
                               scopes=list(BOT_SCOPES), installation_store=installations, state_store=states,
                               install_page_rendering_enabled=install_page)
@@ -110,11 +115,26 @@ async def build(yuntai: Any, config: SlackConfig, *, http: bool,
     ledger = SqlSlackEvents(yuntai.storage.uow)
     if http and config.oauth:
         url = yuntai.storage.engine.url.render_as_string(hide_password=False)
-        return build_slack_app(yuntai.chat, ledger, client=slack_web_client(env=env),
-                               signing_secret=config.signing_secret,
-                               oauth_settings=await oauth_settings(url, config))
+        app, bot = build_slack_app(yuntai.chat, ledger, client=slack_web_client(env=env),
+                                   signing_secret=config.signing_secret,
+                                   oauth_settings=await oauth_settings(url, config))
+        # An uninstalled workspace's installation is deleted, so its digest is not claimed and
+        # retried with a dead token every claim timeout.
+        app.enable_token_revocation_listeners()
+        return app, bot
     return build_slack_app(yuntai.chat, ledger, client=slack_web_client(config.bot_token, env=env),
                            signing_secret=config.signing_secret if http else None)
+
+
+async def digest_scheduler(yuntai: Any, app: AsyncApp, config: SlackConfig, **scheduler: Any) -> DigestScheduler:
+    """The process's digest cron, as the Discord bot runs one: OAuth installs post for every installed
+    workspace with its own token; a single bot token posts for its own workspace."""
+    store = app.installation_store
+    if config.oauth and config.client_id and store is not None and app.oauth_flow is not None:
+        has_team, client_for = installed_workspaces(app.client, store, config.client_id, yuntai.storage.engine)
+    else:
+        has_team, client_for = await single_workspace(app.client)
+    return slack_digest_scheduler(yuntai, has_team, client_for, **scheduler)
 
 
 async def _sweep(bot: SlackBot, ledger: SqlSlackEvents) -> None:
@@ -133,7 +153,10 @@ async def serve(yuntai: Any, config: SlackConfig, *, http_port: int | None, host
     app, bot = await build(yuntai, config, http=http_port is not None)
     stop = stop or asyncio.Event()
     sweeper = asyncio.create_task(_sweep(bot, SqlSlackEvents(yuntai.storage.uow)))
+    digests: DigestScheduler | None = None
     try:
+        digests = await digest_scheduler(yuntai, app, config)
+        digests.start()
         if http_port is not None:
             runner = web.AppRunner(app.web_app(path="/slack/events"), access_log=None)
             await runner.setup()
@@ -155,6 +178,8 @@ async def serve(yuntai: Any, config: SlackConfig, *, http_port: int | None, host
                 await handler.close_async()
         await bot.aclose()
     finally:
+        if digests is not None:
+            await digests.stop()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper

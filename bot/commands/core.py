@@ -77,7 +77,7 @@ async def help_(ctx: CommandContext, args: NoArgs) -> HelpResult:
     for path, cmd in ctx.registry.leaves():
         if cmd.right is Right.ADMIN and not ctx.actor.is_admin:
             continue
-        lines.append((cmd.usage(parents=path[:-1]), cmd.summary))
+        lines.append((cmd.usage(ctx.actor.command_prefix, parents=path[:-1]), cmd.summary))
     return HelpResult(tuple(lines), INTRO)
 
 

@@ -69,9 +69,10 @@ UPDATE = {
 RETIRE = {"model": (_MODEL,), "capability": (_CAPABILITY,), "claim": (_MODEL, _CAPABILITY)}
 
 
-def _details(verb: str, kind: str, specs: dict[str, tuple[Option, ...]], text: str | None) -> dict[str, Any]:
+def _details(ctx: CommandContext, verb: str, kind: str, specs: dict[str, tuple[Option, ...]],
+             text: str | None) -> dict[str, Any]:
     spec = Command(kind, f"{verb} {kind}", specs[kind])
-    return bind(spec, tokenize(text or ""), f"/kb {verb} {kind}")
+    return bind(spec, tokenize(text or ""), ctx.actor.spell(f"kb {verb} {kind}"))
 
 
 def _service(ctx: CommandContext) -> Curation:
@@ -85,7 +86,7 @@ async def _run(ctx: CommandContext, fn: Callable[..., Any], *args: Any) -> Any:
 
 
 async def kb_add(ctx: CommandContext, args: KbChangeArgs) -> CurationResult | ErrorResult:
-    c, v = _service(ctx), _details("add", args.kind, ADD, args.details)
+    c, v = _service(ctx), _details(ctx, "add", args.kind, ADD, args.details)
     if args.kind == "model":
         return await _run(ctx, c.add_model, ctx.actor, v["id"], v["name"], v["aliases"])
     if args.kind == "capability":
@@ -95,7 +96,7 @@ async def kb_add(ctx: CommandContext, args: KbChangeArgs) -> CurationResult | Er
 
 
 async def kb_update(ctx: CommandContext, args: KbChangeArgs) -> CurationResult | ErrorResult:
-    c, v = _service(ctx), _details("update", args.kind, UPDATE, args.details)
+    c, v = _service(ctx), _details(ctx, "update", args.kind, UPDATE, args.details)
     if args.kind == "model":
         return await _run(ctx, c.update_model, ctx.actor, v["model"], v["name"], v["aliases"])
     if args.kind == "capability":
@@ -105,7 +106,7 @@ async def kb_update(ctx: CommandContext, args: KbChangeArgs) -> CurationResult |
 
 
 async def kb_retire(ctx: CommandContext, args: KbChangeArgs) -> CurationResult:
-    c, v = _service(ctx), _details("retire", args.kind, RETIRE, args.details)
+    c, v = _service(ctx), _details(ctx, "retire", args.kind, RETIRE, args.details)
     thing = v.get("model") or v.get("capability")
     return await _run(ctx, c.retire, ctx.actor, args.kind, thing, v.get("capability") if args.kind == "claim"
                       else None)

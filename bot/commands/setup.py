@@ -66,7 +66,7 @@ async def share(ctx: CommandContext, args: ShareArgs) -> SetupResult:
 
 
 async def show(ctx: CommandContext, args: NoArgs) -> SetupResult:
-    return SetupResult(ctx.settings, "\n".join(describe(ctx.settings)), changed=False)
+    return SetupResult(ctx.settings, "\n".join(describe(ctx.settings, ctx.actor.command_prefix)), changed=False)
 
 
 _CHANNEL = Option("channel", OptionKind.CHANNEL, "the channel (#general)", required=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def test_admin_subcommands_follow_users_info_and_the_answer_is_cached(yuntai: Ap
             kb = "kb add model acme-v1 'Acme One'"
             assert await r.post(r.slack.slash_command(kb, response_url=r.fake.response_url("member"))) == 200
             [refused] = await r.fake.wait_for("response_url")
-            assert refused.payload["text"] == "Sorry: /kb add is for this community's admins."
+            assert refused.payload["text"] == "Sorry: /yuntai kb add is for this community's admins."
             assert refused.payload["response_type"] == "ephemeral"
             for key in ("admin1", "admin2"):
                 req = r.slack.slash_command("setup show", response_url=r.fake.response_url(key), user_id=ADMIN_ID)
@@ -237,7 +238,7 @@ def test_mentions_in_member_text_are_escaped_and_notify_nobody(yuntai: App) -> N
             [answer] = await r.fake.wait_for("response_url")
             assert answer.mentions() == []
             assert answer.payload["text"] == ("Sorry: I don't know a model called '&lt;!channel&gt; &amp; "
-                                              "&lt;@U0MEMBER1&gt;'. Try /model to list them.")
+                                              "&lt;@U0MEMBER1&gt;'. Try /yuntai model to list them.")
 
     run(main())
 
@@ -325,8 +326,35 @@ def test_an_unknown_user_is_no_admin_and_the_failure_is_logged_not_cached(
                 assert await r.post(req) == 200
                 await r.fake.wait_for("response_url", count=1 if key == "a" else 2)
             texts = [c.payload["text"] for c in r.fake.calls_to("response_url")]
-            assert texts == ["Sorry: /setup show is for this community's admins."] * 2
+            assert texts == ["Sorry: /yuntai setup show is for this community's admins."] * 2
             assert [c.error for c in r.fake.calls_to("users.info")] == ["user_not_found", "user_not_found"]
 
     run(main())
     assert any("users.info failed for U0GHOST01" in rec.getMessage() for rec in caplog.records)
+
+
+def test_core_messages_name_commands_as_slack_spells_them(yuntai: App) -> None:
+    """On Slack every command is a subcommand of /yuntai, so "use /kb add claim" would name nothing."""
+    async def main() -> None:
+        async with running(yuntai) as r:
+            asks = {"claim": "kb update claim sora walking strength https://example.com/a",
+                    "usage": "kb add claim sora", "unknown": "kb frobnicate", "verdicts": f"verdicts {CLIP}",
+                    "setup": "setup show", "list": "model"}
+            for n, (key, text) in enumerate(asks.items(), start=1):
+                req = r.slack.slash_command(text, response_url=r.fake.response_url(key), user_id=ADMIN_ID)
+                assert await r.post(req) == 200
+                await r.fake.wait_for("response_url", count=n, timeout=20)
+            said = {c.path.rsplit("/", 1)[1]: c.payload["blocks"][0]["text"]["text"]
+                    for c in r.fake.calls_to("response_url")}
+            assert said["claim"].endswith("no claim of its own on Sora x walking yet; use /yuntai kb add claim.")
+            assert said["usage"] == ("Sorry: /yuntai kb add claim needs a capability. Usage: /yuntai kb add claim "
+                                     "&lt;model&gt; &lt;capability&gt; &lt;rating&gt; &lt;source&gt; [note]")
+            assert said["unknown"] == ("Sorry: /yuntai kb needs one of: add, update, retire, history, undo. "
+                                       "'frobnicate' is not one of them.")
+            assert said["verdicts"].endswith("nothing to vote on: run /yuntai check on it first.")
+            assert "not set up (/yuntai setup digest &lt;channel&gt;" in said["setup"]
+            assert said["list"].startswith("Models I know (use /yuntai model NAME for a report):")
+            for text in said.values():  # no command named the Discord way
+                assert not re.findall(r"(?<![\w/])/(?!yuntai\b)[a-z]+", text), text
+
+    run(main())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from adapters.slack.blocks import parse_vote, to_message, vote_action_id, with_tally
 from bot.clip_ids import short_clip_id
-from bot.results import ErrorResult, HelpResult, UsageResult
+from bot.results import ErrorResult, HelpResult, ModelList, UsageResult
 from helpers.fake_slack import block_errors
 
 
@@ -36,10 +36,13 @@ def test_mentions_links_and_controls_in_reply_text_are_inert() -> None:
     assert blocks[0]["text"]["text"] == text
 
 
-def test_help_names_subcommands_of_yuntai() -> None:
-    _, blocks = to_message(HelpResult((("/check <link>", "Check a clip."), ("/kb add <kind>", "Add."))))
+def test_help_is_shown_as_the_core_spelled_it_and_rendered_text_names_yuntai_subcommands() -> None:
+    # The core spells help from the requester's command_prefix; the renderer must not spell it again.
+    _, blocks = to_message(HelpResult((("/yuntai check <link>", "Check a clip."),)))
     assert "/yuntai check &lt;link&gt;" in blocks[0]["text"]["text"]
-    assert "/yuntai kb add &lt;kind&gt;" in blocks[0]["text"]["text"]
+    assert "/yuntai yuntai" not in blocks[0]["text"]["text"]
+    _, blocks = to_message(ModelList((("sora", "Sora", "OpenAI", 3),)))
+    assert blocks[0]["text"]["text"].startswith("Models I know (use /yuntai model NAME for a report):")
 
 
 def test_vote_ids_round_trip_and_anything_else_is_refused() -> None:

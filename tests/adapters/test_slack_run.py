@@ -137,16 +137,22 @@ def test_oauth_install_round_trip_stores_the_installation_and_answers_that_works
                     "help", response_url=fake.response_url("new"))
                 assert (await req.post(session, origin))[0] == 200
                 [answer] = await fake.wait_for("response_url", timeout=20)
+                installed = bots()
+                gone = SlackRequests(SECRET, team_id="T0NEWTEAM").event({"type": "app_uninstalled"})
+                assert (await gone.post(session, origin))[0] == 200
                 stop.set()
                 await asyncio.wait_for(server, 20)
             assert answer.ok and "/yuntai model [name]" in "\n".join(answer.texts())
             [who] = fake.delivered("users.info")
             assert who.token == "xoxb-T0NEWTEAM-fake-1"  # the stored installation's token, for that team
-            with yuntai.storage.engine.connect() as conn:
-                from sqlalchemy import text
+            assert installed == [("T0NEWTEAM", "xoxb-T0NEWTEAM-fake-1")]
+            assert bots() == []  # app_uninstalled deleted it: no digest is claimed for a dead token
 
-                rows = conn.execute(text("SELECT team_id, bot_token FROM slack_bots")).all()
-            assert [tuple(r) for r in rows] == [("T0NEWTEAM", "xoxb-T0NEWTEAM-fake-1")]
+    def bots() -> list[tuple[str, str]]:
+        with yuntai.storage.engine.connect() as conn:
+            from sqlalchemy import text
+
+            return [tuple(r) for r in conn.execute(text("SELECT team_id, bot_token FROM slack_bots"))]
 
     try:
         asyncio.run(asyncio.wait_for(main(), 90))

@@ -23,6 +23,9 @@ What it imitates (shapes from https://docs.slack.dev/reference/methods/, read 20
   at most 50 blocks, section text 3,000 characters, ``action_id`` 255, button ``value`` 2,000,
   button text 75. A payload over a limit gets ``invalid_blocks`` with one JSON-pointer message per
   breach (Slack's style; the exact wording is the fake's) and is not stored.
+- Uploads: ``files.completeUploadExternal`` to a channel the bot is not in (``remove_bot_from``) gets
+  ``not_in_channel``, to another team's channel ``channel_not_found``; each completed share is kept
+  in ``shared`` (file id, channel, ``thread_ts``, title, size, team) with the bytes in ``uploads``.
 - ``rate_limit(method)`` answers the next call(s) with HTTP 429, ``Retry-After`` and
   ``{"ok": false, "error": "ratelimited"}``; ``script(method, Reply(...))`` answers anything.
 - Socket Mode: ``hello`` on connect, ``send_envelope()`` / ``wait_ack()``, ``send_disconnect()``
@@ -280,6 +283,8 @@ class FakeSlack:
         }
         self.messages: dict[tuple[str, str], Json] = {}
         self.uploads: dict[str, bytes] = {}
+        self.shared: list[Json] = []  # completed uploads: file id, channel, thread_ts, title, size
+        self.bot_absent: set[str] = set()  # channel ids the bot is not a member of (uploads get not_in_channel)
         self.grants: dict[str, Grant] = {}
         self.client_id = client_id
         self.client_secret = client_secret
@@ -355,6 +360,10 @@ class FakeSlack:
 
     def add_channel(self, channel_id: str, name: str, *, team_id: str = TEAM_ID, is_private: bool = False) -> None:
         self.channels[channel_id] = SlackChannel(channel_id, name, team_id, is_private)
+
+    def remove_bot_from(self, channel_id: str) -> None:
+        """The bot is not (or no longer) a member of ``channel_id``: sharing a file there gets ``not_in_channel``."""
+        self.bot_absent.add(channel_id)
 
     def add_message(self, channel: str, ts: str, *, text: str = "", blocks: list[Json] | None = None) -> None:
         """Seed a message (as if the bot had posted it earlier) so ``chat.update`` can find it."""
@@ -585,12 +594,23 @@ class FakeSlack:
         files = _json_arg(call.payload.get("files"))
         if not isinstance(files, list) or not files:
             return {"ok": False, "error": "invalid_arguments"}
+        channel = call.payload.get("channel_id") or None
+        if channel is not None:
+            known = self.channels.get(str(channel))
+            if known is not None and token is not None and known.team_id != token.team_id:
+                return {"ok": False, "error": "channel_not_found"}
+            if channel in self.bot_absent:
+                return {"ok": False, "error": "not_in_channel"}
         answered = []
         for item in files:
             file_id = item.get("id") if isinstance(item, dict) else None
             if file_id not in self.uploads or not self.uploads[file_id]:
                 return {"ok": False, "error": "file_not_found"}
             answered.append({"id": file_id, "title": item.get("title") or "", "size": len(self.uploads[file_id])})
+        for item in answered:
+            self.shared.append({"file_id": item["id"], "channel": channel, "thread_ts": call.payload.get("thread_ts"),
+                                "title": item["title"], "size": item["size"],
+                                "team_id": token.team_id if token else None})
         return {"ok": True, "files": answered}
 
     async def _connections_open(self, call: Call, token: Token | None) -> Json:
