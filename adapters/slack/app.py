@@ -210,14 +210,14 @@ class SlackBot:
     async def run_shortcut(self, shortcut: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         team_id = (shortcut.get("team") or {}).get("id", "")
         user = shortcut.get("user") or {}
-        link, caption = split_link(plain_text((shortcut.get("message") or {}).get("text", "")))
-        if link is None:
+        text = plain_text((shortcut.get("message") or {}).get("text", ""))
+        if split_link(text)[0] is None:
             await respond(text=NO_LINK, response_type="ephemeral", replace_original=False)
             return
         who = await self.requester(client, team_id, user.get("id", ""), (shortcut.get("channel") or {}).get("id"),
                                    user.get("username", ""))
-        reply = await self.chat.invoke(("check",), {"link": link, "caption": caption or None}, who)
-        await self.answer(respond, reply)
+        # every link in the message, as Discord's "Check this demo" does: one compact answer for several
+        await self.answer(respond, await self.chat.check_links(text, who))
 
     async def run_message(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         team_id = body.get("team_id", "")

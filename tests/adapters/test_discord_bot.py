@@ -261,7 +261,7 @@ def test_model_without_a_readable_chart_is_answered_without_it_and_logged(tmp_pa
     where = tmp_path / "charts" / "gone.png"
     if broken == "a folder":
         where.mkdir(parents=True)
-    monkeypatch.setattr(bot.reports, "model_chart", lambda report, community, folder: where)
+    monkeypatch.setattr(bot.reports, "model_chart", lambda report, community, folder, prefix="/": where)
     monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
     charted = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
 

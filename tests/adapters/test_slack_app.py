@@ -256,6 +256,13 @@ def test_message_shortcut_checks_the_link_in_the_message(yuntai: App) -> None:
             assert await r.post(no_link) == 200
             answers = await r.fake.wait_for("response_url", count=2)
             assert answers[1].payload["text"] == "I found no link in that message to check."
+            two = r.slack.message_action("check_demo", message_text=f"<{CLIP}> vs <https://vimeo.com/76979871> Kling",
+                                         message_ts="1790000000.000602", response_url=r.fake.response_url("2"))
+            assert await r.post(two) == 200
+            answers = await r.fake.wait_for("response_url", count=3)
+            assert answers[2].payload["text"] == "Reality check of 2 links:"  # one answer for both, as on Discord
+            body = str(answers[2].payload["blocks"])
+            assert "vimeo.com/76979871" in body and CLIP.split("//")[1] in body
 
     run(main())
 

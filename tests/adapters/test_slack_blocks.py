@@ -97,7 +97,7 @@ def test_several_links_make_one_message_within_slack_limits_with_numbered_button
     assert not any("<!" in s for s in sections)
     after_third = blocks[blocks.index(next(b for b in blocks if b.get("block_id") == f"votes:{checks[2].clip_id}"))]
     assert [e["text"]["text"] for e in after_third["elements"]][0] == "4. Representative"
-    assert blocks[-1]["elements"][0]["text"] == "2 more links in the message left out: use /check for each."
+    assert blocks[-1]["elements"][0]["text"] == "2 more links in the message left out: use /yuntai check for each."
 
 
 def test_a_vote_on_one_clip_of_several_puts_the_tally_above_that_clips_buttons_only() -> None:
