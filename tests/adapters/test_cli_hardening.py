@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from adapters.cli import main
 from helpers.seeded_db import seeded_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 YT = "https://youtu.be/dQw4w9WgXcQ"
 TURNED_OFF = "not fetched (fetching was turned off)"
 

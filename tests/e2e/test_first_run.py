@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 8
 # Each process imports everything first, then waits for the start file, so all eight reach the
 # first-run step within milliseconds of each other (as when a supervisor starts them together).

@@ -22,10 +22,7 @@ from bot.llm.prompt import build
 from bot.results import AttemptRate, ClipInfo, CommunityEvidence, Takes
 from bot.summary import LEVEL_PHRASES, SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
-from storage.db import make_engine, upgrade
-from storage.llm_store import SqlLLMStore
-from tests.conftest import make_tiny_kb
-from tests.helpers.fake_openai import (
+from helpers.fake_openai import (
     FakeOpenAI,
     ThreadedFakeOpenAI,
     empty_choices,
@@ -39,7 +36,10 @@ from tests.helpers.fake_openai import (
     slow,
     truncated,
 )
-from tests.test_verdict import signals
+from helpers.verdicts import signals
+from storage.db import make_engine, upgrade
+from storage.llm_store import SqlLLMStore
+from tests.conftest import make_tiny_kb
 
 KB = make_tiny_kb()
 NAMES = {c.id: c.name for c in KB.capabilities} | {m.id: m.name for m in KB.models}
