@@ -38,10 +38,9 @@ class StoreView:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request, sqlite_url) -> StoreView:
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
+def store(request) -> StoreView:
+    url = request.getfixturevalue("migrated_db_url" if request.param == "sqlite" else "migrated_postgres_url")
+    engine = make_engine(url)  # migrated: a copy of a template built once per test process
     s = Storage.on(engine)
     yield StoreView(s)
     s.close()
