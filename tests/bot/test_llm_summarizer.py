@@ -104,6 +104,13 @@ class Clock:
         return self.now
 
 
+async def until(condition, timeout: float = 10.0) -> None:
+    """Wait for `condition` in short polls: a fixed sleep is either too long or, on a loaded machine, too short."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+
+
 def run(coro):
     """Run a test coroutine, then close every summarizer's client on the same loop, as the bot does."""
 
@@ -628,11 +635,11 @@ def test_a_cancelled_probe_returns_the_breaker_to_open_and_the_next_call_probes(
             s.breaker.failure("timeout")
             clock.now += 31
             waiting = asyncio.ensure_future(s.summarize(request(url="https://youtube.com/watch?v=probe")))
-            await asyncio.sleep(0.3)
+            await until(lambda: fake.count == 1)  # the probe reached the server (it answers after 5 s)
             assert fake.count == 1 and s.breaker.state == HALF_OPEN
             for flight in list(s._inflight[asyncio.get_running_loop()].values()):
                 flight.cancel()  # what asyncio.run does to the probe when its loop shuts down
-            await asyncio.sleep(0.05)
+            await until(lambda: s.breaker.state != HALF_OPEN)
             state = s.breaker.state
             waiting.cancel()
             later = await s.summarize(request())  # no clock advance: the abandoned probe cost no cooldown

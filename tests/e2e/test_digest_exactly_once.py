@@ -27,8 +27,8 @@ AT_SLOT = "2026-12-07T08:00:05+00:00"
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path):
     url = (seeded_copy(tmp_path / "digest.db") if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    st = open_storage(url)  # migrated and seeded once, so the racers start on equal terms
+           else request.getfixturevalue("seeded_postgres_url"))
+    st = open_storage(url)  # already migrated and seeded (a template copy), so the racers start on equal terms
     for cid in COMMUNITIES:
         st.settings.save_settings(CommunitySettings(
             cid, digest_channel="digest", digest_weekday=0, digest_hour=9, digest_timezone="Europe/Paris",

@@ -7,6 +7,7 @@ failed: kb_model.id").
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -16,15 +17,33 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 8
-# Each process imports everything first, then waits for the start file, so all eight reach the
-# first-run step within milliseconds of each other (as when a supervisor starts them together).
+# One starter imports everything once, then forks the eight processes (so the suite pays one Python start
+# and one import, not eight). Each child says it is ready and waits for the start file, so all eight reach
+# the first-run step within milliseconds of each other, as when a supervisor starts them together; each
+# opens its own database connection after the fork, exactly as separately started processes do.
 STARTER = """
-import os, sys, time
+import json, os, sys, time
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa
-start = sys.argv[1]
-while not os.path.exists(start):
-    time.sleep(0.005)
-sys.exit(adapters.cli.main(sys.argv[2:]))
+n, ready, start, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+children = []
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            open(os.path.join(ready, str(i)), "w").close()
+            while not os.path.exists(start):
+                time.sleep(0.002)
+            code = adapters.cli.main(argv) or 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    children.append(pid)
+codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+print(json.dumps(codes))
 """
 
 
@@ -37,18 +56,21 @@ def _env(db: Path) -> dict[str, str]:
 
 def test_eight_checks_on_a_fresh_sqlite_file_all_succeed_and_seed_once(tmp_path):
     db = tmp_path / "fresh.db"
-    start = tmp_path / "go"
-    cmd = [sys.executable, "-c", STARTER, str(start), "check", "https://youtu.be/dQw4w9WgXcQ", "--caption",
-           "Sora: a woman eating noodles", "--no-fetch", "--json"]
-    procs = [subprocess.Popen(cmd, cwd=tmp_path, env=_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(PROCESSES)]
-    time.sleep(3)  # let them import; a slow one only narrows the race, it cannot fail the test
+    ready, start = tmp_path / "ready", tmp_path / "go"
+    ready.mkdir()
+    cmd = [sys.executable, "-c", STARTER, str(PROCESSES), str(ready), str(start), "check",
+           "https://youtu.be/dQw4w9WgXcQ", "--caption", "Sora: a woman eating noodles", "--no-fetch", "--json"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 60
+    while len(list(ready.iterdir())) < PROCESSES and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling for the children's ready files; a slow one only narrows the race
     start.touch()
-    outcomes = [(p.wait(timeout=110), p.stderr.read().decode()) for p in procs]
-    for p in procs:
-        p.stdout.close()
-        p.stderr.close()
-    assert [code for code, _ in outcomes] == [0] * PROCESSES, [err for _, err in outcomes if err]
+    out, err = proc.communicate(timeout=110)
+    assert proc.returncode == 0, err
+    codes = json.loads(out.splitlines()[-1])
+    assert codes == [0] * PROCESSES, err
+    assert len(out.splitlines()) == PROCESSES + 1  # one JSON result per check, then the exit codes
     with sqlite3.connect(db) as conn:
         claims = conn.execute("SELECT count(*) FROM kb_claim").fetchone()[0]
         actions = dict(conn.execute("SELECT action, count(*) FROM kb_change GROUP BY action").fetchall())
