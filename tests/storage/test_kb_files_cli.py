@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 from storage.seed_files import load_seed
 
@@ -18,7 +19,7 @@ FILES = ("models.yaml", "capabilities.yaml", "claims.yaml", "claims_benchmarks.y
 def yuntai(db: Path | str, *args: str) -> subprocess.CompletedProcess:
     url = db if isinstance(db, str) else f"sqlite:///{db}"
     env = {**os.environ, "DATABASE_URL": url, "YUNTAI_FETCH": "off"}
-    return subprocess.run([EXE, "kb", *args], capture_output=True, text=True, timeout=120, env=env)
+    return zygote.run(["kb", *args], timeout=120, env=env)
 
 
 def test_export_import_export_is_byte_for_byte_on_the_shipped_seed(tmp_path):
