@@ -12,7 +12,7 @@ tests/adapters/test_discord_bot.py, tests/storage/test_read_only_folder.py and t
 
 Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
 `subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
-`module="tests.helpers.digest_racer"` runs that module as `python -m` would.
+`module="tests.helpers.digest_racer"` runs that module as `python -m` would, `code=...` as `python -c`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 SERVER = r'''
-import json, os, runpy, signal, socket, sys, traceback
+import json, os, runpy, signal, socket, sys
 root, path = sys.argv[1], sys.argv[2]
 sys.path.insert(0, root)
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
@@ -47,6 +47,11 @@ print("ready", flush=True)
 
 
 def command(request, fds):
+    """Become the command; from here on this process ends exactly as a fresh interpreter would.
+
+    SystemExit and uncaught exceptions leave through the top level (exit code, traceback, atexit
+    handlers, garbage collection and SQLite's checkpoint on close all as usual).
+    """
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
     for fd in fds:
@@ -55,29 +60,13 @@ def command(request, fds):
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = request["argv"]
-    code = 1
-    try:
-        if request["module"]:
-            runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
-            code = 0
-        else:
-            code = adapters.cli.main(request["argv"][1:])
-    except SystemExit as exc:  # what the interpreter does with it
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        os._exit(code if isinstance(code, int) else 1)
+    if request["code"] is not None:
+        exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
+    elif request["module"]:
+        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+    else:
+        sys.exit(adapters.cli.main(request["argv"][1:]))
+    sys.exit(0)
 
 
 while True:
@@ -138,13 +127,14 @@ def _server() -> _Zygote:
 class Child:
     """A forked `yuntai` process: text pipes like `subprocess.Popen(..., text=True)`."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, module: str | None) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, module: str | None,
+                 code: str | None = None) -> None:
         zygote = _server()
         ends = [os.pipe() for _ in range(3)]  # (read, write) each
         child_fds = [ends[0][0], ends[1][1], ends[2][1]]
         self.conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.conn.connect(zygote.path)
-        request = {"argv": argv, "env": env, "cwd": cwd, "module": module}
+        request = {"argv": argv, "env": env, "cwd": cwd, "module": module, "code": code}
         socket.send_fds(self.conn, [json.dumps(request).encode()], child_fds)
         for fd in child_fds:
             os.close(fd)
@@ -189,16 +179,16 @@ class Child:
 
 
 def popen(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
-          module: str | None = None) -> Child:
-    """Start `yuntai ARGS` (or `python -m MODULE ARGS`) in a forked child."""
-    argv = [module or "yuntai", *args]
-    return Child(argv, dict(os.environ if env is None else env), str(cwd or os.getcwd()), module)
+          module: str | None = None, code: str | None = None) -> Child:
+    """Start `yuntai ARGS` (or `python -m MODULE ARGS`, or `python -c CODE ARGS`) in a forked child."""
+    argv = ["-c" if code is not None else module or "yuntai", *args]
+    return Child(argv, dict(os.environ if env is None else env), str(cwd or os.getcwd()), module, code)
 
 
 def run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
-        input: str | None = None, timeout: float | None = 120, module: str | None = None
-        ) -> subprocess.CompletedProcess[str]:
+        input: str | None = None, timeout: float | None = 120, module: str | None = None,
+        code: str | None = None) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(["yuntai", *args], capture_output=True, text=True, ...)` in a forked child."""
-    child = popen(args, env=env, cwd=cwd, module=module)
+    child = popen(args, env=env, cwd=cwd, module=module, code=code)
     out, err = child.communicate(input, timeout)
     return subprocess.CompletedProcess(child.args, child.returncode or 0, out, err)
