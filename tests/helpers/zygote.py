@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 SERVER = r'''
-import json, os, runpy, signal, socket, sys
-root, path = sys.argv[1], sys.argv[2]
+import json, os, runpy, select, signal, socket, sys
+root, path, lifeline = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, root)
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
 import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
@@ -70,9 +70,13 @@ def command(request, fds):
 
 
 while True:
+    readable, _, _ = select.select([listener, lifeline], [], [])
+    if lifeline in readable:  # the test process is gone (end of file on the lifeline): so is the zygote
+        os._exit(0)
     conn, _ = listener.accept()
     if os.fork() == 0:  # a handler: start the command, report its pid, then its exit code
         listener.close()
+        os.close(lifeline)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
         request = json.loads(message)
@@ -94,8 +98,11 @@ class _Zygote:
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
         self.path = os.path.join(self.folder, "socket")
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, cwd=self.folder)
+        lifeline, self.lifeline = os.pipe()  # the zygote exits when this process's end closes, however it ends
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=self.folder,
+                                     pass_fds=(lifeline,))
+        os.close(lifeline)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if line.strip() != b"ready":
@@ -103,6 +110,7 @@ class _Zygote:
         atexit.register(self.stop)
 
     def stop(self) -> None:
+        os.close(self.lifeline)
         self.proc.kill()
         self.proc.wait()
         if self.proc.stdout is not None:
