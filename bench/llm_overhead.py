@@ -24,8 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for entry in (ROOT, ROOT / "tests"):  # the project, and tests/ so the fakes import as `helpers.*` as in the tests
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
 
 from bot.llm import LLMSettings, LLMStore, LLMSummarizer, MemoryLLMStore  # noqa: E402
 from bot.llm.prompt import REQUIRED_PHRASE, build  # noqa: E402
@@ -41,9 +42,9 @@ from bot.results import (  # noqa: E402
     WorkflowSignal,
 )
 from bot.summary import SummaryRequest  # noqa: E402
+from helpers.fake_openai import FakeOpenAI, ok  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.llm_store import SqlLLMStore  # noqa: E402
-from tests.helpers.fake_openai import FakeOpenAI, ok  # noqa: E402
 
 LATENCY = 0.2
 

@@ -12,7 +12,7 @@ changed between Python versions and miss several translation prefixes
 (6to4 ``2002::/16`` and site-local ``fec0::/10`` are "global" on 3.11, and
 multicast ``224.0.0.1`` is "global" too).  The CIDR list below is Mastodon's
 ``PrivateAddressCheck`` list plus Synapse's recommended blacklist; the tests
-in ``tests/test_netguard.py`` pin the behaviour.
+in ``tests/bot/test_netguard.py`` pin the behaviour.
 """
 
 from __future__ import annotations

@@ -71,6 +71,24 @@ def make_tiny_kb() -> KnowledgeBase:
     return KnowledgeBase(models, caps, claims, version="tiny")
 
 
+def _hypothesis_profiles() -> None:
+    """Example counts stay as each test sets them (default 100); what changes is timing under load.
+
+    The suite runs on every core (pytest-xdist) next to subprocesses and Postgres, so a 200 ms per-example
+    deadline or a "data generation too slow" health check would fail on a busy machine for reasons that are
+    not the code's: neither is a behaviour under test here (speed lives in bench/). CI also keeps no
+    example database (a fresh clone each run). HYPOTHESIS_PROFILE=thorough runs 1,000 examples where a test
+    does not set its own count.
+    """
+    from hypothesis import HealthCheck, settings
+
+    relaxed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    settings.register_profile("dev", **relaxed)
+    settings.register_profile("ci", database=None, print_blob=True, **relaxed)
+    settings.register_profile("thorough", max_examples=1000, **relaxed)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if postgres_required() else "dev"))
+
+
 @pytest.fixture
 def tiny_kb() -> KnowledgeBase:
     return make_tiny_kb()
@@ -113,37 +131,121 @@ def postgres_required() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throw-away database on the local Postgres; skipped where none runs, a failure under CI."""
-    from sqlalchemy import create_engine, text
+def _throwaway_postgres(kind: str | None) -> Iterator[str]:
+    """A throw-away database on the local Postgres (a copy of a `kind` template, or empty); dropped after."""
+    from sqlalchemy import create_engine
 
     admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.exec_driver_sql("SELECT 1")
     except Exception as exc:  # noqa: BLE001
         message = f"no Postgres at {PG_URL}: {type(exc).__name__}"
         if postgres_required():
             pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
         pytest.skip(message)
-    base = PG_URL.rsplit("/", 1)[0]
+    from sqlalchemy import text
+
     try:
+        if kind is None:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            from helpers.seeded_db import build, create_from, postgres_template
+
+            template = postgres_template(kind, PG_URL)
+            with admin.connect() as conn:
+                create_from(conn, name, template)
+        base = PG_URL.rsplit("/", 1)[0]
+        if kind is not None and template is None:
+            build(kind, f"{base}/{name}")
         yield f"{base}/{name}"
     finally:
-        with admin.connect() as conn, contextlib.suppress(Exception):
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        _drop_in_background(admin_url, name)
+
+
+_dropper = None
+
+
+def _drop_in_background(admin_url: str, name: str) -> None:
+    """DROP DATABASE takes 0.1-1 s here (files unlinked, fsync); the next test need not wait for it.
+
+    One thread per test process drops in order; at exit it finishes the queue before the templates go.
+    """
+    global _dropper
+    if _dropper is None:
+        import atexit
+        from concurrent.futures import ThreadPoolExecutor
+
+        _dropper = ThreadPoolExecutor(1, thread_name_prefix="postgres-drop")
+        atexit.register(_dropper.shutdown, wait=True)
+    _dropper.submit(_drop, admin_url, name)
+
+
+def _drop(admin_url: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn, contextlib.suppress(Exception):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty throw-away database on the local Postgres; skipped where none runs, a failure under CI."""
+    yield from _throwaway_postgres(None)
+
+
+@pytest.fixture
+def seeded_postgres_url() -> Iterator[str]:
+    """A migrated, seeded Postgres database for this test: a copy of a template built once per process."""
+    yield from _throwaway_postgres("seeded")
+
+
+@pytest.fixture
+def tiny_postgres_url() -> Iterator[str]:
+    """A migrated Postgres database holding the tiny knowledge base (a template copy)."""
+    yield from _throwaway_postgres("tiny")
+
+
+@pytest.fixture
+def migrated_postgres_url() -> Iterator[str]:
+    """A migrated Postgres database with no knowledge (a template copy)."""
+    yield from _throwaway_postgres("migrated")
 
 
 @pytest.fixture
 def seeded_db_url(tmp_path) -> str:
-    """A migrated, seeded SQLite database for this test: a copy of one built once per session.
+    """A migrated, seeded SQLite database for this test: a copy of one built once per process.
 
     Tests that run `yuntai` as a subprocess call `helpers.seeded_db.seeded_copy` with their own path instead.
     """
     from helpers.seeded_db import seeded_copy
 
     return seeded_copy(tmp_path / "yuntai.db")
+
+
+@pytest.fixture
+def tiny_db_url(tmp_path) -> str:
+    """A migrated SQLite database holding the tiny knowledge base (a template copy)."""
+    from helpers.seeded_db import sqlite_copy
+
+    return sqlite_copy("tiny", tmp_path / "yuntai.db")
+
+
+@pytest.fixture
+def migrated_db_url(tmp_path) -> str:
+    """A migrated SQLite database with no knowledge (a template copy)."""
+    from helpers.seeded_db import sqlite_copy
+
+    return sqlite_copy("migrated", tmp_path / "yuntai.db")
+
+
+_hypothesis_profiles()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
@@ -16,8 +17,10 @@ EXE = str(Path(sys.executable).with_name("yuntai"))
 
 def chat(tmp_path, *args: str, stdin: str | None = "", **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'c.db'), "YUNTAI_FETCH": "off"}
-    return subprocess.run([EXE, "chat", *args], input=stdin, capture_output=True, text=True, timeout=90, env=env,
-                          cwd=tmp_path, **kw)
+    if kw:  # e.g. preexec_fn: the interpreter's own start-up is part of what is tested
+        return subprocess.run([EXE, "chat", *args], input=stdin, capture_output=True, text=True, timeout=90,
+                              env=env, cwd=tmp_path, **kw)
+    return zygote.run(["chat", *args], input=stdin, timeout=90, env=env, cwd=tmp_path)
 
 
 def test_json_prints_exactly_one_object_per_reply_and_nothing_else(tmp_path):

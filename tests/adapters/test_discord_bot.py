@@ -31,6 +31,7 @@ from helpers.fake_discord import (
     MEMBER_PERMISSIONS,
     FakeDiscord,
 )
+from helpers.seeded_db import seeded_copy
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -42,7 +43,7 @@ ADMIN = MEMBER_PERMISSIONS | MANAGE_GUILD
 
 @pytest.fixture
 def app(tmp_path: Path) -> AsyncIterator[App]:
-    built = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
+    built = build_app(Settings(database_url=seeded_copy(tmp_path / 'yuntai.db'), fetch_enabled=False))
     yield built
     built.close()
 
@@ -394,7 +395,7 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
     async def scenario() -> None:
         async with FakeDiscord() as fake:
             env = {**os.environ, **fake.env, "PYTHONPATH": str(repo),
-                   "DATABASE_URL": f"sqlite:///{tmp_path / 'sync.db'}", "YUNTAI_FETCH": "off"}
+                   "DATABASE_URL": seeded_copy(tmp_path / 'sync.db'), "YUNTAI_FETCH": "off"}
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", "discord",
                 "sync", "--guild", str(fake.guild.id), env=env, cwd=str(tmp_path),
@@ -426,7 +427,7 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
 async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, command: str = "discord",
                                 **extra: str) -> asyncio.subprocess.Process:
     repo = Path(__file__).resolve().parents[2]
-    env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": seeded_copy(tmp_path / 'bot.db'),
            "YUNTAI_FETCH": "off", **extra}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", command,

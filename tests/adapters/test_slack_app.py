@@ -29,6 +29,7 @@ from bot.chat import ChatCore
 from bot.clip_ids import short_clip_id
 from bot.config import Settings
 from helpers.fake_slack import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, CHANNEL_ID, TEAM_ID, FakeSlack
+from helpers.seeded_db import seeded_copy
 from helpers.slack_requests import MEMBER_ID, SlackRequests
 from storage.slack_ledger import SqlSlackEvents
 
@@ -43,7 +44,7 @@ def run(coro: Awaitable[Any]) -> Any:
 
 @pytest.fixture
 def yuntai(tmp_path: Path) -> Any:
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'slack.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'slack.db')), fetch=False)
     yield app
     app.close()
 

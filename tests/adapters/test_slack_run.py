@@ -19,6 +19,7 @@ from adapters.slack.run import SlackConfig, async_database_url, serve
 from adapters.wiring import build_app
 from bot.config import ConfigError, Settings
 from helpers.fake_slack import BOT_TOKEN, FakeSlack
+from helpers.seeded_db import seeded_copy
 from helpers.slack_requests import MEMBER_ID, SlackRequests
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -33,7 +34,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
     monkeypatch.chdir(tmp_path)  # no .env of the worktree
     for name in SLACK_VARS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DATABASE_URL", seeded_copy(tmp_path / 'cli.db'))
     return monkeypatch
 
 
@@ -72,7 +73,7 @@ def test_async_database_url_swaps_in_async_drivers() -> None:
 
 def test_http_mode_serves_slash_commands_and_stops_after_finishing_work(
         clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    yuntai = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'http.db'}"), fetch=False)
+    yuntai = build_app(Settings(database_url=seeded_copy(tmp_path / 'http.db')), fetch=False)
 
     async def main() -> None:
         async with FakeSlack() as fake:
@@ -105,7 +106,7 @@ def test_http_mode_serves_slash_commands_and_stops_after_finishing_work(
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_oauth_install_round_trip_stores_the_installation_and_answers_that_workspace(
         backend: str, clean_env: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = f"sqlite:///{tmp_path / 'oauth.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = seeded_copy(tmp_path / 'oauth.db') if backend == "sqlite" else request.getfixturevalue("seeded_postgres_url")
     yuntai = build_app(Settings(database_url=url), fetch=False)
     config = SlackConfig(signing_secret=SECRET, client_id="1111.2222", client_secret="fake-client-secret")
 

@@ -15,8 +15,8 @@ from bot.llm.untrusted import Marker
 from bot.llm.validate import validate
 from bot.results import AttemptRate, CommunityEvidence
 from bot.signals import ModelMatcher, detect_workflow
+from helpers.verdicts import decide
 from tests.conftest import claim
-from tests.test_verdict import decide
 
 YT_ID = "dQw4w9WgXcQ"
 

@@ -20,8 +20,8 @@ from bot.reports import ModelReports
 from bot.results import AttemptRate, CommunityEvidence, ErrorResult, ModelReport
 from bot.service import CheckService
 from bot.votes import ClipRef, ConsensusCache, VerdictsResult, VoteOutcome, VoteResult, VoteService, clip_key
+from helpers.verdicts import decide
 from tests.conftest import FixedKnowledge, make_tiny_kb
-from tests.test_verdict import decide
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 CLIP = ClipRef(7, YT, short_clip_id(YT))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 from bot.clip_ids import short_clip_id
+from helpers import zygote
+from helpers.seeded_db import seeded_copy
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
 CANON = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -18,11 +19,10 @@ ZERO = {"representative": 0, "cherry_picked": 0, "misleading_workflow": 0, "cant
 
 
 def chat(tmp_path: Path, user: str, *lines: str, community: str = "discord:42") -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "YUNTAI_FETCH": "off",
+    env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'c.db'), "YUNTAI_FETCH": "off",
            "YUNTAI_CHART_DIR": str(tmp_path / "charts")}
-    res = subprocess.run([EXE, "chat", "--json", "--user", user, "--community", community],
-                         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, env=env,
-                         cwd=tmp_path)
+    res = zygote.run(["chat", "--json", "--user", user, "--community", community],
+                     input="\n".join(lines) + "\n", timeout=120, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     return [json.loads(line) for line in res.stdout.splitlines()]
 
@@ -82,10 +82,9 @@ def test_members_vote_report_attempts_and_read_it_back(tmp_path):
 
 
 def test_the_text_console_names_the_chart_file(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "YUNTAI_FETCH": "off",
+    env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'c.db'), "YUNTAI_FETCH": "off",
            "YUNTAI_CHART_DIR": str(tmp_path / "charts")}
-    res = subprocess.run([EXE, "chat"], input="/model Sora\n", capture_output=True, text=True, timeout=120,
-                         env=env, cwd=tmp_path)
+    res = zygote.run(["chat"], input="/model Sora\n", timeout=120, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     (line,) = [x for x in res.stdout.splitlines() if x.startswith("Chart: ")]
     assert Path(line.removeprefix("Chart: ")).is_file()

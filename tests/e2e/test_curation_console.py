@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 EXE = str(Path(sys.executable).with_name("yuntai"))
@@ -17,8 +17,8 @@ COMMUNITY = "console:club"
 
 def chat(tmp_path, lines: list[str], *args: str) -> list[dict]:
     env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'c.db'), "YUNTAI_FETCH": "off"}
-    res = subprocess.run([EXE, "chat", "--json", "--community", COMMUNITY, *args], input="\n".join(lines) + "\n",
-                         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    res = zygote.run(["chat", "--json", "--community", COMMUNITY, *args], input="\n".join(lines) + "\n",
+                     timeout=120, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     return [json.loads(line) for line in res.stdout.splitlines()]
 

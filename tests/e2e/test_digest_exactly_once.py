@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.policy import CommunitySettings
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 from storage.bootstrap import open_storage
 from storage.gateways import SqlDigestLedger
@@ -27,8 +28,8 @@ AT_SLOT = "2026-12-07T08:00:05+00:00"
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path):
     url = (seeded_copy(tmp_path / "digest.db") if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    st = open_storage(url)  # migrated and seeded once, so the racers start on equal terms
+           else request.getfixturevalue("seeded_postgres_url"))
+    st = open_storage(url)  # already migrated and seeded (a template copy), so the racers start on equal terms
     for cid in COMMUNITIES:
         st.settings.save_settings(CommunitySettings(
             cid, digest_channel="digest", digest_weekday=0, digest_hour=9, digest_timezone="Europe/Paris",
@@ -45,10 +46,8 @@ def env(url: str, tmp_path: Path) -> dict[str, str]:
 def racers(url: str, tmp_path: Path, n: int, now: str, *extra: str) -> list[subprocess.CompletedProcess]:
     ready = tmp_path / f"ready-{time.monotonic_ns()}"
     ready.mkdir()  # each racer waits here until all n are imported and connected, then they claim together
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.helpers.digest_racer", "--now", now,
-                               "--ready-dir", str(ready), "--racers", str(n), *extra],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(url, tmp_path),
-                              cwd=ROOT) for _ in range(n)]
+    procs = [zygote.popen(["--now", now, "--ready-dir", str(ready), "--racers", str(n), *extra],
+                          module="tests.helpers.digest_racer", env=env(url, tmp_path), cwd=ROOT) for _ in range(n)]
     done = []
     for p in procs:
         out, err = p.communicate(timeout=120)
@@ -69,8 +68,7 @@ def ledger_history(url: str) -> list[dict]:
 
 
 def cli(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([EXE, "digest", *args], capture_output=True, text=True, timeout=120,
-                          env=env(url, tmp_path), cwd=tmp_path)
+    return zygote.run(["digest", *args], timeout=120, env=env(url, tmp_path), cwd=tmp_path)
 
 
 def test_processes_waking_at_the_same_instant_post_each_digest_once(db_url, tmp_path):

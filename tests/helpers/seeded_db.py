@@ -1,11 +1,23 @@
-"""A migrated, seeded SQLite database built once per test session and copied per test.
+"""Databases built once per test process and copied per test: SQLite files and Postgres templates.
 
-Why: migrating and importing the whole seed took about half of the suite's busy time when every CLI,
-console, digest and end-to-end test did it on its own fresh file. Tests whose subject is the first run
-itself (test_first_run.py, test_fresh_clone.py, the read-only folder) keep starting from nothing.
+Why: migrating (eleven Alembic steps) and importing the whole seed took about half of the suite's busy
+time when every CLI, console, digest, adapter and storage test did it on its own fresh database; a copy
+costs a file copy on SQLite and a `CREATE DATABASE ... TEMPLATE` on Postgres. Tests whose subject is
+the first run itself (e2e/test_first_run.py, e2e/test_fresh_clone.py, the read-only folder) keep
+starting from nothing, and so do the tests of the migrations.
 
-The copy is an ordinary file, so a `yuntai` subprocess given `sqlite:///<copy>` finds it migrated and
-seeded and goes straight to work, exactly as on a second run.
+Three kinds, each exactly what the tests used to build for themselves:
+- "seeded": what `open_storage` leaves on a first run (migrated, the shipped seed imported);
+- "migrated": `upgrade` only, no knowledge;
+- "tiny": migrated, with the conftest's tiny hand-made knowledge base imported.
+
+A copy is an ordinary database, so a `yuntai` subprocess given its URL finds it migrated and seeded
+and goes straight to work, exactly as on a second run. Templates belong to one test process (one
+pytest-xdist worker), so workers never wait on each other; each process drops its Postgres templates
+when its session ends.
+
+YUNTAI_TEST_FRESH_DB=1 builds every database from nothing instead (to measure what the templates
+save, or to rule them out when a test misbehaves).
 """
 
 from __future__ import annotations
@@ -15,42 +27,142 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
+import uuid
 from pathlib import Path
 
-_template: Path | None = None
+KINDS = ("seeded", "migrated", "tiny")
+
+_sqlite: dict[str, Path] = {}
+_postgres: dict[str, str] = {}
+_folder: Path | None = None
 
 
-def _build_template() -> Path:
-    from storage.bootstrap import open_storage
+def fresh() -> bool:
+    return os.environ.get("YUNTAI_TEST_FRESH_DB") == "1"
 
-    folder = Path(tempfile.mkdtemp(prefix="yuntai-seeded-"))
-    atexit.register(shutil.rmtree, folder, True)
-    path = folder / "template.db"
-    open_storage(f"sqlite:///{path}").close()
-    return path
+
+def build(kind: str, url: str) -> None:
+    """Build `kind` into the (empty) database at `url`, the way the tests did before templates."""
+    if kind == "seeded":
+        from storage.bootstrap import open_storage
+
+        open_storage(url).close()
+        return
+    from storage.bootstrap import Storage
+    from storage.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        if kind == "tiny":
+            from tests.conftest import make_tiny_kb
+
+            st = Storage.on(engine)
+            st.knowledge.import_knowledge(make_tiny_kb())
+            st.close()
+    finally:
+        engine.dispose()
+
+
+# ------------------------------------------------------------------ SQLite
+
+
+def _template(kind: str) -> Path:
+    global _folder
+    if kind not in _sqlite:
+        if _folder is None:
+            _folder = Path(tempfile.mkdtemp(prefix="yuntai-templates-"))
+            atexit.register(shutil.rmtree, _folder, True)
+        path = _folder / f"{kind}.db"
+        build(kind, f"sqlite:///{path}")
+        _sqlite[kind] = path
+    return _sqlite[kind]
 
 
 def template() -> Path:
-    """The session's template (built on first use)."""
-    global _template
-    if _template is None:
-        _template = _build_template()
-    return _template
+    """The process's seeded SQLite template (built on first use)."""
+    return _template("seeded")
+
+
+def sqlite_copy(kind: str, path: Path) -> str:
+    """Put a copy of the `kind` template at `path` (unless a database is already there); its DATABASE_URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fresh():
+        if not path.exists():
+            build(kind, f"sqlite:///{path}")
+        return f"sqlite:///{path}"
+    if not path.exists():
+        # The backup API copies a consistent database even if the template were in WAL mode.
+        source, target = sqlite3.connect(_template(kind)), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+    return f"sqlite:///{path}"
 
 
 def seeded_copy(path: Path) -> str:
-    """Put a copy of the template at `path` (unless one is already there) and return its DATABASE_URL.
+    """A migrated, seeded SQLite database at `path` (see the module docstring); its DATABASE_URL."""
+    return sqlite_copy("seeded", path)
 
-    YUNTAI_TEST_FRESH_DB=1 skips the copy, so each test migrates and seeds its own file as before
-    (to measure what the template saves, or to rule it out when a test misbehaves).
-    """
-    if os.environ.get("YUNTAI_TEST_FRESH_DB") == "1":
-        return f"sqlite:///{path}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # The backup API copies a consistent database even if the template were in WAL mode.
-        with sqlite3.connect(template()) as source, sqlite3.connect(path) as target:
-            source.backup(target)
-        source.close()
-        target.close()
-    return f"sqlite:///{path}"
+
+# ------------------------------------------------------------------ Postgres
+
+
+def _admin(admin_url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+
+
+def postgres_template(kind: str, admin_url: str) -> str | None:
+    """The name of this process's Postgres template of `kind`, built on first use (None: build per test)."""
+    if fresh():
+        return None
+    if kind not in _postgres:
+        from sqlalchemy import text
+
+        name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = _admin(admin_url)
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
+        _postgres[kind] = name
+        atexit.register(_drop, admin_url, name)
+    return _postgres[kind]
+
+
+def create_from(conn, name: str, template: str | None) -> None:
+    """CREATE DATABASE `name` [TEMPLATE `template`], waiting out a connection still closing on the template."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    if template is None:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            return
+        except OperationalError as exc:  # "source database ... is being accessed by other users"
+            if "being accessed" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _drop(admin_url: str, name: str) -> None:
+    from sqlalchemy import text
+
+    try:
+        admin = _admin(admin_url)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    except Exception:  # noqa: BLE001 - the server may be gone at exit; a leftover template harms nothing
+        pass

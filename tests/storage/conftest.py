@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from storage.bootstrap import Storage
-from storage.db import make_engine, upgrade
-from tests.conftest import make_tiny_kb
+from storage.db import make_engine
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    st = Storage.on(engine, version_check_interval=0.0)
-    st.knowledge.import_knowledge(make_tiny_kb())
+def storage(request):
+    """Migrated, holding the tiny knowledge base: a copy of a template built once per test process."""
+    url = request.getfixturevalue("tiny_db_url" if request.param == "sqlite" else "tiny_postgres_url")
+    st = Storage.on(make_engine(url), version_check_interval=0.0)
     yield st
     st.close()

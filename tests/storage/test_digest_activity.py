@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from adapters.wiring import build_app
 from bot.config import Settings
 from bot.policy import Requester
+from helpers.seeded_db import seeded_copy
 from storage.activity import SqlCommunityActivity
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -15,7 +16,7 @@ VIMEO = "https://vimeo.com/76979871"
 
 
 def test_contested_clips_attempts_and_movers_come_from_this_weeks_activity(tmp_path):
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'a.db')), fetch=False)
     here, elsewhere = "discord:1", "discord:2"
 
     async def scenario() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.policy import CommunitySettings
 from storage.bootstrap import Storage
-from storage.db import make_engine, upgrade
+from storage.db import make_engine
 from storage.gateways import SqlDigestLedger
 
 SLOT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -18,10 +18,9 @@ STALE = NOW - timedelta(minutes=10)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
+def storage(request):
+    url = request.getfixturevalue("migrated_db_url" if request.param == "sqlite" else "migrated_postgres_url")
+    engine = make_engine(url)  # migrated: a copy of a template built once per test process
     st = Storage.on(engine)
     yield st
     st.close()

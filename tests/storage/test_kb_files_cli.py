@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import zygote
+from helpers.seeded_db import seeded_copy
 from storage.seed_files import load_seed
 
 EXE = str(Path(sys.executable).with_name("yuntai"))
@@ -17,13 +19,13 @@ FILES = ("models.yaml", "capabilities.yaml", "claims.yaml", "claims_benchmarks.y
 def yuntai(db: Path | str, *args: str) -> subprocess.CompletedProcess:
     url = db if isinstance(db, str) else f"sqlite:///{db}"
     env = {**os.environ, "DATABASE_URL": url, "YUNTAI_FETCH": "off"}
-    return subprocess.run([EXE, "kb", *args], capture_output=True, text=True, timeout=120, env=env)
+    return zygote.run(["kb", *args], timeout=120, env=env)
 
 
 def test_export_import_export_is_byte_for_byte_on_the_shipped_seed(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    assert yuntai(tmp_path / "one.db", "export", str(first)).returncode == 0  # a new database holds the seed
-    res = yuntai(tmp_path / "two.db", "import", str(first))
+    assert yuntai(seeded_copy(tmp_path / "one.db"), "export", str(first)).returncode == 0  # a seeded database
+    res = yuntai(seeded_copy(tmp_path / "two.db"), "import", str(first))
     assert res.returncode == 0, res.stderr
     assert yuntai(tmp_path / "two.db", "export", str(second)).returncode == 0
     for name in FILES:
@@ -33,12 +35,12 @@ def test_export_import_export_is_byte_for_byte_on_the_shipped_seed(tmp_path):
     assert load_seed(first).version == load_seed().version
 
 
-def test_the_round_trip_holds_through_postgres(tmp_path, postgres_url):
+def test_the_round_trip_holds_through_postgres(tmp_path, seeded_postgres_url):
     first, second = tmp_path / "a", tmp_path / "b"
-    assert yuntai(tmp_path / "one.db", "export", str(first)).returncode == 0
-    res = yuntai(postgres_url, "import", str(first))
+    assert yuntai(seeded_copy(tmp_path / "one.db"), "export", str(first)).returncode == 0
+    res = yuntai(seeded_postgres_url, "import", str(first))
     assert res.returncode == 0, res.stderr
-    assert yuntai(postgres_url, "export", str(second)).returncode == 0
+    assert yuntai(seeded_postgres_url, "export", str(second)).returncode == 0
     for name in FILES:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -52,6 +54,7 @@ def _version(db: Path) -> list[tuple]:
 def test_a_bad_import_lists_every_problem_and_imports_nothing(tmp_path):
     files = tmp_path / "files"
     db = tmp_path / "k.db"
+    seeded_copy(db)
     assert yuntai(db, "export", str(files)).returncode == 0
     before = _version(db)
     models = (files / "models.yaml").read_text()

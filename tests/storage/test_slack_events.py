@@ -13,15 +13,14 @@ import pytest
 from sqlalchemy import text
 
 from storage.bootstrap import Storage
-from storage.db import make_engine, upgrade
+from storage.db import make_engine
 from storage.slack_ledger import SqlSlackEvents
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def storage(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
+def storage(request):
+    url = request.getfixturevalue("migrated_db_url" if request.param == "sqlite" else "migrated_postgres_url")
+    engine = make_engine(url)  # migrated: a copy of a template built once per test process
     st = Storage.on(engine)
     yield st
     st.close()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.knowledge import RATINGS
+from helpers.seed_yaml import CAPS, CLAIMS, MODELS, write
 from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed, source_url_problem
 
 DESIGN_TREE = {
@@ -87,35 +87,6 @@ def test_round_trip(kb, tmp_path):
 
 
 # ------------------------------------------------------------------ validation errors
-
-MODELS = """
-- id: m1
-  name: Model One
-  aliases: [one]
-  workflows: [text-to-video]
-- id: m2
-  name: Model Two
-  aliases: [two]
-"""
-CAPS = """
-- {id: root, name: Root, parent: null}
-- {id: leaf, name: Leaf, parent: root, terms: [leaf]}
-"""
-CLAIMS = """
-- model: m1
-  capability: leaf
-  rating: strength
-  note: fine
-  sources: [{url: "https://example.org/a", date: "2024-06"}]
-"""
-
-
-def write(tmp_path: Path, models: str = MODELS, caps: str = CAPS, claims: str = CLAIMS) -> Path:
-    (tmp_path / "models.yaml").write_text(models)
-    (tmp_path / "capabilities.yaml").write_text(caps)
-    (tmp_path / "claims.yaml").write_text(claims)
-    return tmp_path
-
 
 def test_small_valid_seed_loads(tmp_path):
     kb = load_seed(write(tmp_path))

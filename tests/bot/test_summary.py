@@ -10,7 +10,7 @@ import pytest
 from bot.results import ClipInfo, CommunityEvidence
 from bot.summary import SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
-from tests.test_verdict import signals
+from helpers.verdicts import signals
 
 # (model, shown, the level the rules give, the opening the template must write for it)
 CASES = [

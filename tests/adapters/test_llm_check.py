@@ -8,7 +8,7 @@ import pytest
 
 from adapters.llm_check import llm_check
 from bot.llm.settings import LLMSettings
-from tests.helpers.fake_openai import ThreadedFakeOpenAI, error, ok
+from helpers.fake_openai import ThreadedFakeOpenAI, error, ok
 
 
 def check(settings: LLMSettings) -> tuple[int, str]:

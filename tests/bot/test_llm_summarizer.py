@@ -22,10 +22,7 @@ from bot.llm.prompt import build
 from bot.results import AttemptRate, ClipInfo, CommunityEvidence, Takes
 from bot.summary import LEVEL_PHRASES, SummaryRequest, TemplateSummarizer
 from bot.verdict import VerdictRules
-from storage.db import make_engine, upgrade
-from storage.llm_store import SqlLLMStore
-from tests.conftest import make_tiny_kb
-from tests.helpers.fake_openai import (
+from helpers.fake_openai import (
     FakeOpenAI,
     ThreadedFakeOpenAI,
     empty_choices,
@@ -39,7 +36,10 @@ from tests.helpers.fake_openai import (
     slow,
     truncated,
 )
-from tests.test_verdict import signals
+from helpers.verdicts import signals
+from storage.db import make_engine, upgrade
+from storage.llm_store import SqlLLMStore
+from tests.conftest import make_tiny_kb
 
 KB = make_tiny_kb()
 NAMES = {c.id: c.name for c in KB.capabilities} | {m.id: m.name for m in KB.models}
@@ -102,6 +102,13 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    """Wait for `condition` in short polls: a fixed sleep is either too long or, on a loaded machine, too short."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def run(coro):
@@ -628,11 +635,11 @@ def test_a_cancelled_probe_returns_the_breaker_to_open_and_the_next_call_probes(
             s.breaker.failure("timeout")
             clock.now += 31
             waiting = asyncio.ensure_future(s.summarize(request(url="https://youtube.com/watch?v=probe")))
-            await asyncio.sleep(0.3)
+            await until(lambda: fake.count == 1)  # the probe reached the server (it answers after 5 s)
             assert fake.count == 1 and s.breaker.state == HALF_OPEN
             for flight in list(s._inflight[asyncio.get_running_loop()].values()):
                 flight.cancel()  # what asyncio.run does to the probe when its loop shuts down
-            await asyncio.sleep(0.05)
+            await until(lambda: s.breaker.state != HALF_OPEN)
             state = s.breaker.state
             waiting.cancel()
             later = await s.summarize(request())  # no clock advance: the abandoned probe cost no cooldown

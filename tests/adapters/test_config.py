@@ -37,7 +37,7 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path, monkeypatch, capsys):
 
 # -- issue 7: bounds, and the README table that states them -----------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _readme_rows() -> dict[str, str]:

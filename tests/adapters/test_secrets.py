@@ -15,7 +15,7 @@ from bot.llm.settings import LLMSettings
 from bot.redact import redact_url
 from helpers.fake_openai import ThreadedFakeOpenAI, ok
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

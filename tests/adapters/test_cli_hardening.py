@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from adapters.cli import main
 from helpers.seeded_db import seeded_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 YT = "https://youtu.be/dQw4w9WgXcQ"
 TURNED_OFF = "not fetched (fetching was turned off)"
 
@@ -137,10 +137,10 @@ def test_an_invalid_byte_in_real_argv_exits_2_with_one_line(env, tmp_path):
     assert proc.stderr.count(b"\n") == 1 and b"not valid UTF-8" in proc.stderr
 
 
-def test_a_nul_on_postgres_is_cleaned_and_nothing_is_logged_with_the_caption(postgres_url, tmp_path, monkeypatch,
-                                                                              capsys, caplog):
+def test_a_nul_on_postgres_is_cleaned_and_nothing_is_logged_with_the_caption(seeded_postgres_url, tmp_path,
+                                                                              monkeypatch, capsys, caplog):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("DATABASE_URL", seeded_postgres_url)
     secret = "MEMBER-PRIVATE-REMARK"
     batch = write_batch(tmp_path / "b.jsonl", [json.dumps({"url": YT, "caption": f"Sora forest \x00 {secret}"})])
     caplog.set_level("DEBUG")

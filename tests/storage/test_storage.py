@@ -38,10 +38,9 @@ class StoreView:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request, sqlite_url) -> StoreView:
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
+def store(request) -> StoreView:
+    url = request.getfixturevalue("migrated_db_url" if request.param == "sqlite" else "migrated_postgres_url")
+    engine = make_engine(url)  # migrated: a copy of a template built once per test process
     s = Storage.on(engine)
     yield StoreView(s)
     s.close()
@@ -136,14 +135,15 @@ def test_checks_are_stored_per_community(store):
 
 
 def test_processes_starting_together_on_postgres_seed_once(postgres_url):
-    """Four bot processes start at once on a new database: one migrates and seeds, none duplicates."""
-    import subprocess
-    import sys
+    """Four bot processes start at once on a new database: one migrates and seeds, none duplicates.
+
+    Forked from the zygote (tests/helpers/zygote.py): four real processes, without four interpreter start-ups.
+    """
+    from helpers import zygote
 
     code = ("import sys; from storage.bootstrap import open_storage; "
             "s = open_storage(sys.argv[1]); print(len(s.knowledge.knowledge_base('x').claims))")
-    procs = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [zygote.popen([postgres_url], code=code) for _ in range(4)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
     counts = {int(out.strip()) for out, _ in outs}

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from bot.results import AttemptRate, CommunityEvidence, ModelSignal, Shown, Signals, Takes, WorkflowSignal
+from bot.results import AttemptRate, CommunityEvidence, Takes
 from bot.verdict import VerdictRules, combine
+from helpers.verdicts import decide, signals
 from tests.conftest import claim
-
-NO_TAKES = Takes()
-
-
-def signals(kb, model: str | None, *shown: str, takes: Takes = NO_TAKES, workflow: str = "unknown",
-            prompt: bool = False) -> Signals:
-    m = kb.model_by_id[model] if model else None
-    return Signals(
-        model=ModelSignal(m.id, m.name, "caption") if m else None,
-        workflow=WorkflowSignal(workflow, "caption" if workflow != "unknown" else None),
-        prompt_disclosed=prompt,
-        takes=takes,
-        shown=tuple(Shown(c, kb.path(c), c) for c in shown),
-    )
-
-
-def decide(kb, *args, community=None, **kw):
-    return VerdictRules(kb).decide(signals(kb, *args, **kw), community or CommunityEvidence())
 
 
 def test_showcase_when_only_strengths_shown_and_weaknesses_hidden(tiny_kb):

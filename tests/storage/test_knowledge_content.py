@@ -15,11 +15,11 @@ from bot.demos import demo_line, demo_reasons
 from bot.knowledge import Demo, KnowledgeBase
 from bot.results import CommunityEvidence
 from bot.verdict import VerdictRules, combine
+from helpers.seed_yaml import CAPS, CLAIMS, MODELS, write
 from helpers.seeded_db import seeded_copy
+from helpers.verdicts import signals
 from storage.seed_files import SeedError, load_seed, source_url_problem
 from tests.conftest import make_tiny_kb
-from tests.test_seed_files import CAPS, CLAIMS, MODELS, write
-from tests.test_verdict import signals
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.seeded_db import seeded_copy
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_read_only(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -44,9 +46,12 @@ def _env(data: Path) -> dict[str, str]:
 
 @pytest.fixture
 def folder(tmp_path):
-    """A database made by a real process, which checkpoints its WAL when it exits."""
+    """A database written by a real process, which checkpoints its WAL when it exits.
+
+    It starts from a seeded copy: the first run is e2e/test_first_run.py's subject, not this file's.
+    """
     data = tmp_path / "data"
-    data.mkdir()
+    seeded_copy(data / "yuntai.db")
     proc = subprocess.run([sys.executable, "-m", "adapters.cli", "check", "https://youtu.be/dQw4w9WgXcQ",
                            "--caption", "Sora forest", "--no-fetch"], cwd=tmp_path, env=_env(data),
                           capture_output=True, text=True, timeout=90)

@@ -15,10 +15,9 @@ DAY = "2026-12-01"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    upgrade(engine)
+def store(request):
+    url = request.getfixturevalue("migrated_db_url" if request.param == "sqlite" else "migrated_postgres_url")
+    engine = make_engine(url)  # migrated: a copy of a template built once per test process
     yield SqlLLMStore(engine)
     engine.dispose()
 

@@ -1,0 +1,202 @@
+"""Run `yuntai` as a real child process without paying Python's start-up and the bot's imports each time.
+
+Why: every `yuntai` subprocess spent most of its second starting Python and importing SQLAlchemy, Alembic
+and the bot before doing anything; the console, curation, knowledge-base file and digest tests run dozens.
+A zygote process (one per test process) imports all that once and forks a child per command. The child is
+a real process: its own pid, environment, working directory, stdin/stdout/stderr pipes, database
+connections and exit code; what it does not repeat is the interpreter start-up. So tests whose subject
+is the command's behaviour use `run`/`popen` here, and tests whose subject is the installed entry point
+or interpreter start-up itself (argument decoding, a terminal, a closed stdout, `python -m adapters.cli`)
+keep starting a fresh interpreter: tests/adapters/test_console.py, test_cli.py, test_cli_hardening.py,
+tests/adapters/test_discord_bot.py, tests/storage/test_read_only_folder.py and tests/e2e/test_first_run.py.
+
+Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
+`subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
+`module="tests.helpers.digest_racer"` runs that module as `python -m` would, `code=...` as `python -c`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SERVER = r'''
+import json, os, runpy, select, signal, socket, sys
+root, path, lifeline = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, root)
+import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
+import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
+bot.word_forms.forms("walk")  # reads the word-form table (lru_cache) before the fork
+matplotlib.use("Agg", force=False)  # what bot/charts.py does on first use
+import matplotlib.figure  # noqa: F401
+
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(path)
+listener.listen(64)
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the per-request handlers are reaped by the kernel
+print("ready", flush=True)
+
+
+def command(request, fds):
+    """Become the command; from here on this process ends exactly as a fresh interpreter would.
+
+    SystemExit and uncaught exceptions leave through the top level (exit code, traceback, atexit
+    handlers, garbage collection and SQLite's checkpoint on close all as usual).
+    """
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+    for fd in fds:
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = request["argv"]
+    if request["code"] is not None:
+        exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
+    elif request["module"]:
+        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+    else:
+        sys.exit(adapters.cli.main(request["argv"][1:]))
+    sys.exit(0)
+
+
+while True:
+    readable, _, _ = select.select([listener, lifeline], [], [])
+    if lifeline in readable:  # the test process is gone (end of file on the lifeline): so is the zygote
+        os._exit(0)
+    conn, _ = listener.accept()
+    if os.fork() == 0:  # a handler: start the command, report its pid, then its exit code
+        listener.close()
+        os.close(lifeline)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            conn.close()
+            command(request, fds)
+        for fd in fds:
+            os.close(fd)
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        _, status = os.waitpid(pid, 0)
+        conn.sendall(json.dumps({"code": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+        os._exit(0)
+    conn.close()
+'''
+
+
+class _Zygote:
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
+        self.path = os.path.join(self.folder, "socket")
+        lifeline, self.lifeline = os.pipe()  # the zygote exits when this process's end closes, however it ends
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=self.folder,
+                                     pass_fds=(lifeline,))
+        os.close(lifeline)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the yuntai zygote did not start (exit {self.proc.poll()})")
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        os.close(self.lifeline)
+        self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_zygote: _Zygote | None = None
+_lock = threading.Lock()
+
+
+def _server() -> _Zygote:
+    global _zygote
+    with _lock:
+        if _zygote is None or _zygote.proc.poll() is not None:
+            _zygote = _Zygote()
+        return _zygote
+
+
+class Child:
+    """A forked `yuntai` process: text pipes like `subprocess.Popen(..., text=True)`."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, module: str | None,
+                 code: str | None = None) -> None:
+        zygote = _server()
+        ends = [os.pipe() for _ in range(3)]  # (read, write) each
+        child_fds = [ends[0][0], ends[1][1], ends[2][1]]
+        self.conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.conn.connect(zygote.path)
+        request = {"argv": argv, "env": env, "cwd": cwd, "module": module, "code": code}
+        socket.send_fds(self.conn, [json.dumps(request).encode()], child_fds)
+        for fd in child_fds:
+            os.close(fd)
+        self.stdin = open(ends[0][1], "w", encoding="utf-8")  # noqa: SIM115 - closed in communicate
+        self.stdout = open(ends[1][0], encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.stderr = open(ends[2][0], encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.replies = self.conn.makefile("r", encoding="utf-8")
+        self.pid = json.loads(self.replies.readline())["pid"]
+        self.returncode: int | None = None
+        self.args = argv
+
+    def communicate(self, input: str | None = None, timeout: float | None = None) -> tuple[str, str]:
+        out: list[str] = []
+        err: list[str] = []
+
+        def feed() -> None:
+            try:
+                if input:
+                    self.stdin.write(input)
+                self.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        threads = [threading.Thread(target=feed), threading.Thread(target=lambda: out.append(self.stdout.read())),
+                   threading.Thread(target=lambda: err.append(self.stderr.read()))]
+        for t in threads:
+            t.start()
+        self.conn.settimeout(timeout)
+        try:
+            self.returncode = json.loads(self.replies.readline())["code"]
+        except TimeoutError:
+            os.kill(self.pid, 9)
+            raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+        finally:
+            for t in threads:
+                t.join(timeout)
+            self.stdout.close()
+            self.stderr.close()
+            self.replies.close()
+            self.conn.close()
+        return "".join(out), "".join(err)
+
+
+def popen(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
+          module: str | None = None, code: str | None = None) -> Child:
+    """Start `yuntai ARGS` (or `python -m MODULE ARGS`, or `python -c CODE ARGS`) in a forked child."""
+    argv = ["-c" if code is not None else module or "yuntai", *args]
+    return Child(argv, dict(os.environ if env is None else env), str(cwd or os.getcwd()), module, code)
+
+
+def run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
+        input: str | None = None, timeout: float | None = 120, module: str | None = None,
+        code: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(["yuntai", *args], capture_output=True, text=True, ...)` in a forked child."""
+    child = popen(args, env=env, cwd=cwd, module=module, code=code)
+    out, err = child.communicate(input, timeout)
+    return subprocess.CompletedProcess(child.args, child.returncode or 0, out, err)
