@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 SERVER = r'''
-import json, os, runpy, select, signal, socket, sys
+import json, os, runpy, select, socket, sys
 root, path, lifeline = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, root)
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
@@ -42,7 +42,6 @@ import matplotlib.figure  # noqa: F401
 listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 listener.bind(path)
 listener.listen(64)
-signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the per-request handlers are reaped by the kernel
 print("ready", flush=True)
 
 
@@ -69,15 +68,28 @@ def command(request, fds):
     sys.exit(0)
 
 
+def reap():
+    """Wait for finished handlers, so their CPU time is counted (as `time make test` reports) and no zombies stay."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 while True:
-    readable, _, _ = select.select([listener, lifeline], [], [])
+    readable, _, _ = select.select([listener, lifeline], [], [], 0.5)
+    reap()
     if lifeline in readable:  # the test process is gone (end of file on the lifeline): so is the zygote
         os._exit(0)
+    if listener not in readable:
+        continue
     conn, _ = listener.accept()
     if os.fork() == 0:  # a handler: start the command, report its pid, then its exit code
         listener.close()
         os.close(lifeline)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
         request = json.loads(message)
         pid = os.fork()
@@ -110,9 +122,12 @@ class _Zygote:
         atexit.register(self.stop)
 
     def stop(self) -> None:
-        os.close(self.lifeline)
-        self.proc.kill()
-        self.proc.wait()
+        os.close(self.lifeline)  # the zygote reaps its children and exits
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         import shutil
