@@ -151,11 +151,24 @@ def content_version(
     return knowledge_version(models, capabilities, claims, demos)
 
 
+# libyaml's parser when PyYAML was built with it: the seed parses in 0.08 s instead of 0.75 s, paid by every
+# process start and every test that builds an app. The constructor is the same safe one, so the documents are
+# identical; a file that fails is parsed again by the pure-Python parser for its (more familiar) message.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader (C or Python)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _parse(path: Path, problems: list[str] | None = None) -> list[Any]:
     try:
         data = path.read_bytes()
         try:
-            doc = yaml.safe_load(data.decode("utf-8"))
+            doc = _load_yaml(data.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise SeedError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
         if doc is None:
@@ -299,7 +312,7 @@ def _load_capabilities(path: Path, entries: list[Any], problems: list[str] | Non
 def _merge_vocabulary(path: Path, caps: list[Capability]) -> list[Capability]:
     """Append a vocabulary file's terms ({capability id: [term, ...]}) to those capabilities' terms."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeedError(f"{path.name}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict):

@@ -194,3 +194,31 @@ def test_numbers_alone_show_no_capability(kb, caption):
 
     shown = [cap for cap, _ in CapabilityClassifier(kb).classify(None, caption, None)]
     assert "crowds" not in shown and "people" not in shown and "orbit" not in shown, shown
+
+
+def test_the_fast_yaml_parser_reads_the_shipped_seed_exactly_as_the_python_one(monkeypatch):
+    import yaml
+
+    import storage.seed_files as seed_files
+
+    fast = seed_files.load_seed()
+    monkeypatch.setattr(seed_files, "_FAST_LOADER", yaml.SafeLoader)
+    slow = seed_files.load_seed()
+    assert fast.version == slow.version
+    assert (fast.models, fast.capabilities, fast.claims, fast.demos) == (
+        slow.models, slow.capabilities, slow.claims, slow.demos)
+
+
+def test_a_broken_file_is_described_by_the_python_parser(tmp_path):
+    import yaml
+
+    import storage.seed_files as seed_files
+
+    broken = "- id: a\n  name: [unclosed\n"
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(broken)
+    path = tmp_path / "models.yaml"
+    path.write_text(broken, encoding="utf-8")
+    problems: list[str] = []
+    assert seed_files._parse(path, problems) == []
+    assert problems == [f"models.yaml: not valid YAML: {' '.join(str(expected.value).split())}"]
