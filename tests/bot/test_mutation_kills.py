@@ -1,7 +1,477 @@
+# ruff: noqa: E501 - the expected texts are written out whole, one per line, so a changed word shows in the diff
 """Tests written to kill mutants that survived `make mutation` in the verdict, signals and classifier modules.
 
 Why a file of its own: each test here pins a behaviour that a one-line mutation changed without any other
-test noticing; they assert what a user would see (levels, reasons, found capabilities), not how it is computed.
+test noticing. They assert what a member reads (the level, every reason and "does not tell" line word for
+word, the claims shown, the traps and hidden weaknesses), from signals built by hand on the tiny knowledge
+base, so a reworded or reordered line, a lost branch or a swapped joiner fails here.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any, NamedTuple
+
+import pytest
+
+from bot.results import AttemptRate, CommunityEvidence, ModelSignal, Provenance, Shown, Signals, Takes, WorkflowSignal
+from bot.verdict import VerdictRules, combine, disputed
+from tests.conftest import claim, make_tiny_kb
+
+KB = make_tiny_kb()
+FIRST_TRY = Takes(True, 1, "first try", False)
+KLING_SITE = Provenance(True, "posted on klingai.com")
+NO_TAKES, NOWHERE = Takes(), Provenance()
+
+
+def sig(model: str | None, *shown: str, takes: Takes = NO_TAKES, workflow: str = "unknown", prompt: bool = False,
+        provenance: Provenance = NOWHERE, post: str = "", others: tuple[str, ...] = ()) -> Signals:
+    m = KB.model_by_id[model] if model else None
+    return Signals(ModelSignal(m.id, m.name, "caption") if m else None, WorkflowSignal(workflow, None), prompt, takes,
+                   tuple(Shown(c, KB.path(c), c) for c in shown), others, provenance, post)
+
+
+def attempts(*rates: tuple[str, int, int]) -> CommunityEvidence:
+    return CommunityEvidence(attempts=tuple(AttemptRate(c, t, u) for c, t, u in rates))
+
+
+SPLIT_KB = dataclasses.replace(KB, claims=KB.claims + (claim("runway-gen3", "walking", "strength"),
+                                                       claim("runway-gen3", "walking", "weakness")))
+
+# name -> (signals, community evidence, knowledge base, decide() keywords)
+SCENARIOS: dict[str, tuple[Signals, CommunityEvidence, Any, dict[str, Any]]] = {
+    "a": (sig("sora", "plants", "food"), CommunityEvidence(), KB, {}),
+    "b": (sig("sora", "eating"), attempts(("eating", 10, 8)), KB, {}),
+    "c": (sig(None), CommunityEvidence(), KB, {"page_is_video": False}),
+    "c2": (sig(None, "plants"), CommunityEvidence(), KB, {"known_platform": False}),
+    "d": (sig("kling-2", "people", "hockey"), CommunityEvidence(), KB, {}),
+    "e": (sig("kling-2", "hockey", provenance=KLING_SITE, takes=FIRST_TRY), CommunityEvidence(), KB, {}),
+    "f": (sig("runway-gen3", "walking"), CommunityEvidence(), SPLIT_KB, {}),
+    "g1": (sig("sora", "basketball", takes=FIRST_TRY), CommunityEvidence(), KB, {}),
+    "g2": (sig("runway-gen3", "plants", takes=FIRST_TRY), CommunityEvidence(), KB, {}),
+    "g3": (sig("kling-2", "eating", "hands", takes=Takes(True, None, "no cherry-picking", False)), CommunityEvidence(),
+           KB, {}),
+    "g4": (sig("sora", "plants", "food", takes=Takes(True, 1, "one shot", False)), CommunityEvidence(), KB, {}),
+    "h": (sig("sora", "basketball"), attempts(("basketball", 10, 2)), KB, {}),
+    "i": (sig("sora", "basketball", takes=FIRST_TRY, post="rotoscoped in post", workflow="text-to-video", prompt=True,
+              others=("kling-2", "nobody")), CommunityEvidence(), KB, {}),
+    "j": (sig("kling-2", "eating", provenance=KLING_SITE), CommunityEvidence(), KB, {}),
+    "k": (sig("sora", "hockey", "orbit"), attempts(("hockey", 6, 3), ("orbit", 5, 5)), KB, {}),
+}
+
+
+class Expected(NamedTuple):
+    level: str
+    reasons: tuple[str, ...]
+    claims: tuple[tuple[str, str, tuple[str, ...], str | None], ...]
+    hidden: tuple[str, ...]
+    traps: tuple[str, ...]
+    does_not_tell: tuple[str, ...]
+
+
+EXPECTED = {
+    'a': Expected(
+        'showcase',
+        reasons=(
+            "It shows the model's strengths (plants, food for Sora), and it avoids the model's documented weaknesses (talking, walking, eating): presume it is the best of several takes until someone shows it is typical.",
+            'Plants is a strength for Sora [https://example.org/report, 2025-01-01].',
+            'Food is a strength for Sora [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('plants', 'strength', ('plants is strength',), None), ('food', 'strength', ('food is strength',), None)),
+        hidden=('talking', 'walking', 'eating'), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+        ),
+    ),
+    'b': Expected(
+        'stress_test',
+        reasons=(
+            'It shows eating, where Sora is documented as weak: worth attention if it really works, and worth asking how many takes it needed.',
+            'Community attempts back it up: 8 usable out of 10 tries for what this clip shows. That is better than the documented weakness suggests.',
+            'Eating is a weakness for Sora [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('eating', 'weakness', ('eating is weakness',), None),),
+        hidden=('talking', 'walking'), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking: documented weaknesses this clip does not show.',
+        ),
+    ),
+    'c': Expected(
+        'unknown',
+        reasons=(
+            "I can't tell which model made it (the link, title and caption name none; give it with --model or the model option) or what the clip shows (no kind of shot I know is named in the title or caption; add a caption that describes it).",
+            'The linked page does not look like a video (it declares no video), so this judges the words around it, not a clip.',
+        ),
+        claims=(),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'Without the model and the content, this clip says nothing about any model.',
+        ),
+    ),
+    'c2': Expected(
+        'unknown',
+        reasons=(
+            "I can't tell which model made it (the link, title and caption name none; give it with --model or the model option).",
+        ),
+        claims=(),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'Anything the site itself says: it is not a video site I know, so only the words given were read.',
+            'Without the model and the content, this clip says nothing about any model.',
+        ),
+    ),
+    'd': Expected(
+        'mixed',
+        reasons=(
+            "Nothing rates Kling 2.x at hockey, so this can't say whether it is the model at its best or its usual. A rating for people does not vouch for the more specific shot.",
+            'People is a strength for Kling 2.x [https://example.org/report, 2025-01-01].',
+            'Nothing in the knowledge base rates Kling 2.x at hockey.',
+        ),
+        claims=(('people', 'strength', ('people is strength',), None),),
+        hidden=(), traps=('basketball', 'football'),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'Anything about neighbouring kinds of shot (basketball, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+    'e': Expected(
+        'showcase',
+        reasons=(
+            "It comes from the vendor itself (posted on klingai.com): a vendor's own post is curated by construction, the best of many takes.",
+            "The post says it is uncurated, but a vendor's word about its own showcase is not evidence that it is typical.",
+            "Nothing rates Kling 2.x at hockey, so this can't say whether it is the model at its best or its usual.",
+            "The creator says it is a first take ('first try').",
+            'Nothing in the knowledge base rates Kling 2.x at hockey.',
+        ),
+        claims=(),
+        hidden=(), traps=('basketball', 'football'),
+        does_not_tell=(
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'Anything about neighbouring kinds of shot (basketball, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+    'f': Expected(
+        'mixed',
+        reasons=(
+            "The sources disagree about walking for Runway Gen-3, so this can't say whether it is the model at its best or its usual.",
+            'Walking is hit and miss for Runway Gen-3 [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('walking', 'mixed', ('walking is strength', 'walking is weakness'), None),),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+        ),
+    ),
+    'g1': Expected(
+        'representative',
+        reasons=(
+            "Evidence that it is typical: the creator says it was not picked from many takes ('first try'), and basketball is hit and miss for Sora: a fair sample of what the model does.",
+            'Basketball is hit and miss for Sora (rated through sports) [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('basketball', 'mixed', ('sports is mixed',), 'sports'),),
+        hidden=('talking', 'walking', 'eating'), traps=('hockey', 'football'),
+        does_not_tell=(
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+            'Anything about neighbouring kinds of shot (hockey, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+    'g2': Expected(
+        'representative',
+        reasons=(
+            "Evidence that it is typical: the creator says it was not picked from many takes ('first try'), and plants is a strength for Runway Gen-3: a fair sample of what the model does.",
+            'Plants is a strength for Runway Gen-3 [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('plants', 'strength', ('plants is strength',), None),),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+        ),
+    ),
+    'g3': Expected(
+        'representative',
+        reasons=(
+            "Evidence that it is typical: the creator says it was not picked from many takes ('no cherry-picking'), and eating, hands are rated strength or hit and miss for Kling 2.x: a fair sample of what the model does.",
+            'Eating is a strength for Kling 2.x [https://example.org/report, 2025-01-01].',
+            'Hands is hit and miss for Kling 2.x [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('eating', 'strength', ('eating is strength',), None), ('hands', 'mixed', ('hands is mixed', 'hands is weakness'), None)),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+        ),
+    ),
+    'g4': Expected(
+        'representative',
+        reasons=(
+            "Evidence that it is typical: the creator says it was not picked from many takes ('one shot'), and plants, food are strengths for Sora: a fair sample of what the model does.",
+            'Plants is a strength for Sora [https://example.org/report, 2025-01-01].',
+            'Food is a strength for Sora [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('plants', 'strength', ('plants is strength',), None), ('food', 'strength', ('food is strength',), None)),
+        hidden=('talking', 'walking', 'eating'), traps=(),
+        does_not_tell=(
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+        ),
+    ),
+    'h': Expected(
+        'showcase',
+        reasons=(
+            'A good take of a shot the model gets only sometimes: expect misses (basketball is hit and miss for Sora).',
+            'Community attempts get 2 usable out of 10 tries at basketball: expect fewer hits than this clip suggests.',
+            'Basketball is hit and miss for Sora (rated through sports) [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('basketball', 'mixed', ('sports is mixed',), 'sports'),),
+        hidden=('talking', 'walking', 'eating'), traps=('hockey', 'football'),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+            'Anything about neighbouring kinds of shot (hockey, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+    'i': Expected(
+        'showcase',
+        reasons=(
+            'A good take of a shot the model gets only sometimes: expect misses (basketball is hit and miss for Sora).',
+            "The creator says it is one take, but it was also worked on after generation, so it is not the model's output alone.",
+            "The creator says it is a first take ('first try').",
+            "It was worked on after generation ('rotoscoped in post'): part of what you see is not the model's output.",
+            'The text also names Kling 2.x; the verdict is about the first model named.',
+            'Basketball is hit and miss for Sora (rated through sports) [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('basketball', 'mixed', ('sports is mixed',), 'sports'),),
+        hidden=('talking', 'walking', 'eating'), traps=('hockey', 'football'),
+        does_not_tell=(
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+            'Anything about neighbouring kinds of shot (hockey, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+    'j': Expected(
+        'showcase',
+        reasons=(
+            "It comes from the vendor itself (posted on klingai.com): a vendor's own post is curated by construction, the best of many takes.",
+            "It shows the model's strengths (eating for Kling 2.x): presume it is the best of several takes until someone shows it is typical.",
+            'Eating is a strength for Kling 2.x [https://example.org/report, 2025-01-01].',
+        ),
+        claims=(('eating', 'strength', ('eating is strength',), None),),
+        hidden=(), traps=(),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+        ),
+    ),
+    'k': Expected(
+        'representative',
+        reasons=(
+            'Community attempts back it up: 8 usable out of 11 tries for what this clip shows.',
+            'Hockey is hit and miss for Sora (rated through sports) [https://example.org/report, 2025-01-01].',
+            'Nothing in the knowledge base rates Sora at orbit.',
+        ),
+        claims=(('hockey', 'mixed', ('sports is mixed',), 'sports'),),
+        hidden=('talking', 'walking', 'eating'), traps=('basketball', 'football'),
+        does_not_tell=(
+            'How many takes it took: nobody said, so assume it is the best of several.',
+            'The workflow: nobody said whether it started from text, an image or another video.',
+            "What was asked for: the prompt is not given, so you can't compare intent with result.",
+            'How Sora does at talking, walking, eating: documented weaknesses this clip does not show.',
+            'Anything about neighbouring kinds of shot (basketball, football): one working example does not carry over to its siblings.',
+        ),
+    ),
+
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_line_of_the_verdict_word_for_word(name: str) -> None:
+    signals, community, kb, keywords = SCENARIOS[name]
+    v = VerdictRules(kb).decide(signals, community, **keywords)
+    want = EXPECTED[name]
+    assert v.level == want.level
+    assert v.reasons == want.reasons
+    assert tuple((c.capability, c.rating, c.notes, c.via) for c in v.claims) == want.claims
+    assert all(c.sources == ("https://example.org/report",) for c in v.claims)
+    assert v.hidden_weaknesses == want.hidden
+    assert v.generalization_traps == want.traps
+    assert v.does_not_tell == want.does_not_tell
+
+
+# -- combine and disputed: curated claims outrank derived ones, disagreement is "mixed" ----------------------
+
+
+def derived(model: str, capability: str, rating: str) -> Any:
+    return claim(model, capability, rating, derived_from="vbench2:x")
+
+
+@pytest.mark.parametrize(
+    ("claims", "rating", "split"),
+    [
+        ((claim("m", "c", "strength"),), "strength", False),
+        ((claim("m", "c", "strength"), derived("m", "c", "weakness")), "strength", False),
+        ((claim("m", "c", "strength"), claim("m", "c", "strength"), derived("m", "c", "weakness"),
+          derived("m", "c", "mixed")), "strength", False),
+        ((claim("m", "c", "strength"), claim("m", "c", "weakness"), derived("m", "c", "strength")), "mixed", True),
+        ((derived("m", "c", "weakness"),), "weakness", False),
+        ((derived("m", "c", "weakness"), derived("m", "c", "strength")), "mixed", True),
+    ],
+)
+def test_curated_claims_outrank_derived_ones_and_disagreement_is_mixed(claims, rating: str, split: bool) -> None:
+    assert combine(claims) == rating
+    assert disputed(claims) is split
+
+
+# -- rating_for: inherited from the nearest rated ancestor below the root, never from the root -------------
+
+
+def with_claims(*extra: Any) -> Any:
+    return dataclasses.replace(KB, claims=KB.claims + extra)
+
+
+def test_a_root_rating_is_not_inherited_but_rates_the_root_itself() -> None:
+    kb = with_claims(claim("runway-gen3", "camera", "weakness"))
+    rules = VerdictRules(kb)
+    assert rules.rating_for("runway-gen3", "orbit") is None
+    rated = rules.rating_for("runway-gen3", "camera")
+    assert (rated.capability, rated.rating, rated.via) == ("camera", "weakness", None)
+
+
+def test_the_nearest_rated_ancestor_wins() -> None:
+    kb = with_claims(claim("runway-gen3", "camera_motion", "mixed"), claim("runway-gen3", "orbit", "strength"))
+    rules = VerdictRules(kb)
+    assert (rules.rating_for("runway-gen3", "orbit").rating, rules.rating_for("runway-gen3", "orbit").via) == (
+        "strength", None)
+    kb = with_claims(claim("runway-gen3", "camera_motion", "mixed"))
+    rated = VerdictRules(kb).rating_for("runway-gen3", "orbit")
+    assert (rated.rating, rated.via) == ("mixed", "camera_motion")
+
+
+# -- the citation in a rating reason ------------------------------------------------------------------------
+
+
+def test_an_undated_source_is_cited_without_a_date_and_a_sourceless_claim_without_brackets() -> None:
+    from bot.knowledge import Claim, Source
+
+    undated = Claim("runway-gen3", "walking", "strength", note="", sources=(Source("https://example.org/u", ""),))
+    v = VerdictRules(with_claims(undated)).decide(sig("runway-gen3", "walking"), CommunityEvidence())
+    assert "Walking is a strength for Runway Gen-3 [https://example.org/u]." in v.reasons
+    assert v.claims[0].notes == ()  # an empty note is not shown
+    bare = Claim("runway-gen3", "walking", "weakness", note="n", sources=())
+    v = VerdictRules(with_claims(bare)).decide(sig("runway-gen3", "walking"), CommunityEvidence())
+    assert "Walking is a weakness for Runway Gen-3." in v.reasons
+    assert v.claims[0].sources == ()
+
+
+# -- hidden weaknesses and traps ----------------------------------------------------------------------------
+
+
+def test_a_weak_parent_stands_for_its_weak_children_among_hidden_weaknesses() -> None:
+    kb = with_claims(claim("runway-gen3", "sports", "weakness"), claim("runway-gen3", "hockey", "weakness"),
+                     claim("runway-gen3", "talking", "weakness"))
+    v = VerdictRules(kb).decide(sig("runway-gen3", "plants"), CommunityEvidence())
+    assert v.hidden_weaknesses == ("talking", "sports")  # tree order; hockey is covered by sports
+    # a shown ancestor hides its weak descendants' parent line too: showing sports shows hockey's family
+    v = VerdictRules(kb).decide(sig("runway-gen3", "plants", "basketball"), CommunityEvidence())
+    assert v.hidden_weaknesses == ("talking", "hockey")
+
+
+def test_traps_come_only_from_families_below_a_top_level_kind_and_stop_at_eight() -> None:
+    from bot.knowledge import Capability, KnowledgeBase
+
+    many = tuple(Capability(id=f"trick{i}", name=f"trick {i}", parent="sports", terms=(f"trick{i}",))
+                 for i in range(10))
+    kb = KnowledgeBase(KB.models, KB.capabilities + many,
+                       KB.claims + (claim("runway-gen3", "trick9", "weakness"), claim("runway-gen3", "trick8", "mixed"),
+                                    claim("runway-gen3", "trick0", "strength")), version="many")
+    v = VerdictRules(kb).decide(sig("runway-gen3", "basketball"), CommunityEvidence())
+    assert v.generalization_traps == ("trick9", "trick8", "hockey", "football", "trick1", "trick2", "trick3",
+                                      "trick4")
+    assert len(v.generalization_traps) == 8
+    # people's siblings (animals, food ...) are not one family of skill: no traps from a top-level kind
+    assert VerdictRules(kb).decide(sig("kling-2", "people"), CommunityEvidence()).generalization_traps == ()
+
+
+def test_an_inherited_rating_does_not_rank_a_trap() -> None:
+    """Hockey inherits 'weakness' from sports; only its own rating would put it first."""
+    kb = with_claims(claim("runway-gen3", "sports", "weakness"), claim("runway-gen3", "football", "mixed"))
+    v = VerdictRules(kb).decide(sig("runway-gen3", "basketball"), CommunityEvidence())
+    assert v.generalization_traps == ("football", "hockey")
+
+
+# -- community thresholds ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("usable", "level", "lead"),
+    [
+        (5, "representative", "Community attempts back it up: 5 usable out of 10 tries for what this clip shows."),
+        (4, "showcase", "Community attempts get 4 usable out of 10 tries at basketball: expect fewer hits than this "
+                        "clip suggests."),
+    ],
+)
+def test_half_the_tries_usable_confirms_and_less_refutes(usable: int, level: str, lead: str) -> None:
+    v = VerdictRules(KB).decide(sig("sora", "basketball"), attempts(("basketball", 10, usable)))
+    assert v.level == level
+    assert lead in v.reasons
+
+
+def test_the_communitys_own_rule_can_withhold_a_confirmation() -> None:
+    held = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 7, confirms=False),))
+    v = VerdictRules(KB).decide(sig("sora", "basketball"), held)
+    assert v.level == "showcase"
+    assert not any(r.startswith("Community attempts") for r in v.reasons)
+    ok = CommunityEvidence(attempts=(AttemptRate("basketball", 10, 7, confirms=True),))
+    assert VerdictRules(KB).decide(sig("sora", "basketball"), ok).level == "representative"
+
+
+def test_attempts_at_a_kind_that_does_not_decide_are_ignored() -> None:
+    """People is a bare subject beside basketball: low hit rates reported for people refute nothing."""
+    v = VerdictRules(KB).decide(sig("sora", "people", "basketball"), attempts(("people", 10, 1)))
+    assert not any("Community attempts" in r for r in v.reasons)
+
+
+def test_low_rates_are_summed_over_every_low_kind() -> None:
+    v = VerdictRules(KB).decide(sig("sora", "basketball", "hockey"), attempts(("basketball", 10, 2), ("hockey", 6, 1)))
+    assert ("Community attempts get 3 usable out of 16 tries at basketball, hockey: expect fewer hits than this clip "
+            "suggests.") in v.reasons
+
+
+# -- decisive: the most specific kinds of shot -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shown", "decisive"),
+    [
+        (["sports", "hockey"], ["hockey"]),
+        (["people", "eating"], ["eating"]),
+        (["people", "food"], ["people", "food"]),
+        (["people"], ["people"]),
+        (["camera", "orbit", "camera_motion"], ["orbit"]),
+        (["hockey", "football"], ["hockey", "football"]),
+    ],
+)
+def test_the_most_specific_kinds_of_shot_decide(shown: list[str], decisive: list[str]) -> None:
+    assert VerdictRules(KB).decisive(shown) == decisive
