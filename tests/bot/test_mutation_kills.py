@@ -475,3 +475,93 @@ def test_low_rates_are_summed_over_every_low_kind() -> None:
 )
 def test_the_most_specific_kinds_of_shot_decide(shown: list[str], decisive: list[str]) -> None:
     assert VerdictRules(KB).decisive(shown) == decisive
+
+
+def test_an_unknown_capability_is_named_by_its_id() -> None:
+    assert VerdictRules(KB).name("ghost_shot") == "ghost_shot"
+    assert VerdictRules(KB).name("camera_motion") == "camera motion"
+
+
+def test_a_rating_on_the_root_does_not_reach_a_top_level_kind() -> None:
+    """People sits right under the root `subjects`: a claim on `subjects` must not rate it."""
+    kb = with_claims(claim("runway-gen3", "subjects", "weakness"))
+    assert VerdictRules(kb).rating_for("runway-gen3", "people") is None
+    assert VerdictRules(kb).rating_for("runway-gen3", "subjects").rating == "weakness"
+
+
+def test_every_unrated_kind_and_every_other_model_is_named_in_one_line() -> None:
+    v = VerdictRules(KB).decide(sig("sora-2", "plants", "food", others=("kling-2", "runway-gen3")),
+                                CommunityEvidence())
+    assert "Nothing in the knowledge base rates Sora 2 at plants, food." in v.reasons
+    assert "The text also names Kling 2.x, Runway Gen-3; the verdict is about the first model named." in v.reasons
+
+
+def test_a_verdict_cites_how_the_models_famous_demo_was_made() -> None:
+    from bot.knowledge import Demo
+
+    demos = (Demo("runway-gen3", "Big Demo", "About 700 clips generated, 55 used.", "https://example.org/m",
+                  "2024-05", "the makers"),
+             Demo("runway-gen3", "Second Demo", "Fifty takes.", "https://example.org/n", "", "press"),
+             Demo("sora", "Other Model's Demo", "Not this one.", "https://example.org/o", "", "press"))
+    kb = dataclasses.replace(KB, demos=demos)
+    v = VerdictRules(kb).decide(sig("runway-gen3", "plants"), CommunityEvidence())
+    assert ("How a famous Runway Gen-3 demo was made: Big Demo: About 700 clips generated, 55 used "
+            "(source: https://example.org/m, 2024-05). (1 more in /model runway-gen3)") in v.reasons
+    assert not any("Other Model's Demo" in r for r in v.reasons)
+
+
+def test_a_vendor_post_that_names_its_takes_gets_no_uncurated_caveat() -> None:
+    v = VerdictRules(KB).decide(sig("kling-2", "eating", provenance=KLING_SITE,
+                                    takes=Takes(True, 10, "best of 10", True)), CommunityEvidence())
+    assert v.level == "showcase"
+    assert not any("says it is uncurated" in r for r in v.reasons)
+
+
+def test_two_hit_and_miss_kinds_are_plural() -> None:
+    v = VerdictRules(KB).decide(sig("sora", "basketball", "hockey"), CommunityEvidence())
+    assert v.reasons[0] == ("A good take of a shot the model gets only sometimes: expect misses "
+                            "(basketball, hockey are hit and miss for Sora).")
+
+
+def test_post_production_alone_gets_no_one_take_caveat() -> None:
+    v = VerdictRules(KB).decide(sig("sora", "basketball", post="composited"), CommunityEvidence())
+    assert not any(r.startswith("The creator says it is one take") for r in v.reasons)
+    assert "It was worked on after generation ('composited'): part of what you see is not the model's output." \
+        in v.reasons
+
+
+def test_a_claim_on_a_capability_the_tree_lacks_sorts_last_among_hidden_weaknesses() -> None:
+    """A community's retired capability can leave claims behind; the list must still sort (and put it last)."""
+    from bot.knowledge import Capability, KnowledgeBase
+
+    filler = tuple(Capability(id=f"filler{i}", name=f"filler {i}", parent="camera", terms=(f"filler{i}",))
+                   for i in range(70))  # more kinds than 10 * 6: a stand-in rank of 60 would land mid-list
+    kb = KnowledgeBase(KB.models, KB.capabilities + filler,
+                       (claim("runway-gen3", "ghost", "weakness"), claim("runway-gen3", "filler69", "weakness"),
+                        claim("runway-gen3", "talking", "weakness"), claim("runway-gen3", "plants", "strength")),
+                       version="ghost")
+    v = VerdictRules(kb).decide(sig("runway-gen3", "plants"), CommunityEvidence())
+    assert v.hidden_weaknesses == ("talking", "filler69", "ghost")
+
+
+def test_a_kind_shown_twice_over_is_one_trap() -> None:
+    """Basketball and hockey share football as a sibling: it is listed once."""
+    v = VerdictRules(KB).decide(sig("sora", "basketball", "hockey"), CommunityEvidence())
+    assert v.generalization_traps == ("football",)
+
+
+@pytest.mark.parametrize(
+    ("hockey", "football", "traps"),
+    [
+        ("mixed", None, ("hockey", "football")),
+        (None, "mixed", ("football", "hockey")),
+        ("strength", None, ("football", "hockey")),
+        (None, "strength", ("hockey", "football")),
+        ("weakness", "mixed", ("hockey", "football")),
+        ("mixed", "weakness", ("football", "hockey")),
+    ],
+)
+def test_traps_rank_weakness_then_mixed_then_unrated_then_strength(hockey, football, traps) -> None:
+    extra = tuple(claim("runway-gen3", cap, r) for cap, r in (("hockey", hockey), ("football", football)) if r)
+    v = VerdictRules(with_claims(*extra)).decide(sig("runway-gen3", "basketball"), CommunityEvidence())
+    assert v.generalization_traps == traps
