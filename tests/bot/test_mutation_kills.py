@@ -565,3 +565,134 @@ def test_traps_rank_weakness_then_mixed_then_unrated_then_strength(hockey, footb
     extra = tuple(claim("runway-gen3", cap, r) for cap, r in (("hockey", hockey), ("football", football)) if r)
     v = VerdictRules(with_claims(*extra)).decide(sig("runway-gen3", "basketball"), CommunityEvidence())
     assert v.generalization_traps == traps
+
+
+# -- signals: naming a model explicitly, and workflows -------------------------------------------------------
+
+
+def matcher():  # type: ignore[no-untyped-def]
+    from bot.signals import ModelMatcher
+
+    return ModelMatcher(KB)
+
+
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("Gen-3 Alpha", "runway-gen3"),  # an alias, compared on letters and digits only
+        ("  SORA  ", "sora"),
+        (" sora2 ", "sora-2"),
+        ("kling-2", "kling-2"),  # the id itself
+        ("Kling 2.x", "kling-2"),  # the display name
+        ("kling 2.1 pro", "kling-2"),  # one alias found, long enough a share of what was typed
+        ("kling 2.1 abcde", "kling-2"),  # 9 of 15 characters: exactly 0.6
+    ],
+)
+def test_an_explicit_model_name_resolves(name: str, model: str) -> None:
+    assert matcher().resolve(name).id == model
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "suggestions"),
+    [
+        ("Sorra", "I don't know a model called 'Sorra'. Did you mean Sora, Sora 2?", ["Sora", "Sora 2"]),
+        ("Runwy Gen 3", "I don't know a model called 'Runwy Gen 3'. Did you mean Runway Gen-3?", ["Runway Gen-3"]),
+        ("gen 4", "I don't know a model called 'gen 4'. Try /model to list them.", []),
+        ("sora or kling", "I don't know a model called 'sora or kling'. Try /model to list them.", []),
+        ("kling 2.1 abcdef", "I don't know a model called 'kling 2.1 abcdef'. Did you mean Kling 2.x?", ["Kling 2.x"]),
+        ("  " + "x" * 100, "I don't know a model called '" + "x" * 80 + "'. Try /model to list them.", []),
+    ],
+)
+def test_an_unknown_model_name_is_refused_with_close_names(name: str, message: str, suggestions: list[str]) -> None:
+    from bot.signals import UnknownModel
+
+    with pytest.raises(UnknownModel) as err:
+        matcher().resolve(name)
+    assert str(err.value) == message
+    assert err.value.suggestions == suggestions
+    assert err.value.name == name.strip()[:80]
+
+
+def test_at_most_three_close_names_are_suggested() -> None:
+    from bot.knowledge import Model
+    from bot.signals import ModelMatcher, UnknownModel
+
+    models = tuple(Model(f"m{i}", f"Vidgen {i}", "V", aliases=(f"vidgen {i}",)) for i in range(5))
+    kb = dataclasses.replace(KB, models=models, claims=())
+    with pytest.raises(UnknownModel) as err:
+        ModelMatcher(kb).resolve("Vidgen")
+    assert len(err.value.suggestions) == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "workflow"),
+    [
+        ("text-to-video", "text-to-video"), ("T2V", "text-to-video"), ("text", "text-to-video"),
+        ("Text To Video", "text-to-video"),
+        ("image-to-video", "image-to-video"), ("i2v", "image-to-video"), ("image", "image-to-video"),
+        ("img2vid", "image-to-video"),
+        ("video-to-video", "video-to-video"), ("v2v", "video-to-video"), ("video", "video-to-video"),
+        ("vid2vid", "video-to-video"),
+    ],
+)
+def test_every_spelling_of_a_workflow_is_normalised(typed: str, workflow: str) -> None:
+    from bot.signals import normalise_workflow
+
+    assert normalise_workflow(typed) == workflow
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("text to 3d", "'text to 3d' is not a workflow I know: use one of text-to-video, image-to-video, "
+                       "video-to-video."),
+        ("  " + "a" * 50 + "  ", f"{'a' * 40!r} is not a workflow I know: use one of text-to-video, image-to-video, "
+                                 "video-to-video."),
+    ],
+)
+def test_an_unknown_workflow_is_refused_naming_the_three(typed: str, message: str) -> None:
+    from bot.signals import UnknownWorkflow, normalise_workflow
+
+    with pytest.raises(UnknownWorkflow) as err:
+        normalise_workflow(typed)
+    assert str(err.value) == message
+
+
+# -- signals: which of a vendor's sites the provenance names, and rotoscoping in post -----------------------
+
+
+@pytest.mark.parametrize(
+    ("sites", "url", "where"),
+    [
+        (("vendor.test/x", "app.vendor.test"), "https://app.vendor.test/x/1", "app.vendor.test"),  # longest entry
+        (("vendor.test", "vendor.test/models/vid"), "https://vendor.test/models/vid/1", "vendor.test/models/vid"),
+        (("WWW.Vendor.test",), "https://www.vendor.test/v/1", "www.vendor.test"),
+        (("vendor.test/models",), "https://cdn.vendor.test/models/1", "vendor.test/models"),
+    ],
+)
+def test_the_provenance_names_the_vendor_site_entry_the_link_is_on(sites, url: str, where: str) -> None:
+    from bot.knowledge import Model
+    from bot.signals import ModelMatcher, ProvenanceDetector
+
+    kb = dataclasses.replace(KB, models=(Model("vid", "Vid One", "Vendor Inc", aliases=("vid one",), sites=sites),))
+    models = ModelMatcher(kb)
+    site = models.from_url(url)
+    assert site is not None and site.id == "vid"
+    found = ProvenanceDetector(kb, models).detect(url, None, None, site=site)
+    assert found == Provenance(True, f"the link is on {where}, Vendor Inc's own site")
+
+
+@pytest.mark.parametrize(
+    ("caption", "workflow"),
+    [
+        ("rotoscoped the dancer over my footage. Grade done in post", ("video-to-video", "rotoscoped")),
+        ("rotoscoped in post", None),
+        ("rotoscoped" + " x" * 16 + " in post", None),  # "in post" ends 40 characters after the word: same clause
+        ("rotoscoped" + " x" * 16 + "  in post", ("video-to-video", "rotoscoped")),  # 41: out of reach
+        ("hand-rotoscoped dancer", None),
+    ],
+)
+def test_rotoscoping_counts_as_compositing_only_when_post_is_near(caption: str, workflow) -> None:
+    from bot.signals import detect_workflow
+
+    assert detect_workflow(caption) == workflow
