@@ -696,3 +696,98 @@ def test_rotoscoping_counts_as_compositing_only_when_post_is_near(caption: str, 
     from bot.signals import detect_workflow
 
     assert detect_workflow(caption) == workflow
+
+
+@pytest.mark.parametrize(
+    ("caption", "workflow"),
+    [
+        ("not img2vid at first, then img2vid from a still", ("image-to-video", "img2vid")),  # the later, plain cue
+        ("rotoscoped in post, then restyled", ("video-to-video", "restyled")),  # compositing skipped, not the rest
+    ],
+)
+def test_a_negated_or_composited_cue_does_not_hide_a_later_one(caption: str, workflow) -> None:
+    from bot.signals import detect_workflow
+
+    assert detect_workflow(caption) == workflow
+
+
+def test_a_line_break_ends_the_clause_a_negation_reaches() -> None:
+    from bot.signals import is_negated
+
+    assert is_negated("not Sora made this", 4) is True
+    assert is_negated("not\nSora made this", 4) is False
+
+
+RUNWAY = dataclasses.replace(KB.model_by_id["runway-gen3"], vendor="Runway", official_accounts=("x.com/runwayml",))
+
+
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("x.com/runwayml/status/1790000000000000001", True),  # pasted without a scheme
+        ("https://x.com/i/runwayml", True),  # "i" is not a handle: the next segment is read
+        ("https://x.com/i/status/runwayml", False),  # only the first two segments can name the account
+        ("https://x.com/someone/status/1", False),
+    ],
+)
+def test_an_official_account_is_read_from_the_pasted_link(url: str, found: bool) -> None:
+    from bot.signals import ModelMatcher, ProvenanceDetector
+
+    kb = dataclasses.replace(KB, models=tuple(RUNWAY if m.id == "runway-gen3" else m for m in KB.models))
+    got = ProvenanceDetector(kb, ModelMatcher(kb)).detect("https://x.com/post/1", url, None, site=None,
+                                                          platform="x")
+    want = Provenance(True, "posted by x.com/runwayml, an official account of Runway") if found else Provenance()
+    assert got == want
+
+
+# -- classifier: Chinese and Japanese captions (substrings), quoted lettering ---------------------------------
+
+
+def cjk_classifier():  # type: ignore[no-untyped-def]
+    from bot.classifier import CapabilityClassifier
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("subjects", "subjects", None), Capability("food", "food", "subjects", terms=("zh: 热狗",)),
+            Capability("animals", "animals", "subjects", terms=("zh: 狗", "zh: 猫", "ja: 犬", "zh: vlog"),
+                       not_terms=("zh: 热狗",)))
+    return CapabilityClassifier(KnowledgeBase((), caps, (), version="cjk"))
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("狗在公园里跑", [("animals", 0, 1, "狗")]),  # at the very start
+        ("一只狗和一只狗狗", [("animals", 2, 3, "狗"), ("animals", 6, 7, "狗"), ("animals", 7, 8, "狗")]),
+        ("热狗和一只猫在桌上", [("food", 0, 2, "热狗"), ("animals", 5, 6, "猫")]),  # hot dog is food, not a dog
+        ("热狗狗在桌上", [("food", 0, 2, "热狗"), ("animals", 2, 3, "狗")]),  # the dog right after the hot dog
+        ("狗热狗在桌上", [("animals", 0, 1, "狗"), ("food", 1, 3, "热狗")]),  # and right before it
+        ("我的VLOG日常记录", [("animals", 2, 6, "VLOG")]),  # Latin letters in the term match in any case
+        ("かわいい犬です", [("animals", 4, 5, "犬")]),  # kana: Japanese terms
+    ],
+)
+def test_cjk_terms_are_found_as_substrings_with_their_positions(text: str, found) -> None:
+    got = [(m.capability, m.start, m.end, m.evidence) for m in cjk_classifier().matches(text)]
+    assert got == found
+
+
+def quote_classifier():  # type: ignore[no-untyped-def]
+    from bot.classifier import CapabilityClassifier
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("subjects", "subjects", None),
+            Capability("animals", "animals", "subjects", terms=("dog", "cat")),
+            Capability("text_rendering", "text", None, terms=("{quote} sign",)))
+    return CapabilityClassifier(KnowledgeBase((), caps, (), version="q"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('a "HOT DOG" sign', ["text_rendering"]),  # the lettering shows no dog
+        ('a "happy" day, a "HOT DOG" sign', ["text_rendering"]),  # an earlier quote does not stop the search
+        ('a "DOG" barking next to an "EXIT" sign', ["animals", "text_rendering"]),  # only the sign's quote is lettering
+        ('a neon "OPEN" cat sign', ["text_rendering", "animals"]),  # the word after the quote is read
+    ],
+)
+def test_only_the_quoted_words_of_a_sign_are_lettering(text: str, shown: list[str]) -> None:
+    assert [c for c, _ in quote_classifier().classify(text)] == shown
