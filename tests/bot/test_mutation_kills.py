@@ -791,3 +791,27 @@ def quote_classifier():  # type: ignore[no-untyped-def]
 )
 def test_only_the_quoted_words_of_a_sign_are_lettering(text: str, shown: list[str]) -> None:
     assert [c for c, _ in quote_classifier().classify(text)] == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a pack of dogs", ["animals"]),  # "of" alone negates nothing
+        ("a free happy dog", ["animals"]),  # nor does "free" without "of"
+        ("free of dogs", []),
+        ("a room free of any dog", []),
+    ],
+)
+def test_free_of_negates_but_its_words_alone_do_not(text: str, shown: list[str]) -> None:
+    assert [c for c, _ in quote_classifier().classify(text)] == shown
+
+
+@pytest.mark.parametrize(("text", "shown"), [("take number 5 of the scene", True), ("take number five", False),
+                                             ("take number x5", True)])
+def test_a_number_slot_after_the_second_word_needs_digits(text: str, shown: bool) -> None:
+    from bot.classifier import CapabilityClassifier
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("other", "other", None), Capability("retakes", "retakes", "other", terms=("take number {n}",)))
+    found = [c for c, _ in CapabilityClassifier(KnowledgeBase((), caps, (), version="n")).classify(text)]
+    assert found == (["retakes"] if shown else [])
