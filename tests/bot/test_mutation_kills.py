@@ -815,3 +815,106 @@ def test_a_number_slot_after_the_second_word_needs_digits(text: str, shown: bool
     caps = (Capability("other", "other", None), Capability("retakes", "retakes", "other", terms=("take number {n}",)))
     found = [c for c, _ in CapabilityClassifier(KnowledgeBase((), caps, (), version="n")).classify(text)]
     assert found == (["retakes"] if shown else [])
+
+
+# -- signals: the whole extraction, model ranking, sites and authors ------------------------------------------
+
+
+def test_every_signal_of_a_clip_with_its_source_and_evidence() -> None:
+    from bot.results import ModelSignal as M
+    from bot.results import WorkflowSignal as W
+    from bot.signals import SignalExtractor, SignalInput
+
+    x = SignalExtractor(KB)
+    got = x.extract(SignalInput("https://sora.com/g/gen_01",
+                                caption="a forest, composited in After Effects. Prompt: a misty forest",
+                                title="Big test", description="a dog eating noodles, text to video"))
+    assert got == Signals(
+        model=M("sora", "Sora", "url", "sora.com"), workflow=W("text-to-video", "metadata", "text to video"),
+        prompt_disclosed=True, takes=Takes(),
+        shown=(Shown("plants", ("subjects", "plants"), "forest"), Shown("animals", ("subjects", "animals"), "dog"),
+               Shown("eating", ("actions", "eating"), "eating"), Shown("food", ("subjects", "food"), "noodles")),
+        provenance=Provenance(True, "the link is on sora.com, OpenAI's own site"), post_production="composited")
+    got = x.extract(SignalInput("https://www.youtube.com/watch?v=aaaaaaaaaaa", caption="Kling 2.1 woman walking",
+                                workflow="i2v", platform="youtube"))
+    assert (got.model, got.workflow) == (M("kling-2", "Kling 2.x", "caption", "Kling 2.1"),
+                                        W("image-to-video", "user", "i2v"))
+    got = x.extract(SignalInput("https://www.youtube.com/watch?v=aaaaaaaaaaa", caption="text to video: a forest"))
+    assert got.workflow == W("text-to-video", "caption", "text to video")
+    assert x.extract(SignalInput("https://www.youtube.com/watch?v=aaaaaaaaaaa", caption="a forest")).workflow == \
+        W("unknown", None, "")
+
+
+@pytest.mark.parametrize("name", ["runway-gen3", "Runway Gen-3", "RUNWAY GEN 3"])
+def test_a_model_id_or_display_name_resolves_even_where_no_alias_is_found(name: str) -> None:
+    """"runway-gen3" holds the alias "gen3" in a third of it: only the exact id/name key can resolve it."""
+    assert matcher().resolve(name).id == "runway-gen3"
+
+
+@pytest.mark.parametrize(
+    ("text", "ranked"),
+    [
+        ("not sora. kling 2.1 clip", [("kling-2", "kling 2.1", False), ("sora", "sora", True)]),
+        ("not sora. everyone thinks it's kling 2.1", [("kling-2", "kling 2.1", False), ("sora", "sora", True)]),
+        ("everyone thinks it's sora. kling 2.1 clip", [("kling-2", "kling 2.1", False), ("sora", "sora", False)]),
+    ],
+)
+def test_negated_models_go_last_and_guesses_after_plain_mentions(text: str, ranked) -> None:
+    assert matcher().find_ranked(text) == ranked
+
+
+def site_kb(*models: Any) -> Any:
+    return dataclasses.replace(KB, models=models, claims=())
+
+
+@pytest.mark.parametrize(
+    ("sites", "url"),
+    [
+        (("other.test", "vendor.test"), "https://vendor.test/v/1"),  # a later site of the same model
+        (("vendor.test/a", "vendor.test/b"), "https://vendor.test/b/1"),  # a later path
+    ],
+)
+def test_every_site_of_a_model_is_tried(sites, url: str) -> None:
+    from bot.knowledge import Model
+    from bot.signals import ModelMatcher
+
+    kb = site_kb(Model("vid", "Vid", "V", aliases=("vid",), sites=sites))
+    assert ModelMatcher(kb).from_url(url).id == "vid"
+
+
+def test_of_two_equally_specific_sites_the_first_model_listed_wins() -> None:
+    from bot.knowledge import Model
+    from bot.signals import ModelMatcher
+
+    kb = site_kb(Model("first", "First", "V", aliases=("first",), sites=("vendor.test/ab",)),
+                 Model("second", "Second", "V", aliases=("second",), sites=("xy.vendor.test",)))
+    assert ModelMatcher(kb).from_url("https://xy.vendor.test/ab/1").id == "first"
+
+
+@pytest.mark.parametrize(
+    ("author", "evidence"),
+    [
+        ("RunwayML", "the platform names the author 'RunwayML', which is Runway's own account"),  # a handle
+        ("Runway", "the platform names the author 'Runway', which is Runway's own account"),  # the vendor's name
+        ("Someone Else", None),
+        ("OpenAI", None),  # a vendor with no official account is not recognised by name
+    ],
+)
+def test_an_author_the_platform_names_can_be_the_vendor(author: str, evidence: str | None) -> None:
+    from bot.signals import ModelMatcher, ProvenanceDetector
+
+    kb = dataclasses.replace(KB, models=tuple(RUNWAY if m.id == "runway-gen3" else m for m in KB.models))
+    got = ProvenanceDetector(kb, ModelMatcher(kb)).detect("https://www.youtube.com/watch?v=aaaaaaaaaaa", None,
+                                                          author, site=None, platform="youtube")
+    assert got == (Provenance(True, evidence) if evidence else Provenance())
+
+
+def test_a_long_author_name_is_quoted_up_to_sixty_characters() -> None:
+    from bot.signals import ModelMatcher, ProvenanceDetector
+
+    vendor = "Very Long Vendor Name " * 4  # 88 characters
+    long = dataclasses.replace(RUNWAY, vendor=vendor)
+    kb = dataclasses.replace(KB, models=tuple(long if m.id == "runway-gen3" else m for m in KB.models))
+    got = ProvenanceDetector(kb, ModelMatcher(kb)).detect("https://www.youtube.com/watch?v=aaaaaaaaaaa", None,
+                                                          vendor, site=None, platform="youtube")
+    assert got.evidence == f"the platform names the author {vendor.strip()[:60]!r}, which is {vendor}'s own account"
