@@ -918,3 +918,30 @@ def test_a_long_author_name_is_quoted_up_to_sixty_characters() -> None:
     got = ProvenanceDetector(kb, ModelMatcher(kb)).detect("https://www.youtube.com/watch?v=aaaaaaaaaaa", None,
                                                           vendor, site=None, platform="youtube")
     assert got.evidence == f"the platform names the author {vendor.strip()[:60]!r}, which is {vendor}'s own account"
+
+
+@pytest.mark.parametrize(
+    ("text", "takes"),
+    [
+        ("best of 12", Takes(True, 12, "best of 12", True)),
+        ("not best of 5, it was best of 12", Takes(True, 12, "best of 12", True)),  # the negated count is skipped
+        ("best of 0 lol, best of 3", Takes(True, 3, "best of 3", True)),  # so is a count of nothing
+        ("first try", Takes(True, 1, "first try", False)),
+        ("not a first try", Takes(True, None, "first try", True)),
+        ("no cherry-picking", Takes(True, None, "no cherry-picking", False)),
+        ("never cherry-picked", Takes(True, None, "never cherry-picked", False)),
+        ("not cherry picked", Takes(True, None, "not cherry picked", False)),
+        ("zero rerolls", Takes(True, None, "zero rerolls", False)),
+        ("unselected output", Takes(True, None, "unselected", False)),
+        ("raw output", Takes(True, None, "raw output", False)),
+        ("wasn't cherry-picked", Takes(True, None, "n't cherry-picked", False)),
+        ("wasn\u2019t cherry-picked", Takes(True, None, "n\u2019t cherry-picked", False)),
+        ("not hundreds of takes", Takes(True, None, "hundreds of takes", False)),
+        ("cherry-picked", Takes(True, None, "cherry-picked", True)),
+        ("a forest at dawn", Takes()),
+    ],
+)
+def test_what_the_creator_says_about_takes_word_for_word(text: str, takes: Takes) -> None:
+    from bot.signals import detect_takes
+
+    assert detect_takes(text) == takes
