@@ -945,3 +945,18 @@ def test_what_the_creator_says_about_takes_word_for_word(text: str, takes: Takes
     from bot.signals import detect_takes
 
     assert detect_takes(text) == takes
+
+
+def test_a_name_spelled_with_dots_resolves_through_its_letters_and_digits() -> None:
+    """No alias pattern reads "Runway.Gen.3" (dots are not separators there); the exact key still does."""
+    assert matcher().find("Runway.Gen.3") == []
+    assert matcher().resolve("Runway.Gen.3").id == "runway-gen3"
+
+
+def test_a_longer_first_word_is_tried_before_its_prefix() -> None:
+    """"wanx" and "wan" start alike: the longer start word must be tried first, or "wanx" is never found."""
+    from bot.knowledge import Model
+    from bot.signals import ModelMatcher
+
+    kb = site_kb(Model("wan", "Wan", "A", aliases=("wan 2.1", "wan")), Model("wanx", "Wanx", "B", aliases=("wanx",)))
+    assert ModelMatcher(kb).find("made with wanx, then wan 2.1") == [("wanx", "wanx"), ("wan", "wan 2.1")]
