@@ -960,3 +960,39 @@ def test_a_longer_first_word_is_tried_before_its_prefix() -> None:
 
     kb = site_kb(Model("wan", "Wan", "A", aliases=("wan 2.1", "wan")), Model("wanx", "Wanx", "B", aliases=("wanx",)))
     assert ModelMatcher(kb).find("made with wanx, then wan 2.1") == [("wanx", "wanx"), ("wan", "wan 2.1")]
+
+
+def rich_classifier():  # type: ignore[no-untyped-def]
+    from bot.classifier import CapabilityClassifier
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("subjects", "subjects", None),
+            Capability("animals", "animals", "subjects", terms=("dog", "cat"), not_terms=("hot dog",)),
+            Capability("sealife", "sealife", "subjects", terms=("sea lion",)),
+            Capability("sea", "sea", "subjects", terms=("sea",)),
+            Capability("text_rendering", "text", None, terms=("{quote} sign",), not_terms=("sign in",)))
+    return CapabilityClassifier(KnowledgeBase((), caps, (), version="rich"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a sign. no, a dog", ["animals"]),  # the negation is in another clause
+        ('"DOG" sign', ["text_rendering"]),  # the quoted word at the very start of the sign is lettering too
+        ('"EXIT" SIGN', ["text_rendering"]),  # quote terms match in any case
+        ('"EXIT" sign in red', ["text_rendering"]),  # a not_term ("sign in") never cancels a quoted sign
+        ("a hot dog", []),
+        ("a hot dog and a cat", ["animals"]),  # the cancel covers the hot dog only, and later matches go on
+        ("hot dog, dog", ["animals"]),  # a dog right after the hot dog
+        ("dog hot dog", ["animals"]),  # and right before it
+        ("a sea lion", ["sealife", "sea"]),  # at one start, the longer term first
+        ("of dogs running free", ["animals"]),  # "free" after the term is no "free of"
+        ("free of any big dog", []),  # three words after "free of": still in reach
+    ],
+)
+def test_clauses_cancels_and_quotes_decide_what_is_shown(text: str, shown: list[str]) -> None:
+    assert [c for c, _ in rich_classifier().classify(text)] == shown
+
+
+def test_an_english_caption_is_read_once() -> None:
+    assert [m.capability for m in rich_classifier().matches("a dog and a cat")] == ["animals", "animals"]
