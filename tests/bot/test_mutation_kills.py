@@ -896,6 +896,7 @@ def test_of_two_equally_specific_sites_the_first_model_listed_wins() -> None:
     [
         ("RunwayML", "the platform names the author 'RunwayML', which is Runway's own account"),  # a handle
         ("Runway", "the platform names the author 'Runway', which is Runway's own account"),  # the vendor's name
+        ("Runway ML", "the platform names the author 'Runway ML', which is Runway's own account"),  # spaced handle
         ("Someone Else", None),
         ("OpenAI", None),  # a vendor with no official account is not recognised by name
     ],
