@@ -117,7 +117,7 @@ def counts(st: Storage) -> tuple[int, int]:
 @pytest.mark.timeout(60)
 def test_two_processes_checking_the_same_new_clip_at_once_store_both_and_one_clip(storage):
     other = second_process(storage, interval=0.0)
-    clips = [f"https://www.youtube.com/watch?v=race{n:07d}" for n in range(12)]
+    clips = [f"https://www.youtube.com/watch?v=race{n:07d}" for n in range(40)]
     barrier = threading.Barrier(2, timeout=20)
     errors: list[BaseException] = []
     results: dict[str, list[str]] = {"a": [], "b": []}
