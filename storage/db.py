@@ -111,6 +111,15 @@ def upgrade(engine: Engine) -> None:
     On Postgres several bot processes may start at once; an advisory lock makes one of them run
     the migrations while the others wait and then find nothing to do.
     """
+    _migrate(engine, "upgrade", "head")
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    """Take the schema back to revision `target` ("base" drops every table), e.g. to run an older release."""
+    _migrate(engine, "downgrade", target)
+
+
+def _migrate(engine: Engine, direction: str, target: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -118,9 +127,21 @@ def upgrade(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     with exclusive(engine, MIGRATION_LOCK_KEY) as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-        conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a column by rebuilding the table (copy, drop, rename); with foreign keys on,
+            # dropping a table that other rows point at fails (kb_model under kb_alias and kb_claim). The
+            # pragma only takes effect outside a transaction, so it is switched here, around the whole run.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            cfg.attributes["connection"] = conn
+            getattr(command, direction)(cfg, target)
+            conn.commit()
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pooled connection goes back as it came
+                conn.commit()
 
 
 @contextlib.contextmanager

@@ -111,10 +111,26 @@ class SqlCheckLog:
         self.uow = uow
 
     def record_checks(self, records: Sequence[CheckRecordIn]) -> None:
-        """Every clip and check of `records` in one transaction: all stored or none."""
-        with self.uow() as uow:
-            uow.checks.record(records)
-            uow.commit()
+        """Every clip and check of `records` in one transaction: all stored or none.
+
+        Two processes checking the same new clip at once race on its row. The clip upsert's ON CONFLICT
+        names canonical_url, but Postgres may see the clash first on the other unique index (short_id) and
+        refuse the row instead of updating it; by then the other transaction has committed, so one more try
+        finds the clip and updates it. A row refused for any other reason is refused again and goes up.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        from storage.db import DatabaseError
+
+        for attempt in (1, 2):
+            try:
+                with self.uow() as uow:
+                    uow.checks.record(records)
+                    uow.commit()
+                return
+            except DatabaseError as exc:
+                if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                    raise
 
     def canonical_url(self, short_id: str) -> str | None:
         with self.uow() as uow:
