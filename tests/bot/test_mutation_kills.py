@@ -506,7 +506,7 @@ def test_a_verdict_cites_how_the_models_famous_demo_was_made() -> None:
     kb = dataclasses.replace(KB, demos=demos)
     v = VerdictRules(kb).decide(sig("runway-gen3", "plants"), CommunityEvidence())
     assert ("How a famous Runway Gen-3 demo was made: Big Demo: About 700 clips generated, 55 used "
-            "(source: https://example.org/m, 2024-05). (1 more in /model runway-gen3)") in v.reasons
+            "(source: https://example.org/m, 2024-05). (1 more in the Runway Gen-3 model report)") in v.reasons
     assert not any("Other Model's Demo" in r for r in v.reasons)
 
 

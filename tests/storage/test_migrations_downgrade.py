@@ -1,4 +1,4 @@
-"""Every migration's downgrade, 0011 -> 0001 step by step, on SQLite and Postgres, then up to head again.
+"""Every migration's downgrade, 0012 -> 0001 step by step, on SQLite and Postgres, then up to head again.
 
 Why compare schemas rather than just run the steps: a downgrade that forgets to drop a column or an index
 still "runs". After each step down, the schema must be exactly the one a fresh database has when upgraded
@@ -18,7 +18,7 @@ from storage.bootstrap import Storage
 from storage.db import MIGRATIONS, current_revision, downgrade, make_engine, upgrade
 from tests.conftest import make_tiny_kb
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012"]
 
 
 def migrate(engine: Engine, direction: str, target: str) -> None:
