@@ -18,7 +18,7 @@ from bot.context import Services
 from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
-from bot.ports import DigestPoster, InlineIO, ReadingThread, keep_loop_responsive
+from bot.ports import DigestPoster, InlineIO, ReadingThread, keep_loop_responsive, settle_heap
 from bot.reports import ModelReports
 from bot.scheduler import DigestRunner
 from bot.service import CheckService
@@ -122,6 +122,7 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         is_row_error=is_row_error,
         # A chat process reads captions off the event loop; a batch run has no loop to keep free.
         reading=ReadingThread() if record_batch == 1 else None,
+        on_new_pipeline=settle_heap if record_batch == 1 else None,
     )
     if record_batch == 1:
         keep_loop_responsive()

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
-from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
+from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive, settle_heap
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
@@ -202,9 +202,11 @@ def main(argv: list[str] | None = None) -> None:
         # interpreter-lock slices.
         keep_loop_responsive()
         chat = CheckService(store.knowledge, metadata_cache=store.metadata, check_log=store.checks,
-                            io=store.threads, reading=ReadingThread())
+                            io=store.threads, reading=ReadingThread(), on_new_pipeline=settle_heap)
         chat.pipeline("console:local")
-        stall, idle_stall = _longest_stall(loop, chat, long_captions(400, first_id=90_000_000))
+        # Three runs: the longest stall is a tail figure, and a rare full garbage collection is part of it.
+        stalls = [_longest_stall(loop, chat, long_captions(400, first_id=90_000_000 + 1_000 * k)) for k in range(3)]
+        stall, idle_stall = max(s for s, _ in stalls), max(i for _, i in stalls)
         inline_stall, _ = _longest_stall(loop, stored, long_captions(400, first_id=91_000_000))
         sys.setswitchinterval(0.005)
 
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
           f"(median of {len(batch_runs)} runs; {batch_ms / base:,.0f}x baseline; {batch_ms / long_plain:.1f}x the "
           f"same captions without writes, {long_plain:.3f} ms; target < 1.5 ms)")
     print(f"  the same with one commit per check: {one_by_one:.3f} ms a check ({one_by_one / batch_ms:.1f}x batched)")
-    print(f"event loop's longest stall while 8 checks write to SQLite at once: {stall:.2f} ms "
+    print(f"event loop's longest stall while 8 checks write to SQLite at once (worst of 3 runs): {stall:.2f} ms "
           f"(an idle loop's: {idle_stall:.2f} ms; target < 5 ms; reading on the loop instead: {inline_stall:.2f} ms)")
 
     exe = Path(sys.executable).with_name("yuntai")

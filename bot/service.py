@@ -82,6 +82,7 @@ class CheckService:
         record_batch: int = 1,
         is_row_error: Callable[[Exception], bool] | None = None,
         reading: BlockingIO | None = None,
+        on_new_pipeline: Callable[[], None] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.metadata_cache = metadata_cache
@@ -92,6 +93,7 @@ class CheckService:
         self.metadata_ttl = metadata_ttl
         self.io: BlockingIO = io or ThreadIO()
         self.reading = reading  # None: read captions on the loop (batch runs, tests); else a ReadingThread
+        self.on_new_pipeline = on_new_pipeline  # a chat process settles its heap after compiling (settle_heap)
         self.recorder = (CheckRecorder(check_log, self.io, record_batch, is_row_error)
                          if check_log is not None else None)
         self._pipelines: dict[str, _Pipeline] = {}
@@ -106,6 +108,11 @@ class CheckService:
         kb = cached(community_id) if cached is not None else None
         if kb is None:
             kb = await self.io.run(self.knowledge.knowledge_base, community_id)
+        cached_pipeline = self._pipelines.get(kb.version)
+        if cached_pipeline is not None and cached_pipeline.kb is kb:
+            return cached_pipeline
+        if self.reading is not None:  # compiling a knowledge base's matchers takes tens of ms: off the loop
+            return await self.reading.run(self._pipeline_for, kb)
         return self._pipeline_for(kb)
 
     def _pipeline_for(self, kb: KnowledgeBase) -> _Pipeline:
@@ -117,6 +124,8 @@ class CheckService:
             if len(self._pipelines) > 8:
                 self._pipelines.clear()
             self._pipelines[kb.version] = cached
+            if self.on_new_pipeline is not None:
+                self.on_new_pipeline()
         return cached
 
     async def check(self, request: CheckRequest, actor: Actor) -> CheckResult:

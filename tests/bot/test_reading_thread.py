@@ -95,3 +95,43 @@ def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch:
         for app in (chat, batch, fetching):
             app.close()
         sys.setswitchinterval(before)
+
+
+def test_a_new_knowledge_base_is_compiled_off_the_loop_once_then_the_heap_is_settled(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled_on: list[str] = []
+    init = SignalExtractor.__init__
+
+    def spy(self, kb):  # type: ignore[no-untyped-def]
+        compiled_on.append(threading.current_thread().name)
+        init(self, kb)
+
+    monkeypatch.setattr(SignalExtractor, "__init__", spy)
+    settled: list[int] = []
+    reading = ReadingThread()
+    service = CheckService(Fixed(), reading=reading, on_new_pipeline=lambda: settled.append(1))
+
+    async def three_checks() -> None:
+        for n in range(3):
+            await service.check(CheckRequest(f"https://vimeo.com/{n + 1}", caption="a dog on a beach", fetch=False,
+                                             store=False), Actor("console:local", "me"))
+
+    try:
+        asyncio.run(three_checks())
+    finally:
+        reading.close()
+    assert len(compiled_on) == 1 and compiled_on[0].startswith("yuntai-read")  # once, and not on the loop
+    assert settled == [1]
+
+
+def test_settle_heap_freezes_what_is_alive() -> None:
+    import gc
+
+    from bot.ports import settle_heap
+
+    gc.unfreeze()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
