@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
-from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive, settle_heap
+from bot.ports import Actor, InlineIO, keep_loop_responsive, settle_heap
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
@@ -198,11 +198,12 @@ def main(argv: list[str] | None = None) -> None:
         stored.pipeline("console:local")
         _time_each(loop, stored.check, requests[:50])
         writes = statistics.median(_time_each(loop, stored.check, requests))
-        # As a chat process runs (adapters/wiring.py build_app): captions read on their own thread, short
+        # As a chat process runs (adapters/wiring.py build_app): captions read off the loop, short
         # interpreter-lock slices.
         keep_loop_responsive()
+        # SQLite: reading shares the one storage thread, as adapters/wiring.py `_reading_thread` does.
         chat = CheckService(store.knowledge, metadata_cache=store.metadata, check_log=store.checks,
-                            io=store.threads, reading=ReadingThread(), on_new_pipeline=settle_heap)
+                            io=store.threads, reading=store.threads, on_new_pipeline=settle_heap)
         chat.pipeline("console:local")
         # Three runs: the longest stall is a tail figure, and a rare full garbage collection is part of it.
         stalls = [_longest_stall(loop, chat, long_captions(400, first_id=90_000_000 + 1_000 * k)) for k in range(3)]

@@ -86,7 +86,8 @@ def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch:
     batch = build_app(settings, fetch=False, record_batch=64)
     fetching = build_app(settings, fetch=True, record_batch=64)
     try:
-        assert isinstance(chat.checks.reading, ReadingThread)
+        # on SQLite a chat process reads captions on the one storage thread: off the loop, one thread fewer
+        assert chat.checks.reading is chat.storage.threads
         assert chat.checks.io is chat.storage.threads  # the loop never waits on SQLite
         assert batch.checks.reading is None
         assert isinstance(batch.checks.io, InlineIO)  # nothing to overlap: no hop per check
@@ -135,3 +136,19 @@ def test_settle_heap_freezes_what_is_alive() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_on_postgres_a_chat_app_reads_on_a_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.wiring import _reading_thread
+
+    class PgStorage:
+        class engine:  # noqa: N801 - stands in for an Engine's dialect
+            class dialect:  # noqa: N801
+                name = "postgresql"
+        threads = object()
+
+    reading = _reading_thread(PgStorage())  # type: ignore[arg-type]
+    try:
+        assert isinstance(reading, ReadingThread)
+    finally:
+        reading.close()  # type: ignore[attr-defined]
