@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         generate(st, args.clips, args.other_checks, args.kb_changes)
         print(f"workload: {args.clips:,} clips checked this week in {COMMUNITY}, {args.other_checks:,} other checks, "
               f"{args.kb_changes:,} KB changes; generated in {time.perf_counter() - t0:.1f} s (Postgres)")
-        print("votes and attempts: not stored in this branch; the digest's CommunityActivity port is the empty "
-              "NoActivity, timed as part of the digest")
+        print("votes and attempts: none generated here (the digest's CommunityActivity port is the empty NoActivity); "
+              "bench/model_report.py times the vote-heavy path on Postgres")
         service = DigestService(st.checks, st.knowledge.knowledge_base)
         digest = weekly_digest(service, NoActivity(), COMMUNITY, WEEK, SLOT)  # warm the knowledge cache
         assert digest.base.figures.checks == args.clips, digest.base.figures.checks
