@@ -58,23 +58,9 @@ def schema(engine: Engine) -> dict[str, Any]:
 @pytest.fixture
 def postgres_url_2():
     """A second throw-away Postgres database (the shared fixture gives one per test)."""
-    import contextlib
-    import uuid
+    from tests.conftest import _throwaway_postgres
 
-    from sqlalchemy import create_engine
-
-    from tests.conftest import PG_URL
-
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn, contextlib.suppress(Exception):
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from _throwaway_postgres(None)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
