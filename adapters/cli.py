@@ -564,9 +564,10 @@ def _discord(args: argparse.Namespace) -> int:
     from bot.config import merged_env
 
     env = merged_env()
-    app = build_app(_settings())
+    sync = getattr(args, "discord_command", None) == "sync"
+    app = build_app(_settings(), serving=not sync)  # `sync` registers commands and exits: no checks to read
     try:
-        return run_discord(app, env, sync=getattr(args, "discord_command", None) == "sync",
+        return run_discord(app, env, sync=sync,
                            guild=getattr(args, "guild", None))
     except EndpointError as exc:
         raise UsageError(str(exc)) from None
@@ -609,7 +610,7 @@ def _slack(http_port: int | None) -> int:
         raise UsageError(f"--http needs a port between 1 and 65535, not {http_port}")
     config = SlackConfig.from_env()
     config.check(http=http_port is not None)
-    app = build_app(_settings())
+    app = build_app(_settings(), serving=True)
     try:
         return run_slack(app, http_port=http_port, config=config)
     finally:

@@ -6,6 +6,7 @@ same core with the same storage and the same rules.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +19,16 @@ from bot.context import Services
 from bot.curation import Curation
 from bot.digest import DigestService
 from bot.llm.settings import LLMSettings
-from bot.ports import BlockingIO, DigestPoster, InlineIO, ReadingThread, keep_loop_responsive, settle_heap
+from bot.ports import (
+    BlockingIO,
+    CaptionReader,
+    DigestPoster,
+    InlineIO,
+    ReadingThread,
+    ReadingUnavailable,
+    keep_loop_responsive,
+    settle_heap,
+)
 from bot.reports import ModelReports
 from bot.scheduler import DigestRunner
 from bot.service import CheckService
@@ -30,6 +40,8 @@ from storage.db import is_row_error
 from storage.gateways import SqlDigestLedger
 from storage.gateways_community import SqlCommunity
 from storage.tables import GLOBAL
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +64,9 @@ class App:
         reading = self.checks.reading
         if reading is not None and reading is not self.storage.threads and hasattr(reading, "close"):
             reading.close()
+        reader = self.checks.caption_reader
+        if reader is not None and hasattr(reader, "close"):
+            reader.close()
         self.storage.close()
 
 
@@ -108,8 +123,29 @@ def _reading_thread(storage: Storage) -> BlockingIO:
     return ReadingThread()
 
 
+def _caption_reader(serving: bool) -> CaptionReader | None:
+    """A process serving a gateway (Discord, Slack) reads captions in a child process of its own.
+
+    There the event loop owes heartbeats and 3-second acknowledgements, and a reading thread shares the
+    interpreter lock with it (the loop's longest stall with 8 checks at once: `bench/check_speed.py`). The
+    console and one-off commands have no such deadline and skip the child's start-up.
+    """
+    if not serving:
+        return None
+    from bot.reading_process import ReadingProcess
+
+    reader = ReadingProcess()
+    try:
+        reader.start()
+    except ReadingUnavailable as exc:
+        log.warning("reading captions on a thread: %s", exc)
+        return None
+    return reader
+
+
 def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings | None = None,
-              record_batch: int = 1) -> App:
+              record_batch: int = 1, serving: bool = False) -> App:
+    """The composition root. `serving`: the process answers a chat gateway (Discord, Slack)."""
     fetch = settings.fetch_enabled if fetch is None else fetch
     storage = open_storage(settings.database_url)
     source = None
@@ -136,6 +172,7 @@ def build_app(settings: Settings, *, fetch: bool | None = None, llm: LLMSettings
         # A chat process reads captions off the event loop; a batch run has no loop to keep free.
         reading=_reading_thread(storage) if record_batch == 1 else None,
         on_new_pipeline=settle_heap if record_batch == 1 else None,
+        caption_reader=_caption_reader(serving),
     )
     if record_batch == 1:
         keep_loop_responsive()

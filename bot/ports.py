@@ -13,11 +13,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.knowledge import KnowledgeBase
-from bot.results import CheckResult, CommunityEvidence
+from bot.results import CheckResult, CommunityEvidence, Signals
 from bot.spelling import SLASH, spell
+
+if TYPE_CHECKING:  # a type name only: every module needing a port would otherwise load the caption reader
+    from bot.signals import SignalInput
 
 T = TypeVar("T")
 
@@ -100,6 +103,16 @@ class ReadingThread:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class ReadingUnavailable(RuntimeError):
+    """A caption reader elsewhere (a child process) cannot be had: read on a thread instead."""
+
+
+class CaptionReader(Protocol):
+    """Reads captions in another interpreter (`bot.reading_process.ReadingProcess`); may raise ReadingUnavailable."""
+
+    async def extract(self, kb: KnowledgeBase, given: SignalInput) -> Signals: ...
 
 
 def settle_heap() -> None:

@@ -22,16 +22,18 @@ from bot.ports import (
     Actor,
     BlockingIO,
     CachedMetadata,
+    CaptionReader,
     CheckLog,
     CheckRecordIn,
     EvidenceSource,
     KnowledgeSource,
     MetadataCache,
     NoEvidence,
+    ReadingUnavailable,
     ThreadIO,
 )
 from bot.recording import CheckRecorder
-from bot.results import CheckResult, ClipInfo
+from bot.results import CheckResult, ClipInfo, Signals
 from bot.signals import SignalExtractor, SignalInput, UnknownModel, UnknownWorkflow, normalise_workflow
 from bot.summary import Summarizer, SummaryRequest, TemplateSummarizer
 from bot.text import MAX_TEXT
@@ -83,6 +85,7 @@ class CheckService:
         is_row_error: Callable[[Exception], bool] | None = None,
         reading: BlockingIO | None = None,
         on_new_pipeline: Callable[[], None] | None = None,
+        caption_reader: CaptionReader | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.metadata_cache = metadata_cache
@@ -94,6 +97,7 @@ class CheckService:
         self.io: BlockingIO = io or ThreadIO()
         self.reading = reading  # None: read captions on the loop (batch runs, tests); else a ReadingThread
         self.on_new_pipeline = on_new_pipeline  # a chat process settles its heap after compiling (settle_heap)
+        self.caption_reader = caption_reader  # a gateway process reads captions in a child (bot.reading_process)
         self.recorder = (CheckRecorder(check_log, self.io, record_batch, is_row_error)
                          if check_log is not None else None)
         self._pipelines: dict[str, _Pipeline] = {}
@@ -154,7 +158,7 @@ class CheckService:
             fetch_error=(meta.error if meta else self._why_not_fetched(request.fetch)),
             is_video=meta.video if meta else None,
         )
-        signals = await self._read(p.signals.extract, SignalInput(
+        signals = await self._extract(p, SignalInput(
                 canonical_url=link.canonical_url,
                 caption=request.caption,
                 title=clip.title,
@@ -195,6 +199,15 @@ class CheckService:
                 actor.community_id, actor.user_id, link.platform, link.video_id, request.caption, result,
             ))
         return result
+
+    async def _extract(self, p: _Pipeline, given: SignalInput) -> Signals:
+        if self.caption_reader is not None:
+            try:
+                return await self.caption_reader.extract(p.kb, given)
+            except ReadingUnavailable as exc:
+                log.warning("reading captions on a thread from now on: %s", exc)
+                self.caption_reader = None
+        return await self._read(p.signals.extract, given)
 
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
         """CPU work of a check: on the reading thread when there is one, else here, then a yield.

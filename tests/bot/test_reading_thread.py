@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 
 import pytest
 
 from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
+from bot.reading_process import ReadingProcess
 from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor
 from bot.verdict import VerdictRules
+from helpers.processes import wait_until_ended
 from storage.seed_files import load_seed
 
 
@@ -75,7 +78,8 @@ def test_keep_loop_responsive_shortens_the_lock_slice_and_never_lengthens_it() -
         sys.setswitchinterval(before)
 
 
-def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_apps_read_on_a_thread_gateways_in_a_child_and_batch_apps_inline(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from adapters.wiring import build_app
     from bot.config import Settings
 
@@ -85,17 +89,25 @@ def test_chat_apps_read_on_a_thread_and_batch_apps_inline(tmp_path, monkeypatch:
     chat = build_app(settings, fetch=False)
     batch = build_app(settings, fetch=False, record_batch=64)
     fetching = build_app(settings, fetch=True, record_batch=64)
+    gateway = build_app(settings, fetch=False, serving=True)
     try:
         # on SQLite a chat process reads captions on the one storage thread: off the loop, one thread fewer
         assert chat.checks.reading is chat.storage.threads
         assert chat.checks.io is chat.storage.threads  # the loop never waits on SQLite
-        assert batch.checks.reading is None
+        assert chat.checks.caption_reader is None  # the console has no gateway deadline: no child to start
+        assert batch.checks.reading is None and batch.checks.caption_reader is None
         assert isinstance(batch.checks.io, InlineIO)  # nothing to overlap: no hop per check
         assert fetching.checks.io is fetching.storage.threads  # fetches overlap with the database work
+        # Discord and Slack processes read captions in a child process (bot/reading_process.py)
+        reader = gateway.checks.caption_reader
+        assert isinstance(reader, ReadingProcess)
+        child = asyncio.run(reader.pid())
+        assert child != os.getpid()
     finally:
-        for app in (chat, batch, fetching):
+        for app in (chat, batch, fetching, gateway):
             app.close()
         sys.setswitchinterval(before)
+    wait_until_ended(child)  # App.close() ends it
 
 
 def test_a_new_knowledge_base_is_compiled_off_the_loop_once_then_the_heap_is_settled(
