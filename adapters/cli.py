@@ -304,7 +304,7 @@ def _single(app: Any, args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(one())
     except INPUT_ERRORS as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(_as_typed_here(exc)) from None
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -408,7 +408,7 @@ def _batch(app: Any, args: argparse.Namespace) -> int:
         try:
             return (number, await app.checks.check(request, actor))
         except INPUT_ERRORS as exc:
-            return {"line": number, "error": str(exc)}
+            return {"line": number, "error": _as_typed_here(exc)}
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
             try:
                 error = _line_failure(exc, str(app.storage.engine.url))
@@ -557,6 +557,15 @@ def _digest_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_typed_here(exc: Exception) -> str:
+    """An input error's text for the command line: the core's unknown-model hint names the chat's /model."""
+    from bot.signals import UnknownModel
+
+    if isinstance(exc, UnknownModel) and not exc.suggestions:
+        return f"I don't know a model called {exc.name!r}. `yuntai kb list models` lists them."
+    return str(exc)
+
+
 def _discord(args: argparse.Namespace) -> int:
     from adapters.discord.runner import run_discord
     from adapters.discord_endpoints import EndpointError
@@ -681,7 +690,7 @@ def _kb_list(kb: Any, args: argparse.Namespace) -> int:
             try:
                 model_id = ModelMatcher(kb).resolve(args.model).id
             except UnknownModel as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(_as_typed_here(exc)) from None
         for c in kb.claims:
             if model_id and c.model != model_id:
                 continue

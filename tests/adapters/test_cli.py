@@ -246,6 +246,19 @@ def test_kb_list_claims_all_or_one_models(env, capsys):
     assert code == 2 and "Banana Diffusion 9" in err and err.count("\n") == 1
 
 
+def test_an_unknown_model_on_the_command_line_points_to_the_command_that_lists_models(env, capsys, tmp_path):
+    for argv in (["check", YT, "--model", "Banana Diffusion 9", "--no-fetch"],
+                 ["kb", "list", "claims", "--model", "Banana Diffusion 9"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "yuntai kb list models" in err and "/model" not in err, err
+    batch = tmp_path / "one.jsonl"
+    batch.write_text(json.dumps({"url": YT, "model": "Banana Diffusion 9"}) + "\n")
+    code, out, _ = run(capsys, "check", "--batch", str(batch), "--no-fetch", "--json")
+    assert "yuntai kb list models" in json.loads(out.splitlines()[0])["error"]
+    code, _, err = run(capsys, "check", YT, "--model", "Sorra", "--no-fetch")  # a close name is suggested instead
+    assert code == 2 and "Did you mean" in err and "Sora" in err
+
+
 def test_an_export_that_cannot_write_is_one_line_and_exit_2(env, capsys, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
