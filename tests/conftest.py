@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
-from bot.ports import Actor, CachedMetadata
+
+def _keep_bytecode() -> None:
+    """Let this run keep its compiled modules (the gitignored __pycache__ folders), as a plain Python run does.
+
+    With PYTHONDONTWRITEBYTECODE set (some shells and sandboxes set it), every test process re-rewrote the
+    asserts of all 90 test modules (about 4.5 of the 9 CPU-seconds each pytest-xdist worker spends
+    collecting), and every `yuntai` subprocess and zygote recompiled the bot, storage and adapters
+    modules. Nothing under test reads or writes bytecode, so caching it changes no behaviour. This runs
+    before any test module is imported; the children of the run inherit the environment.
+    """
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+_keep_bytecode()
+
+from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source  # noqa: E402
+from bot.ports import Actor, CachedMetadata  # noqa: E402
 
 SRC = (Source("https://example.org/report", "2025-01-01", "test source"),)
 
