@@ -8,7 +8,7 @@ connections and exit code; what it does not repeat is the interpreter start-up. 
 is the command's behaviour use `run`/`popen` here, and tests whose subject is the installed entry point
 or interpreter start-up itself (argument decoding, a terminal, a closed stdout, `python -m adapters.cli`)
 keep starting a fresh interpreter: tests/adapters/test_console.py, test_cli.py, test_cli_hardening.py,
-tests/adapters/test_discord_bot.py, tests/storage/test_read_only_folder.py and tests/e2e/test_first_run.py.
+tests/storage/test_read_only_folder.py and tests/e2e/test_first_run.py.
 
 Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
 `subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
