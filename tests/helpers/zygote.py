@@ -157,19 +157,20 @@ class Child:
     """A forked `yuntai` process: text pipes like `subprocess.Popen(..., text=True)`."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str, module: str | None,
-                 code: str | None = None) -> None:
+                 code: str | None = None, stderr: int | None = None) -> None:
         zygote = _server()
-        ends = [os.pipe() for _ in range(3)]  # (read, write) each
-        child_fds = [ends[0][0], ends[1][1], ends[2][1]]
+        ends = [os.pipe() for _ in range(2 if stderr is not None else 3)]  # (read, write) each
+        child_fds = [ends[0][0], ends[1][1], ends[2][1] if stderr is None else stderr]
         self.conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.conn.connect(zygote.path)
         request = {"argv": argv, "env": env, "cwd": cwd, "module": module, "code": code}
         socket.send_fds(self.conn, [json.dumps(request).encode()], child_fds)
-        for fd in child_fds:
+        for fd in child_fds[:2] if stderr is not None else child_fds:  # the caller's own stderr stays open
             os.close(fd)
         self.stdin = open(ends[0][1], "w", encoding="utf-8")  # noqa: SIM115 - closed in communicate
         self.stdout = open(ends[1][0], encoding="utf-8", errors="replace")  # noqa: SIM115
-        self.stderr = open(ends[2][0], encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.stderr = (open(ends[2][0], encoding="utf-8", errors="replace")  # noqa: SIM115
+                       if stderr is None else None)
         self.replies = self.conn.makefile("r", encoding="utf-8")
         self.pid = json.loads(self.replies.readline())["pid"]
         self.returncode: int | None = None
@@ -187,8 +188,10 @@ class Child:
             except BrokenPipeError:
                 pass
 
-        threads = [threading.Thread(target=feed), threading.Thread(target=lambda: out.append(self.stdout.read())),
-                   threading.Thread(target=lambda: err.append(self.stderr.read()))]
+        threads = [threading.Thread(target=feed), threading.Thread(target=lambda: out.append(self.stdout.read()))]
+        if self.stderr is not None:
+            stderr = self.stderr
+            threads.append(threading.Thread(target=lambda: err.append(stderr.read())))
         for t in threads:
             t.start()
         self.conn.settimeout(timeout)
@@ -201,23 +204,28 @@ class Child:
             for t in threads:
                 t.join(timeout)
             self.stdout.close()
-            self.stderr.close()
+            if self.stderr is not None:
+                self.stderr.close()
             self.replies.close()
             self.conn.close()
         return "".join(out), "".join(err)
 
 
 def popen(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
-          module: str | None = None, code: str | None = None) -> Child:
-    """Start `yuntai ARGS` (or `python -m MODULE ARGS`, or `python -c CODE ARGS`) in a forked child."""
+          module: str | None = None, code: str | None = None, stderr: int | None = None) -> Child:
+    """Start `yuntai ARGS` (or `python -m MODULE ARGS`, or `python -c CODE ARGS`) in a forked child.
+
+    `stderr`: a file descriptor of the caller's (a terminal, say) to be the child's stderr instead of a pipe;
+    the child's stderr then reads as "".
+    """
     argv = ["-c" if code is not None else module or "yuntai", *args]
-    return Child(argv, dict(os.environ if env is None else env), str(cwd or os.getcwd()), module, code)
+    return Child(argv, dict(os.environ if env is None else env), str(cwd or os.getcwd()), module, code, stderr)
 
 
 def run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
         input: str | None = None, timeout: float | None = 120, module: str | None = None,
-        code: str | None = None) -> subprocess.CompletedProcess[str]:
+        code: str | None = None, stderr: int | None = None) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(["yuntai", *args], capture_output=True, text=True, ...)` in a forked child."""
-    child = popen(args, env=env, cwd=cwd, module=module, code=code)
+    child = popen(args, env=env, cwd=cwd, module=module, code=code, stderr=stderr)
     out, err = child.communicate(input, timeout)
     return subprocess.CompletedProcess(child.args, child.returncode or 0, out, err)
