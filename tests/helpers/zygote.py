@@ -7,8 +7,8 @@ a real process: its own pid, environment, working directory, stdin/stdout/stderr
 connections and exit code; what it does not repeat is the interpreter start-up. So tests whose subject
 is the command's behaviour use `run`/`popen` here, and tests whose subject is the installed entry point
 or interpreter start-up itself (argument decoding, a terminal, a closed stdout, `python -m adapters.cli`)
-keep starting a fresh interpreter: tests/adapters/test_console.py, test_cli.py, test_cli_hardening.py,
-tests/storage/test_read_only_folder.py and tests/e2e/test_first_run.py.
+keep starting a fresh interpreter: test_cli_hardening.py (argv bytes, a closed stdout), the terminal tests
+of test_console_scripting.py and test_cli.py's entry-point test.
 
 Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
 `subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
