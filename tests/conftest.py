@@ -163,18 +163,13 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
         if postgres_required():
             pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
         pytest.skip(message)
-    from sqlalchemy import text
 
     try:
-        if kind is None:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        else:
-            from helpers.seeded_db import build, create_from, postgres_template
+        from helpers.seeded_db import build, create_from, postgres_template
 
-            template = postgres_template(kind, PG_URL)
-            with admin.connect() as conn:
-                create_from(conn, name, template)
+        template = None if kind is None else postgres_template(kind, PG_URL)
+        with admin.connect() as conn:
+            create_from(conn, name, template)
         base = PG_URL.rsplit("/", 1)[0]
         if kind is not None and template is None:
             build(kind, f"{base}/{name}")
