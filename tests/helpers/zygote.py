@@ -7,8 +7,8 @@ a real process: its own pid, environment, working directory, stdin/stdout/stderr
 connections and exit code; what it does not repeat is the interpreter start-up. So tests whose subject
 is the command's behaviour use `run`/`popen` here, and tests whose subject is the installed entry point
 or interpreter start-up itself (argument decoding, a terminal, a closed stdout, `python -m adapters.cli`)
-keep starting a fresh interpreter: test_cli_hardening.py (argv bytes, a closed stdout), the terminal tests
-of test_console_scripting.py and test_cli.py's entry-point test.
+keep starting a fresh interpreter: test_cli_hardening.py's argv bytes, the terminal tests of
+test_console_scripting.py and test_cli.py's entry-point test.
 
 Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
 `subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
@@ -188,7 +188,9 @@ class Child:
             except BrokenPipeError:
                 pass
 
-        threads = [threading.Thread(target=feed), threading.Thread(target=lambda: out.append(self.stdout.read()))]
+        threads = [threading.Thread(target=feed)]
+        if not self.stdout.closed:  # a test may close its end first, as a reader that went away
+            threads.append(threading.Thread(target=lambda: out.append(self.stdout.read())))
         if self.stderr is not None:
             stderr = self.stderr
             threads.append(threading.Thread(target=lambda: err.append(stderr.read())))
