@@ -35,6 +35,7 @@ KINDS = ("seeded", "migrated", "tiny")
 
 _sqlite: dict[str, Path] = {}
 _postgres: dict[str, str] = {}
+_admin_urls: dict[str, str] = {}
 _folder: Path | None = None
 
 
@@ -132,7 +133,8 @@ def postgres_template(kind: str, admin_url: str) -> str | None:
             admin.dispose()
         build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
         _postgres[kind] = name
-        atexit.register(_drop, admin_url, name)
+        _admin_urls[name] = admin_url
+        atexit.register(_drop, admin_url, name)  # harmless after drop_postgres_templates (IF EXISTS)
     return _postgres[kind]
 
 
@@ -160,6 +162,13 @@ def create_from(conn, name: str, template: str | None) -> None:
                     raise
                 time.sleep(0.05)
     conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
+
+
+def drop_postgres_templates() -> None:
+    """Drop this process's Postgres templates now (the end of the test session); atexit is only the fallback."""
+    for kind, name in list(_postgres.items()):
+        _drop(_admin_urls.pop(name), name)
+        del _postgres[kind]
 
 
 def _drop(admin_url: str, name: str) -> None:

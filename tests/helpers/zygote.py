@@ -128,7 +128,10 @@ class _Zygote:
         atexit.register(self.stop)
 
     def stop(self) -> None:
+        if self.lifeline < 0:  # stopped already (the session's end, then atexit)
+            return
         os.close(self.lifeline)  # the zygote reaps its children and exits
+        self.lifeline = -1
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -151,6 +154,15 @@ def _server() -> _Zygote:
         if _zygote is None or _zygote.proc.poll() is not None:
             _zygote = _Zygote()
         return _zygote
+
+
+def shutdown() -> None:
+    """Stop this process's zygote, if it started (the end of the test session; atexit is only the fallback)."""
+    global _zygote
+    with _lock:
+        if _zygote is not None:
+            _zygote.stop()
+            _zygote = None
 
 
 class Child:
