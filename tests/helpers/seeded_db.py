@@ -123,7 +123,6 @@ def postgres_template(kind: str, admin_url: str) -> str | None:
     if fresh():
         return None
     if kind not in _postgres:
-
         name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin = _admin(admin_url)
         try:
