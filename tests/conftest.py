@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source
-from bot.ports import Actor, CachedMetadata
+
+def _keep_bytecode() -> None:
+    """Let this run keep its compiled modules (the gitignored __pycache__ folders), as a plain Python run does.
+
+    With PYTHONDONTWRITEBYTECODE set (some shells and sandboxes set it), every test process re-rewrote the
+    asserts of all 90 test modules (about 4.5 of the 9 CPU-seconds each pytest-xdist worker spends
+    collecting), and every `yuntai` subprocess and zygote recompiled the bot, storage and adapters
+    modules. Nothing under test reads or writes bytecode, so caching it changes no behaviour. This runs
+    before any test module is imported; the children of the run inherit the environment.
+    """
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+_keep_bytecode()
+
+from bot.knowledge import Capability, Claim, KnowledgeBase, Model, Source  # noqa: E402
+from bot.ports import Actor, CachedMetadata  # noqa: E402
 
 SRC = (Source("https://example.org/report", "2025-01-01", "test source"),)
 
@@ -146,18 +163,13 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
         if postgres_required():
             pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
         pytest.skip(message)
-    from sqlalchemy import text
 
     try:
-        if kind is None:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        else:
-            from helpers.seeded_db import build, create_from, postgres_template
+        from helpers.seeded_db import build, create_from, postgres_template
 
-            template = postgres_template(kind, PG_URL)
-            with admin.connect() as conn:
-                create_from(conn, name, template)
+        template = None if kind is None else postgres_template(kind, PG_URL)
+        with admin.connect() as conn:
+            create_from(conn, name, template)
         base = PG_URL.rsplit("/", 1)[0]
         if kind is not None and template is None:
             build(kind, f"{base}/{name}")
@@ -185,6 +197,14 @@ def _drop_in_background(admin_url: str, name: str) -> None:
     _dropper.submit(_drop, admin_url, name)
 
 
+def finish_drops() -> None:
+    """Wait for the queued drops (the end of the test session)."""
+    global _dropper
+    if _dropper is not None:
+        _dropper.shutdown(wait=True)
+        _dropper = None
+
+
 def _drop(admin_url: str, name: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
@@ -195,6 +215,25 @@ def _drop(admin_url: str, name: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         engine.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Clean up this test process inside the session, not in atexit handlers.
+
+    pytest-xdist kills a worker that has not exited 10 s after its last test, and its atexit handlers then
+    never run: queued Postgres drops and the process's templates were left on the server (86 databases
+    after a few runs here), and the zygote's processes were orphaned, so their CPU time escaped `time`.
+    """
+    zygote = sys.modules.get("helpers.zygote")
+    if zygote is not None:
+        zygote.shutdown()
+    finish_drops()
+    other = sys.modules.get("tests.conftest")  # this file imported again by a test: a dropper of its own
+    if other is not None and other.finish_drops is not finish_drops:
+        other.finish_drops()
+    seeded_db = sys.modules.get("helpers.seeded_db")
+    if seeded_db is not None:
+        seeded_db.drop_postgres_templates()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 YT = "https://youtu.be/dQw4w9WgXcQ?si=tracking123"
@@ -200,12 +201,12 @@ def test_installed_entry_point_and_help_is_fast_to_import(env):
 
 
 def test_batch_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
+    """A `yuntai` process (forked by the zygote) whose stderr is a real terminal, then a pipe."""
     import pty
 
     batch = tmp_path / "in.jsonl"
     batch.write_text("\n".join(json.dumps({"url": YT, "caption": f"Sora forest {i}"}) for i in range(3)) + "\n")
-    exe = Path(sys.executable).with_name("yuntai")
-    cmd = [str(exe), "check", "--batch", str(batch), "--no-fetch", "--json"]
+    args = ["check", "--batch", str(batch), "--no-fetch", "--json"]
     environ = {**os.environ, "DATABASE_URL": f"sqlite:///{env}"}
     import fcntl
     import struct
@@ -214,7 +215,7 @@ def test_batch_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
     main_fd, child_fd = pty.openpty()
     fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal's size
     try:
-        res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=child_fd, env=environ, cwd=tmp_path, timeout=120)
+        res = zygote.run(args, stderr=child_fd, env=environ, cwd=tmp_path, timeout=120)
         os.close(child_fd)
         seen = b""
         while True:
@@ -229,8 +230,8 @@ def test_batch_shows_a_progress_bar_only_on_a_terminal(env, tmp_path):
         os.close(main_fd)
     assert res.returncode == 0 and len(res.stdout.splitlines()) == 3
     assert b"checking" in seen and b"3" in seen
-    piped = subprocess.run(cmd, capture_output=True, env=environ, cwd=tmp_path, timeout=120)
-    assert piped.returncode == 0 and piped.stderr == b""
+    piped = zygote.run(args, env=environ, cwd=tmp_path, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
 
 
 def test_kb_list_claims_all_or_one_models(env, capsys):

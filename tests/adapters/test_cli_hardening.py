@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from adapters.cli import main
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,13 +248,11 @@ def test_deeply_nested_yaml_in_kb_import_is_a_usage_error(env, capsys, tmp_path)
 def test_a_closed_stdout_ends_quietly(env, tmp_path, batch):
     lines = write_batch(tmp_path / "b.jsonl", [batch_line()] * 40)
     argv = ["--batch", str(lines)] if batch else [YT, "--caption", "Sora forest"]
-    proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "check", *argv, "--no-fetch"], cwd=tmp_path,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    """A `yuntai check` process (forked by the zygote: it writes, flushes and exits as a fresh one does)."""
+    proc = zygote.popen(["check", *argv, "--no-fetch"], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     proc.stdout.close()  # the reader is gone before anything was written, as with `| head -c 0`
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert proc.wait(timeout=90) == 0
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0
     assert err == ""
 
 

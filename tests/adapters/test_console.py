@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from adapters.console import run_console
 from adapters.wiring import build_app
 from bot.config import Settings
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 
@@ -64,10 +62,10 @@ def test_quit_and_eof(app):
 
 
 def test_yuntai_chat_through_a_pipe(tmp_path):
-    exe = Path(sys.executable).with_name("yuntai")
+    """A `yuntai chat` process (forked by the zygote) reading its stdin from a pipe."""
     env = {**os.environ, "DATABASE_URL": seeded_copy(tmp_path / 'p.db'), "YUNTAI_FETCH": "off"}
-    res = subprocess.run([str(exe), "chat"], input="https://youtu.be/dQw4w9WgXcQ veo 3 drone shot over a forest\n",
-                         capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    res = zygote.run(["chat"], input="https://youtu.be/dQw4w9WgXcQ veo 3 drone shot over a forest\n", timeout=60,
+                     env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "Verdict:" in res.stdout
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sys
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from adapters.discord_endpoints import apply_endpoints
 from adapters.wiring import App, build_app
 from bot.clip_ids import short_clip_id
 from bot.config import Settings
+from helpers import zygote
 from helpers.fake_discord import (
     APPLICATION_COMMAND,
     DEFERRED_CHANNEL_MESSAGE,
@@ -396,12 +397,9 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
         async with FakeDiscord() as fake:
             env = {**os.environ, **fake.env, "PYTHONPATH": str(repo),
                    "DATABASE_URL": seeded_copy(tmp_path / 'sync.db'), "YUNTAI_FETCH": "off"}
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", "discord",
-                "sync", "--guild", str(fake.guild.id), env=env, cwd=str(tmp_path),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-            out, err = await asyncio.wait_for(proc.communicate(), 60)
-            assert proc.returncode == 0, err.decode()
+            proc = zygote.popen(["discord", "sync", "--guild", str(fake.guild.id)], env=env, cwd=tmp_path)
+            out, err = await asyncio.to_thread(proc.communicate, None, 60)  # the loop serves the fake meanwhile
+            assert proc.returncode == 0, err
             [put] = fake.calls_to("PUT", f"/applications/{fake.app_id}/guilds/{fake.guild.id}/commands")
             assert put.status == 200
             assert sorted(c["name"] for c in put.json) == sorted(
@@ -418,26 +416,27 @@ def test_yuntai_discord_sync_puts_every_command_in_one_request(tmp_path: Path) -
             workflow = next(o for o in check["options"] if o["name"] == "workflow")
             assert [c["value"] for c in workflow["choices"]] == ["text-to-video", "image-to-video",
                                                                  "video-to-video"]
-            assert b"registered 11 commands" in out
+            assert "registered 11 commands" in out
             assert fake.calls_to("GET", "/gateway*") == []  # sync never connects to the gateway
 
     run(scenario())
 
 
 async def _start_yuntai_discord(fake: FakeDiscord, tmp_path: Path, command: str = "discord",
-                                **extra: str) -> asyncio.subprocess.Process:
+                                **extra: str) -> zygote.Child:
+    """`yuntai COMMAND` in a child process of its own (forked by the zygote: the subject is the command's
+    wiring and the bot's life against Discord, not interpreter start-up)."""
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, **fake.env, "PYTHONPATH": str(repo), "DATABASE_URL": seeded_copy(tmp_path / 'bot.db'),
            "YUNTAI_FETCH": "off", **extra}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())", command,
-        env=env, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return zygote.popen([command], env=env, cwd=tmp_path)
 
 
-async def _stop(proc: asyncio.subprocess.Process) -> bytes:
-    if proc.returncode is None:
-        proc.terminate()
-    _, err = await asyncio.wait_for(proc.communicate(), 20)
+async def _stop(proc: zygote.Child) -> str:
+    """SIGTERM, as a service manager stops the bot; its stderr once it has exited."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGTERM)
+    _, err = await asyncio.to_thread(proc.communicate, None, 20)
     return err
 
 
@@ -478,7 +477,7 @@ def test_without_the_message_content_intent_the_bot_says_so_and_still_answers_sl
                 await fake.wait_for_call("POST", f"/webhooks/{fake.app_id}/{interaction.token}", timeout=20)
             finally:
                 err = await _stop(proc)
-            assert b"the Message Content intent is not enabled" in err
+            assert "the Message Content intent is not enabled" in err
 
     run(scenario())
 

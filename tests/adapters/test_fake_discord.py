@@ -68,6 +68,7 @@ class ProbeBot(discord.Client):
         self.votes: list[tuple[int, str, int]] = []
         self.errors: list[discord.HTTPException] = []
         self.seen: list[str] = []  # content of every member message the bot received
+        self.identify_pauses: list[tuple[int | None, bool]] = []  # (shard, initial) at each IDENTIFY
         self.add_dynamic_items(VoteButton)
         self._add_commands()
 
@@ -120,6 +121,14 @@ class ProbeBot(discord.Client):
 
     async def on_resumed(self) -> None:
         self.resumed.set()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Record the pause discord.py takes before a later IDENTIFY, without sleeping it.
+
+        The library's default sleeps 5 s there (Discord's identify rate limit); the fake has no such
+        limit, so the sleep tested nothing and made each re-identifying test 5 s long.
+        """
+        self.identify_pauses.append((shard_id, initial))
 
     async def on_message(self, message: discord.Message) -> None:
         if not message.author.bot:
@@ -263,10 +272,11 @@ def test_a_cut_connection_without_a_close_frame_also_resumes() -> None:
 
 def test_invalid_session_makes_the_client_identify_again() -> None:
     async def scenario() -> None:
-        async with FakeDiscord() as fake, running(fake):
+        async with FakeDiscord() as fake, running(fake) as bot:
             await fake.invalidate_session()
             await fake.wait_until(lambda: sum(1 for e in fake.gateway_log if e[0] == "identify") == 2,
                                   timeout=15, what="a second IDENTIFY")
+            assert bot.identify_pauses == [(None, True), (None, False)]  # the second is a re-IDENTIFY
             await fake.wait_ready()
             interaction = await fake.send_slash_command("check", {"link": LINK})
             call = await fake.wait_for_call("POST", f"/interactions/{interaction.id}/*/callback")
@@ -546,13 +556,24 @@ GUILD_ON_SHARD_0 = 200_000_000_000 << 22
 GUILD_ON_SHARD_1 = (200_000_000_001 << 22) | 5
 
 
+class PacedShardedBot(commands.AutoShardedBot):
+    """An auto-sharded bot that records the 5 s pause before each later shard's IDENTIFY instead of sleeping it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.identify_pauses: list[tuple[int | None, bool]] = []
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        self.identify_pauses.append((shard_id, initial))
+
+
 def test_auto_sharded_bot_gets_each_guild_on_its_shard_and_interactions_on_the_right_socket() -> None:
     async def scenario() -> None:
         async with FakeDiscord(shards=2, guild_ids=(GUILD_ON_SHARD_0, GUILD_ON_SHARD_1)) as fake:
             apply_endpoints(fake.env)
             intents = discord.Intents.default()
-            bot = commands.AutoShardedBot(command_prefix="!", intents=intents, shard_count=2,
-                                          allowed_mentions=discord.AllowedMentions.none(), guild_ready_timeout=0.1)
+            bot = PacedShardedBot(command_prefix="!", intents=intents, shard_count=2,
+                                  allowed_mentions=discord.AllowedMentions.none(), guild_ready_timeout=0.1)
             answered: list[tuple[int | None, int | None]] = []
 
             @bot.tree.command(name="check", description="Is this demo clip representative?")
@@ -563,9 +584,10 @@ def test_auto_sharded_bot_gets_each_guild_on_its_shard_and_interactions_on_the_r
             task = asyncio.create_task(bot.start(fake.token))
             try:
                 await fake.wait_ready(0)
-                await fake.wait_ready(1, timeout=20)  # discord.py waits 5 s before each later IDENTIFY
+                await fake.wait_ready(1)
                 await fake.wait_until(lambda: bot.is_ready(), what="on_ready of both shards")
                 assert sorted(e[1] for e in fake.gateway_log if e[0] == "identify") == [(0, 2), (1, 2)]
+                assert sorted(bot.identify_pauses) == [(0, True), (1, False)]  # shard 1 waits its turn
                 assert {g.id: g.shard_id for g in bot.guilds} == {GUILD_ON_SHARD_0: 0, GUILD_ON_SHARD_1: 1}
                 second = await fake.send_slash_command("check", {"link": LINK}, guild_id=GUILD_ON_SHARD_1)
                 frame = fake.session(1).sent[-1]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from adapters.cli import main
 from bot.config import ConfigError, merged_env
 from bot.llm.settings import LLMSettings
 from bot.redact import redact_url
+from helpers import zygote
 from helpers.fake_openai import ThreadedFakeOpenAI, ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +51,7 @@ def test_the_http_clients_info_log_never_shows_the_base_url_password(tmp_path):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "YUNTAI_"))}
         env |= {"OPENAI_BASE_URL": base, "YUNTAI_LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT),
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-        proc = subprocess.run([sys.executable, "-m", "adapters.cli", "llm", "check"], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=60)
+        proc = zygote.run(["llm", "check"], cwd=tmp_path, env=env, timeout=60)  # a process of its own
     assert proc.returncode == 0, proc.stderr
     assert "HTTP Request: POST" in proc.stderr  # the line that used to carry the password
     assert "s3cret" not in proc.stderr and "s3cret" not in proc.stdout

@@ -11,12 +11,12 @@ import json
 import pytest
 
 from bench.classifier_quality import EVAL_DEV, VOCABULARY, load, score, score_suite
-from storage.seed_files import load_seed
+from helpers.shipped_seed import shipped_seed
 
 
 @pytest.fixture(scope="module")
 def kb():
-    return load_seed()
+    return shipped_seed()
 
 
 def test_labelled_set_is_big_enough_and_uses_the_design_vocabulary():

@@ -15,12 +15,13 @@ from bot import language
 from bot.classifier import CapabilityClassifier
 from bot.knowledge import Capability, KnowledgeBase
 from bot.word_forms import forms, regular_plurals
+from helpers.shipped_seed import shipped_seed
 from storage.seed_files import SEED_DIR, SeedError, load_seed
 
 
 @pytest.fixture(scope="module")
 def kb():
-    return load_seed()
+    return shipped_seed()
 
 
 @pytest.fixture(scope="module")

@@ -302,26 +302,43 @@ def test_a_batch_that_could_not_be_stored_answers_every_member_with_the_same_pol
 
 
 def test_a_slow_refit_never_holds_up_a_reply_and_the_tally_is_always_current():
+    import threading
     import time
 
     class Slow(MemoryVotes):
+        """Each fit's read of the votes is held until the test lets it through: as slow as the test wants."""
+
+        def __init__(self, *clips) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*clips)
+            self.release = threading.Event()
+
         def community_votes(self, community_id):
-            time.sleep(0.6)
+            assert self.release.wait(10), "the test never let the fit read the votes"
+            self.release.clear()  # the next fit is held again
             return super().community_votes(community_id)
 
     votes = Slow(("discord:1", CLIP))
-    service = VoteService(votes, ThreadIO(), ConsensusCache(votes, ThreadIO(), wait=0.05))
+    cache = ConsensusCache(votes, ThreadIO(), wait=0.05)
+    service = VoteService(votes, ThreadIO(), cache)
+
+    async def fitted(count: int) -> None:
+        """Let the held fit finish and wait until it has (the cache counts its fits)."""
+        votes.release.set()
+        deadline = time.monotonic() + 10
+        while cache.fits < count:
+            assert time.monotonic() < deadline, "the background fit never finished"
+            await asyncio.sleep(0.005)
 
     async def run():
         await service.vote(Actor("discord:1", "ann"), YT, "cherry_picked")
         started = time.perf_counter()
         first = await service.verdicts(Actor("discord:1", "bob"), YT)  # never fitted: tally only
         first_took = time.perf_counter() - started
-        await asyncio.sleep(0.8)
+        await fitted(1)
         second = await service.verdicts(Actor("discord:1", "bob"), YT)  # the background fit is in
         await service.vote(Actor("discord:1", "bob"), YT, "cherry_picked")
         third = await service.verdicts(Actor("discord:1", "cid"), YT)  # refitting: the previous fit, today's tally
-        await asyncio.sleep(0.8)
+        await fitted(2)
         return first, first_took, second, third
 
     first, first_took, second, third = asyncio.run(run())

@@ -17,7 +17,7 @@ from bot import signals
 from bot.results import Takes
 from bot.signals import ModelMatcher, detect_takes, detect_workflow
 from bot.text import clean
-from storage.seed_files import load_seed
+from helpers.shipped_seed import shipped_seed
 
 CAPTIONS = [json.loads(line)["text"] for line in
             (Path(__file__).parents[1] / "data" / "captions.jsonl").read_text(encoding="utf-8").splitlines() if line]
@@ -54,7 +54,7 @@ def _reference_spans(matcher: ModelMatcher, text: str) -> list[tuple[str, str, i
 
 @pytest.fixture(scope="module")
 def matcher() -> ModelMatcher:
-    return ModelMatcher(load_seed())
+    return ModelMatcher(shipped_seed())
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -18,7 +18,7 @@ from bot.reading_process import ReadingProcess
 from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor, SignalInput
 from helpers.processes import wait_until_ended
-from storage.seed_files import load_seed
+from helpers.shipped_seed import shipped_seed
 
 CAPTIONS = Path(__file__).resolve().parents[1] / "data" / "captions.jsonl"
 ME = Actor("console:local", "me")
@@ -43,7 +43,7 @@ class Fixed:
 
 @pytest.fixture(scope="module")
 def seed() -> KnowledgeBase:
-    return load_seed()
+    return shipped_seed()
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,12 @@ from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor
 from bot.verdict import VerdictRules
 from helpers.processes import wait_until_ended
-from storage.seed_files import load_seed
+from helpers.shipped_seed import shipped_seed
 
 
 class Fixed:
     def __init__(self) -> None:
-        self.kb = load_seed()
+        self.kb = shipped_seed()
 
     def knowledge_base(self, community_id: str):  # type: ignore[no-untyped-def]
         return self.kb

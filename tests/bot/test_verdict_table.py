@@ -16,7 +16,7 @@ import pytest
 from bot.ports import Actor, CachedMetadata
 from bot.results import AttemptRate, CommunityEvidence
 from bot.service import CheckRequest, CheckService
-from storage.seed_files import load_seed
+from helpers.shipped_seed import shipped_seed
 from tests.conftest import FixedKnowledge, MemoryCache
 
 POST = "https://x.com/somecreator/status/1790000000000000001"
@@ -146,7 +146,7 @@ class FixedEvidence:
         return CommunityEvidence(attempts=self.attempts)
 
 
-SEED = load_seed()
+SEED = shipped_seed()
 # One service for the whole table: its matchers are compiled once per knowledge-base version (half a second
 # on the shipped seed), which is the service's own promise; each case sets its cache and evidence below.
 SERVICE = CheckService(FixedKnowledge(SEED))

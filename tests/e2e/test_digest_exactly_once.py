@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,6 @@ from storage.bootstrap import open_storage
 from storage.gateways import SqlDigestLedger
 
 ROOT = Path(__file__).resolve().parents[2]
-EXE = str(Path(sys.executable).with_name("yuntai"))
 COMMUNITIES = [f"discord:{i}" for i in range(12)]
 # Monday 2026-12-07 09:00 Europe/Paris = 08:00 UTC, ISO week 2026-W50
 AT_SLOT = "2026-12-07T08:00:05+00:00"
@@ -111,7 +109,7 @@ def test_weeks_missed_while_down_are_posted_late_once(db_url, tmp_path):
 
 
 def test_run_refuses_a_bad_now_without_touching_the_database(tmp_path):
-    res = subprocess.run([EXE, "digest", "run", "--now", "next monday"], capture_output=True, text=True,
-                         timeout=60, env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    res = zygote.run(["digest", "run", "--now", "next monday"], timeout=60,
+                     env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert res.returncode == 2 and "--now must be an ISO-8601 time" in res.stderr and res.stdout == ""
     assert not (tmp_path / "x.db").exists()

@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from helpers import zygote
+
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 8
-# One starter imports everything once, then forks the eight processes (so the suite pays one Python start
-# and one import, not eight). Each child says it is ready and waits for the start file, so all eight reach
-# the first-run step within milliseconds of each other, as when a supervisor starts them together; each
-# opens its own database connection after the fork, exactly as separately started processes do.
+# One starter, itself forked by the zygote (tests/helpers/zygote.py: everything is imported already),
+# forks the eight processes, so the suite pays no Python start and no import for them. Each child says it
+# is ready and waits for the start file, so all eight reach the first-run step within milliseconds of each
+# other, as when a supervisor starts them together; each opens its own database connection after the
+# fork, exactly as separately started processes do.
 STARTER = """
 import json, os, sys, time
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa
@@ -58,12 +59,11 @@ def test_eight_checks_on_a_fresh_sqlite_file_all_succeed_and_seed_once(tmp_path)
     db = tmp_path / "fresh.db"
     ready, start = tmp_path / "ready", tmp_path / "go"
     ready.mkdir()
-    cmd = [sys.executable, "-c", STARTER, str(PROCESSES), str(ready), str(start), "check",
-           "https://youtu.be/dQw4w9WgXcQ", "--caption", "Sora: a woman eating noodles", "--no-fetch", "--json"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    args = [str(PROCESSES), str(ready), str(start), "check", "https://youtu.be/dQw4w9WgXcQ", "--caption",
+            "Sora: a woman eating noodles", "--no-fetch", "--json"]
+    proc = zygote.popen(args, code=STARTER, cwd=tmp_path, env=_env(db))
     deadline = time.monotonic() + 60
-    while len(list(ready.iterdir())) < PROCESSES and proc.poll() is None and time.monotonic() < deadline:
+    while len(list(ready.iterdir())) < PROCESSES and time.monotonic() < deadline:
         time.sleep(0.01)  # polling for the children's ready files; a slow one only narrows the race
     start.touch()
     out, err = proc.communicate(timeout=110)

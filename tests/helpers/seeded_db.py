@@ -35,6 +35,7 @@ KINDS = ("seeded", "migrated", "tiny")
 
 _sqlite: dict[str, Path] = {}
 _postgres: dict[str, str] = {}
+_admin_urls: dict[str, str] = {}
 _folder: Path | None = None
 
 
@@ -122,38 +123,51 @@ def postgres_template(kind: str, admin_url: str) -> str | None:
     if fresh():
         return None
     if kind not in _postgres:
-        from sqlalchemy import text
-
         name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin = _admin(admin_url)
         try:
             with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                create_from(conn, name, None)
         finally:
             admin.dispose()
         build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
         _postgres[kind] = name
-        atexit.register(_drop, admin_url, name)
+        _admin_urls[name] = admin_url
+        atexit.register(_drop, admin_url, name)  # harmless after drop_postgres_templates (IF EXISTS)
     return _postgres[kind]
 
 
 def create_from(conn, name: str, template: str | None) -> None:
-    """CREATE DATABASE `name` [TEMPLATE `template`], waiting out a connection still closing on the template."""
+    """CREATE DATABASE `name` [TEMPLATE `template`], waiting out a connection still closing on the template.
+
+    The database commits without waiting for its WAL to reach the disk (`synchronous_commit = off` for every
+    session on it): a commit took 2-3 ms of fdatasync here, 0.1-0.2 ms without. What other sessions see,
+    locks and isolation are unchanged; only a crash of the Postgres server itself could lose the last
+    commits, and no test crashes the server.
+    """
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
     if template is None:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-        return
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-            return
-        except OperationalError as exc:  # "source database ... is being accessed by other users"
-            if "being accessed" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    else:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+                break
+            except OperationalError as exc:  # "source database ... is being accessed by other users"
+                if "being accessed" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
+
+
+def drop_postgres_templates() -> None:
+    """Drop this process's Postgres templates now (the end of the test session); atexit is only the fallback."""
+    for kind, name in list(_postgres.items()):
+        _drop(_admin_urls.pop(name), name)
+        del _postgres[kind]
 
 
 def _drop(admin_url: str, name: str) -> None:

@@ -17,6 +17,7 @@ from bot.results import CommunityEvidence
 from bot.verdict import VerdictRules, combine
 from helpers.seed_yaml import CAPS, CLAIMS, MODELS, write
 from helpers.seeded_db import seeded_copy
+from helpers.shipped_seed import shipped_seed
 from helpers.verdicts import signals
 from storage.seed_files import SeedError, load_seed, source_url_problem
 from tests.conftest import make_tiny_kb
@@ -24,7 +25,7 @@ from tests.conftest import make_tiny_kb
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return load_seed()
+    return shipped_seed()
 
 
 def rating(kb: KnowledgeBase, model: str, capability: str) -> str | None:

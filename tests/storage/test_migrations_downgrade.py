@@ -39,7 +39,33 @@ def upgrade_to(engine: Engine, target: str) -> None:
 
 
 def schema(engine: Engine) -> dict[str, Any]:
-    """Tables with their columns (name, nullability), indexes and unique constraints; alembic's own table aside."""
+    """Tables with their columns (name, nullability), indexes and unique constraints; alembic's own table aside.
+
+    Read with the inspector's get_multi_* calls: one catalogue query per kind for all tables on Postgres
+    (per table, as before, on SQLite); asking table by table made 26 schema reads about 18 s on Postgres.
+    """
+    insp = inspect(engine)
+    tables = [t for t in sorted(insp.get_table_names()) if t != "alembic_version"]
+    if not tables:
+        return {}
+    columns = insp.get_multi_columns(filter_names=tables)
+    indexes = insp.get_multi_indexes(filter_names=tables)
+    uniques = insp.get_multi_unique_constraints(filter_names=tables)
+    pks = insp.get_multi_pk_constraint(filter_names=tables)
+    out: dict[str, Any] = {}
+    for table in tables:
+        key = (None, table)
+        out[table] = {
+            "columns": sorted((c["name"], bool(c["nullable"])) for c in columns[key]),
+            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in indexes[key]),
+            "unique": sorted(tuple(u["column_names"]) for u in uniques[key]),
+            "pk": tuple(pks[key]["constrained_columns"]),
+        }
+    return out
+
+
+def _schema_table_by_table(engine: Engine) -> dict[str, Any]:
+    """The same read one table at a time (the inspector's plain calls), to hold `schema` to it."""
     insp = inspect(engine)
     out: dict[str, Any] = {}
     for table in sorted(insp.get_table_names()):
@@ -92,6 +118,7 @@ def test_every_downgrade_step_restores_the_schema_it_came_from(urls):
         assert current_revision(walk) == REVISIONS[-1]
         _fill(walk_url)
         head_schema = schema(walk)
+        assert head_schema == _schema_table_by_table(walk) and len(head_schema) > 10
         references: dict[str, dict[str, Any]] = {}
         for rev in REVISIONS:
             migrate(ref, "upgrade", rev)

@@ -9,29 +9,44 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Run in a child forked by the zygote (the subject is the read-only folder, not interpreter start-up).
+# As root, the child first enters a mount namespace of its own (unshare(2), as `unshare -m` does: mounts
+# made private there, so nothing leaks to the machine) and bind-mounts the folder read-only over itself.
+READ_ONLY_CLI = """
+import ctypes, subprocess, sys
+folder = sys.argv[1]
+if ctypes.CDLL(None, use_errno=True).unshare(0x00020000) != 0:  # CLONE_NEWNS
+    print(f"unshare: {ctypes.get_errno()}", file=sys.stderr)
+    sys.exit(125)
+for mount in (["--make-rprivate", "/"], ["--bind", folder, folder], ["-o", "remount,bind,ro", folder]):
+    subprocess.run(["mount", *mount], check=True)
+import adapters.cli
+sys.exit(adapters.cli.main(sys.argv[2:]))
+"""
+CLI = "import sys, adapters.cli; sys.exit(adapters.cli.main(sys.argv[2:]))"
+
+
 def run_read_only(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = _env(folder)
-    cli = [sys.executable, "-m", "adapters.cli", *argv]
     if os.geteuid() == 0:
-        if shutil.which("unshare") is None:
-            pytest.skip("running as root without unshare: no way to make a folder read-only")
-        script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-        cmd = ["unshare", "-m", "sh", "-c", script, str(folder), *cli]
+        if shutil.which("mount") is None:
+            pytest.skip("running as root without mount: no way to make a folder read-only")
+        code = READ_ONLY_CLI
     else:
         folder.chmod(0o555)
-        cmd = cli
+        code = CLI
     try:
-        proc = subprocess.run(cmd, cwd=folder.parent, env=env, capture_output=True, text=True, timeout=90)
+        proc = zygote.run([str(folder), *argv], code=code, cwd=folder.parent, env=env, timeout=90)
     finally:
         folder.chmod(0o755)
     if proc.returncode != 0 and ("unshare:" in proc.stderr or "mount:" in proc.stderr):
@@ -44,20 +59,25 @@ def _env(data: Path) -> dict[str, str]:
     return env | {"DATABASE_URL": f"sqlite:///{data / 'yuntai.db'}", "PYTHONPATH": str(ROOT)}
 
 
-@pytest.fixture
-def folder(tmp_path):
-    """A database written by a real process, which checkpoints its WAL when it exits.
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A database written by a real process, which checkpoints its WAL when it exits (once per module).
 
     It starts from a seeded copy: the first run is e2e/test_first_run.py's subject, not this file's.
     """
-    data = tmp_path / "data"
+    data = tmp_path_factory.mktemp("written") / "data"
     seeded_copy(data / "yuntai.db")
-    proc = subprocess.run([sys.executable, "-m", "adapters.cli", "check", "https://youtu.be/dQw4w9WgXcQ",
-                           "--caption", "Sora forest", "--no-fetch"], cwd=tmp_path, env=_env(data),
-                          capture_output=True, text=True, timeout=90)
+    proc = zygote.run(["check", "https://youtu.be/dQw4w9WgXcQ", "--caption", "Sora forest", "--no-fetch"],
+                      cwd=data.parent, env=_env(data), timeout=90)
     assert proc.returncode == 0, proc.stderr
     assert not (data / "yuntai.db-wal").exists()  # checkpointed on exit
     return data
+
+
+@pytest.fixture
+def folder(written, tmp_path):
+    """This test's own copy of the written folder (the files as that process left them)."""
+    return Path(shutil.copytree(written, tmp_path / "data"))
 
 
 def test_kb_list_reads_a_database_in_a_read_only_folder(folder):

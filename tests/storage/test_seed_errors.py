@@ -8,12 +8,11 @@ would send them looking in the wrong place. Cases are written out, not taken fro
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import zygote
 from storage.seed_files import SeedError, load_seed
 
 MODELS = """\
@@ -197,9 +196,8 @@ def test_kb_import_prints_each_problem_and_exits_2(tmp_path):
     files.mkdir()
     write(files, models=MODELS.replace("hashtags: ['#modelone']", "hashtags: [modelone]"),
           caps=CAPS.replace("parent: root, terms", "parent: [root], terms"))
-    exe = str(Path(sys.executable).with_name("yuntai"))
     env = {**os.environ, "DATABASE_URL": url, "YUNTAI_FETCH": "off"}
-    res = subprocess.run([exe, "kb", "import", str(files)], capture_output=True, text=True, timeout=120, env=env)
+    res = zygote.run(["kb", "import", str(files)], timeout=120, env=env)  # a process of its own
     assert res.returncode == 2, res
     lines = res.stderr.splitlines()
     assert "yuntai: models.yaml: entry 1 (m1): hashtag 'modelone' must start with '#'" in lines

@@ -8,6 +8,7 @@ import pytest
 
 from bot.knowledge import RATINGS
 from helpers.seed_yaml import CAPS, CLAIMS, MODELS, write
+from helpers.shipped_seed import shipped_seed
 from storage.seed_files import SEED_DIR, SeedError, dump_seed, load_seed, source_url_problem
 
 DESIGN_TREE = {
@@ -26,7 +27,15 @@ DESIGN_TREE = {
 
 @pytest.fixture(scope="module")
 def kb():
-    return load_seed()
+    return shipped_seed()
+
+
+@pytest.fixture(scope="module")
+def classifier(kb):
+    """Built once: classifying is pure (bot/classifier.py), so the cases below can share it."""
+    from bot.classifier import CapabilityClassifier
+
+    return CapabilityClassifier(kb)
 
 
 def test_real_seed_loads_with_enough_models(kb):
@@ -188,11 +197,9 @@ def test_default_directory_is_the_package_seed():
 
 @pytest.mark.parametrize("caption", ["60 fps", "0 edits, straight out of the model", "Open-Sora 2.0 demo",
                                      "a 60,000 seat stadium, empty", "360p upload"])
-def test_numbers_alone_show_no_capability(kb, caption):
+def test_numbers_alone_show_no_capability(classifier, caption):
     """Issue 7 point 5: the seed's "60, 000" was two terms, so any 60 or 0 showed a crowd."""
-    from bot.classifier import CapabilityClassifier
-
-    shown = [cap for cap, _ in CapabilityClassifier(kb).classify(None, caption, None)]
+    shown = [cap for cap, _ in classifier.classify(None, caption, None)]
     assert "crowds" not in shown and "people" not in shown and "orbit" not in shown, shown
 
 

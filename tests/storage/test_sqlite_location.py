@@ -2,7 +2,9 @@
 
 Why through the `yuntai` command: the operator's view is the exit code and one line on stderr; a
 traceback or a silent fallback to another file is what these guard against. Each test gets its own
-HOME and XDG folders, and runs in an empty folder so no `.env` of the checkout is read.
+HOME and XDG folders, and runs in an empty folder so no `.env` of the checkout is read. The command runs
+in a child forked by the zygote (tests/helpers/zygote.py): a process of its own with that environment,
+folder, exit code and stderr, without paying interpreter start-up, which is not the subject here.
 """
 
 from __future__ import annotations
@@ -10,23 +12,20 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import zygote
 from helpers.seeded_db import seeded_copy
 from storage.db import default_sqlite_url
-
-EXE = str(Path(sys.executable).with_name("yuntai"))
 
 
 def run(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_DATA_HOME", "HOME"}}
     work = tmp_path / "cwd"
     work.mkdir(exist_ok=True)
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120, cwd=work,
-                          env={**base, "YUNTAI_FETCH": "off", **env})
+    return zygote.run(list(args), timeout=120, cwd=work, env={**base, "YUNTAI_FETCH": "off", **env})
 
 
 def test_default_is_yuntai_db_in_the_xdg_data_folder(tmp_path, monkeypatch):
