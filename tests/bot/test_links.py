@@ -589,3 +589,29 @@ def test_without_the_idna_package_hosts_are_still_checked_with_the_standard_code
         parse_link("https://xn--zz.com/")
     with pytest.raises(LinkError, match="not a valid international domain name"):
         parse_link("https://xn--fa-hia.de/")  # "faß": IDNA 2003 maps it to "fass", so it does not round-trip
+
+
+def test_a_lone_www_in_a_sentence_is_not_a_link() -> None:
+    """Found before this test: "www." lost its dot to trimming and came back as a link "www" to refuse."""
+    assert find_links("type the address without the www. part") == []
+    assert find_links("WWW., then https://youtu.be/dQw4w9WgXcQ") == ["https://youtu.be/dQw4w9WgXcQ"]
+
+
+def test_find_links_looks_past_what_it_skips() -> None:
+    """A mention, a refused or repeated link and an over-long run do not hide the links after them."""
+    clip = f"https://youtu.be/{YT}"
+    assert find_links(f"<@123> look {clip}") == [clip]
+    assert find_links(f"{clip} {clip} https://vimeo.com/76979871") == [clip, "https://vimeo.com/76979871"]
+    assert find_links("https://a.com/" + "x" * 5000 + f" and {clip}") == [clip]
+    # each refused link is its own item, so each gets its own explanation
+    assert find_links("http://localhost/a http://localhost/b") == ["http://localhost/a", "http://localhost/b"]
+
+
+def test_find_links_reports_a_too_long_link_up_to_twice_the_limit() -> None:
+    """Up to 4,096 characters the link is returned (parse_link then says it is too long); longer is skipped."""
+    base = "https://a.com/"
+    at_limit = base + "x" * (4096 - len(base))
+    assert find_links(f"see {at_limit}") == [at_limit]
+    assert find_links(f"see {at_limit}x") == []
+    with pytest.raises(LinkError, match="too long"):
+        parse_link(at_limit)
