@@ -562,6 +562,7 @@ def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: 
          "That TikTok link has a malformed id; please copy the link again."),
         ("https://www.tiktok.com/embed/v2/abc", "That TikTok link has a malformed id; please copy the link again."),
         ("https://www.reddit.com/r/a.b/s/abc123", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://x.com/a/status/notanumber", "That X (Twitter) link has a malformed id; please copy the link again."),
         ("https://cdn.discordapp.com/attachments/111/222",
          "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
         ("https://cdn.discordapp.com/avatars/111/222/face.png",
