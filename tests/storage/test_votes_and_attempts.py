@@ -288,3 +288,14 @@ def test_the_fit_process_reads_a_big_communitys_votes_itself(storage, monkeypatc
     monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", 10)
     fitted = asyncio.run(ConsensusCache(c, storage.threads, wait=60).community("discord:1"))
     assert fitted.fresh and fitted.clips == community_consensus(c.community_votes("discord:1"))
+
+
+def test_a_community_with_settings_that_do_not_share_is_not_pooled(storage):
+    """Only `share_attempts` True pools reports; having settings at all (a watched channel) is not consent."""
+    c = fast(storage)
+    c.record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "")
+    c.record_attempt("discord:2", "cid", "sora", "eating", 10, 9, "")
+    storage.settings.save_settings(CommunitySettings("discord:1", share_attempts=True), "admin")
+    storage.settings.save_settings(CommunitySettings("discord:2", watched_channels=frozenset({"C1"})), "admin")
+    pool = c.attempt_pool("discord:1", "sora", ["eating"])
+    assert [(t.member, t.tries) for t in pool.totals] == [("ann", 15)]
