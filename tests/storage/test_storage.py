@@ -172,3 +172,15 @@ def test_demos_round_trip_and_are_replaced_on_reimport(store):
     fewer = KnowledgeBase(base.models, base.capabilities, base.claims, version="y", demos=demos[1:])
     assert store.import_knowledge(fewer).version != first.version
     assert store.knowledge_base("console:local").demos == demos[1:]
+
+
+def test_metadata_saved_again_replaces_the_row_and_keeps_at_most_500_characters_of_error(store):
+    url = "https://vimeo.com/1"
+    store.save_metadata(url, CachedMetadata(True, "A title", "desc", "someone", None, video=True), "oembed")
+    failed = CachedMetadata(False, None, None, None, "timeout " + "x" * 600)
+    store.save_metadata(url, failed, None)
+    got = store.cached_metadata(url, timedelta(hours=1))
+    assert got == CachedMetadata(False, None, None, None, failed.error[:500])
+    assert len(got.error) == 500
+    store.save_metadata(url, CachedMetadata(True, "T", None, None, ""), "page")  # no error: stored as none
+    assert store.cached_metadata(url, timedelta(hours=1)).error is None
