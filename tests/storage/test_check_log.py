@@ -64,3 +64,18 @@ def test_recent_checks_are_this_communitys_newest_first_and_counts_are_per_commu
     assert (storage.checks.count_checks("discord:1"), storage.checks.count_checks("discord:2"),
             storage.checks.count_checks()) == (3, 1, 4)
     assert storage.checks.count_checks("discord:3") == 0
+
+
+def test_a_week_given_in_another_time_zone_counts_the_same_checks(storage):
+    """A community's week may be computed in its own zone; the window is compared in UTC, shots included."""
+    from datetime import timezone
+
+    add(storage, [
+        ("discord:1", "showcase", "sora", SINCE - TICK, ["food"]),
+        ("discord:1", "mixed", "sora", SINCE, ["walking"]),
+        ("discord:1", "mixed", "sora", UNTIL - TICK, ["walking"]),
+        ("discord:1", "showcase", "sora", UNTIL, ["food"]),
+    ])
+    new_york = timezone(timedelta(hours=-5))
+    week = storage.checks.digest_figures("discord:1", SINCE.astimezone(new_york), UNTIL.astimezone(new_york))
+    assert (week.checks, week.shown) == (2, {"walking": 2})

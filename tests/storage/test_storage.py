@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -184,3 +184,22 @@ def test_metadata_saved_again_replaces_the_row_and_keeps_at_most_500_characters_
     assert len(got.error) == 500
     store.save_metadata(url, CachedMetadata(True, "T", None, None, ""), "page")  # no error: stored as none
     assert store.cached_metadata(url, timedelta(hours=1)).error is None
+
+
+def test_a_new_database_is_empty_until_knowledge_is_imported(store):
+    """Start-up seeds the knowledge base only into an empty database (storage/bootstrap.py)."""
+    assert store.storage.knowledge.is_empty() is True
+    store.import_knowledge(make_tiny_kb())
+    assert store.storage.knowledge.is_empty() is False
+
+
+def test_a_claims_history_is_that_claim_only(store):
+    """A community change whose key happens to be the claim's number is not part of the claim's history."""
+    store.import_knowledge(make_tiny_kb())
+    claim = next(c for c in store.knowledge_base("x").claims if (c.model, c.capability) == ("sora", "walking"))
+    store.storage.curation.change("discord:1", "model", str(claim.id),
+                                  lambda before: ("create", {"doc": {"name": "x"}, "retired": False}), "alice")
+    [created] = store.claim_history(claim.id)
+    assert (created["actor"], created["action"], created["before"], created["after"]["rating"]) == (
+        "seed", "create", None, "weakness")
+    assert datetime.fromisoformat(created["at"]).year >= 2026

@@ -365,3 +365,14 @@ def test_the_row_locking_vote_path_returns_the_vote_before_and_keeps_history(sto
         ("discord:1", "ann", None, "cherry_picked"), ("discord:1", "ann", "cherry_picked", "representative"),
         ("discord:1", "bob", None, "cant_tell")]
     assert fast(storage).clip_votes("discord:1", clip.id) == ZERO | {"representative": 1, "cant_tell": 1}
+
+
+def test_the_first_check_of_a_clip_shows_no_votes_yet(storage):
+    result = check(storage, url="https://vimeo.com/424242", evidence=fast(storage)).to_json()
+    assert result["community"]["votes"] == ZERO
+
+
+def test_an_attempt_report_keeps_the_members_note(storage):
+    fast(storage).record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "forks melt into the noodles")
+    assert rows(storage, "SELECT member, tries, usable, note FROM attempt") == [
+        ("ann", 15, 2, "forks melt into the noodles")]
