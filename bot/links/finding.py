@@ -43,7 +43,7 @@ def find_links(text: str) -> list[str]:
             continue  # no link is that long; don't spend time on it
         if name in ("plain", "bare"):
             raw = _trim_trailing(raw)
-        if not raw or raw.endswith("://") or raw.lower() in ("www.",):
+        if not raw or raw.endswith("://") or raw.lower() == "www":  # "www." in a sentence, its dot trimmed
             continue
         try:
             key = canonicalize(raw)

@@ -506,3 +506,113 @@ def test_a_platform_link_that_is_not_a_clip_says_so_with_the_right_article(url: 
 def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
     link = parse_link(url)
     assert (link.platform, link.canonical_url) == ("reddit", "https://www.reddit.com/comments/abc123")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes and refusals that only a mutation run showed to be unpinned (`make mutation`)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "video_id"),
+    [
+        # the mobile site's "/s/video/<id>" and old numeric "av" ids (any case) are the same video page
+        ("https://m.bilibili.com/s/video/BV1GJ411x7h7", "https://www.bilibili.com/video/BV1GJ411x7h7",
+         "BV1GJ411x7h7"),
+        ("https://www.bilibili.com/video/av170001/", "https://www.bilibili.com/video/av170001", "av170001"),
+        ("https://www.bilibili.com/video/AV170001", "https://www.bilibili.com/video/av170001", "av170001"),
+        # Instagram's newer "/<user>/reel/<code>/": the code is the post, whoever shared it
+        ("https://www.instagram.com/someone/reel/C1a2B3c4/", "https://www.instagram.com/reel/C1a2B3c4/", "C1a2B3c4"),
+        # Discord: an ephemeral attachment is a file too; a link without its signature gets no bare "?"
+        ("https://cdn.discordapp.com/ephemeral-attachments/111/222/clip.mp4",
+         "https://cdn.discordapp.com/ephemeral-attachments/111/222/clip.mp4", "222"),
+        ("https://cdn.discordapp.com/attachments/111/222/clip.mp4?ex=65a",
+         "https://cdn.discordapp.com/attachments/111/222/clip.mp4?ex=65a", "222"),
+        # the file name is kept as sent: escapes and sub-reserved characters are not re-encoded
+        ("https://cdn.discordapp.com/attachments/111/222/my%20clip(1)'s.mp4",
+         "https://cdn.discordapp.com/attachments/111/222/my%20clip(1)'s.mp4", "222"),
+        ("https://cdn.discordapp.com/attachments/111/222/take/2.mp4",
+         "https://cdn.discordapp.com/attachments/111/222/take/2.mp4", "222"),
+        # TikTok's embed player page is the video too
+        ("https://www.tiktok.com/embed/v2/7212345678901234567", "https://www.tiktok.com/embed/v2/7212345678901234567",
+         "7212345678901234567"),
+        ("https://www.tiktok.com/Embed/V2/7212345678901234567?lang=en",
+         "https://www.tiktok.com/embed/v2/7212345678901234567", "7212345678901234567"),
+        # an international host typed with capitals is the same site (UTS 46 mapping, as browsers do)
+        ("https://BÜCHER.de/x", "https://xn--bcher-kva.de/x", None),
+    ],
+)
+def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: str | None) -> None:
+    link = parse_link(text)
+    assert (link.canonical_url, link.video_id) == (canonical, video_id)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://b23.tv/a.b", "That Bilibili link has a malformed id; please copy the link again."),
+        ("https://www.instagram.com/reel/a.b/", "That Instagram link has a malformed id; please copy the link again."),
+        ("https://vm.tiktok.com/",
+         "That is a TikTok link, but not to a video; please paste the link of the video itself."),
+        ("https://www.tiktok.com/foryou",
+         "That is a TikTok link, but not to a video; please paste the link of the video itself."),
+        ("https://www.tiktok.com/explore/trending/today",
+         "That is a TikTok link, but not to a video; please paste the link of the video itself."),
+        ("https://vm.tiktok.com/a.b/", "That TikTok link has a malformed id; please copy the link again."),
+        ("https://www.tiktok.com/@someone/video/abc",
+         "That TikTok link has a malformed id; please copy the link again."),
+        ("https://www.tiktok.com/embed/v2/abc", "That TikTok link has a malformed id; please copy the link again."),
+        ("https://www.reddit.com/r/a.b/s/abc123", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://x.com/a/status/notanumber", "That X (Twitter) link has a malformed id; please copy the link again."),
+        ("https://cdn.discordapp.com/attachments/111/222",
+         "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
+        ("https://cdn.discordapp.com/avatars/111/222/face.png",
+         "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
+        ("https://cdn.discordapp.com/attachments/111/abc/clip.mp4",
+         "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
+        ("https://cdn.discordapp.com/attachments/abc/222/clip.mp4",
+         "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
+    ],
+)
+def test_each_platform_refusal_word_for_word(url: str, message: str) -> None:
+    with pytest.raises(LinkError) as info:
+        parse_link(url)
+    assert str(info.value) == message
+
+
+def test_without_the_idna_package_hosts_are_still_checked_with_the_standard_codec(monkeypatch) -> None:
+    """The idna package comes with aiohttp; where it is missing, IDNA 2003 from the standard library stands in."""
+    import bot.links.hosts
+
+    monkeypatch.setattr(bot.links.hosts, "_idna", None)
+    assert canonicalize("https://Bücher.de/ä") == "https://xn--bcher-kva.de/%C3%A4"
+    assert canonicalize("https://xn--bcher-kva.de/x") == "https://xn--bcher-kva.de/x"
+    with pytest.raises(LinkError, match="not a valid international domain name"):
+        parse_link("https://xn--zz.com/")
+    with pytest.raises(LinkError, match="not a valid international domain name"):
+        parse_link("https://xn--fa-hia.de/")  # "faß": IDNA 2003 maps it to "fass", so it does not round-trip
+
+
+def test_a_lone_www_in_a_sentence_is_not_a_link() -> None:
+    """Found before this test: "www." lost its dot to trimming and came back as a link "www" to refuse."""
+    assert find_links("type the address without the www. part") == []
+    assert find_links("WWW., then https://youtu.be/dQw4w9WgXcQ") == ["https://youtu.be/dQw4w9WgXcQ"]
+
+
+def test_find_links_looks_past_what_it_skips() -> None:
+    """A mention, a refused or repeated link and an over-long run do not hide the links after them."""
+    clip = f"https://youtu.be/{YT}"
+    assert find_links(f"<@123> look {clip}") == [clip]
+    assert find_links(f"{clip} {clip} https://vimeo.com/76979871") == [clip, "https://vimeo.com/76979871"]
+    assert find_links("https://a.com/" + "x" * 5000 + f" and {clip}") == [clip]
+    # each refused link is its own item, so each gets its own explanation
+    assert find_links("http://localhost/a http://localhost/b") == ["http://localhost/a", "http://localhost/b"]
+
+
+def test_find_links_reports_a_too_long_link_up_to_twice_the_limit() -> None:
+    """Up to 4,096 characters the link is returned (parse_link then says it is too long); longer is skipped."""
+    base = "https://a.com/"
+    at_limit = base + "x" * (4096 - len(base))
+    assert find_links(f"see {at_limit}") == [at_limit]
+    assert find_links(f"see {at_limit}x") == []
+    with pytest.raises(LinkError, match="too long"):
+        parse_link(at_limit)

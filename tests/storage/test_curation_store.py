@@ -199,3 +199,38 @@ def test_names_and_notes_are_stored_without_control_characters(storage):
     assert kb.model_by_id["zeta"].name == "Zeta[2J Video"
     assert kb.model_by_id["zeta"].aliases == ("zeta one",)
     assert kb.claims_by_model["zeta"]["hockey"][0].note == "fine[31m red line"
+
+
+def _create(doc: dict):
+    return lambda before: ("create", {"doc": doc, "retired": False})
+
+
+def test_each_change_is_its_communitys_own_with_who_and_when(storage):
+    """The store under `/kb history` and undo: a row per change, read back whole, never across communities or kinds."""
+    from datetime import datetime
+
+    cur = storage.curation
+    one = cur.change("discord:1", "model", "veo", _create({"name": "Veo"}), "alice")
+    assert (one.community_id, one.actor, one.kind, one.key, one.action, one.before, one.after) == (
+        "discord:1", "alice", "model", "veo", "create", None, {"doc": {"name": "Veo"}, "retired": False})
+    assert datetime.fromisoformat(one.at).year >= 2026
+    assert cur.find_change("discord:1", one.change_id) == one
+    assert cur.find_change("discord:2", one.change_id) is None
+    other = cur.change("discord:2", "model", "veo", _create({"name": "Veo 2"}), "bob")  # same key, other community
+    assert other.before is None
+    kind = cur.change("discord:1", "capability", "veo", _create({"name": "veo"}), "alice")  # same key, other kind
+    assert kind.before is None
+    again = cur.change("discord:1", "model", "veo", lambda b: ("update", {"doc": {"name": "Veo 3"}, "retired": False}),
+                       "carol")
+    assert again.before == {"doc": {"name": "Veo"}, "retired": False}
+
+
+def test_history_of_a_thing_matches_ids_literally(storage):
+    """"camera_motion" finds its own pairs only: "_" and "%" in what was typed are not wildcards."""
+    cur = storage.curation
+    for key in ("sora x camera_motion", "camera_motion x kling-2", "sora x cameraXmotion", "camera_motion"):
+        cur.change("discord:1", "claim", key, _create({"note": key}), "alice")
+    found = [r.key for r in cur.history("discord:1", "camera_motion", 10)]
+    assert found == ["camera_motion", "camera_motion x kling-2", "sora x camera_motion"]
+    assert cur.history("discord:1", "%", 10) == []
+    assert [r.key for r in cur.history("discord:1", None, 2)] == ["camera_motion", "sora x cameraXmotion"]

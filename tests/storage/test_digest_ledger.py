@@ -96,3 +96,65 @@ def test_settings_keep_keys_this_version_does_not_model(storage):
     storage.settings.save_settings(CommunitySettings("discord:1", digest_channel="other", digest_weekday=0,
                                                      digest_hour=9, extra=got.extra), "a")
     assert storage.settings.settings("discord:1").extra["digest_style"] == "compact"
+
+
+def test_a_stale_claim_on_another_week_does_not_give_away_this_one(storage):
+    """The takeover is of the same (community, week); an old unsent week elsewhere changes nothing."""
+    ledger = SqlDigestLedger(storage.uow)
+    assert ledger.claim("discord:1", "2026-W49", SLOT - timedelta(days=7), "dead", STALE - timedelta(hours=1),
+                        STALE) is True
+    assert ledger.claim("discord:1", "2026-W50", SLOT, "a", NOW, STALE) is True
+    assert ledger.claim("discord:1", "2026-W50", SLOT, "b", NOW, STALE) is False
+    assert ledger.mark_sent("discord:1", "2026-W50", "b", NOW, "#news", {}) is False
+    assert [(p["week"], p["claimed_by"]) for p in ledger.pending("discord:1")] == [("2026-W49", "dead"),
+                                                                                   ("2026-W50", "a")]
+
+
+def test_a_claim_is_taken_over_only_once_it_is_older_than_the_cut_off(storage):
+    ledger = SqlDigestLedger(storage.uow)
+    assert ledger.claim("discord:1", "2026-W50", SLOT, "a", NOW, STALE)
+    assert ledger.claim("discord:1", "2026-W50", SLOT, "b", NOW + timedelta(minutes=10), NOW) is False  # exactly
+    assert ledger.claim("discord:1", "2026-W50", SLOT, "b", NOW + timedelta(minutes=10),
+                        NOW + timedelta(microseconds=1)) is True
+
+
+def test_marking_one_week_sent_leaves_the_owners_other_claims_pending(storage):
+    ledger = SqlDigestLedger(storage.uow)
+    for week in ("2026-W49", "2026-W50"):
+        assert ledger.claim("discord:1", week, SLOT, "a", NOW, STALE)
+    assert ledger.claim("discord:2", "2026-W50", SLOT, "a", NOW, STALE)
+    assert ledger.mark_sent("discord:1", "2026-W50", "a", NOW, "#news", {}) is True
+    assert ledger.sent_weeks("discord:1") == frozenset({"2026-W50"})
+    assert ledger.sent_weeks("discord:2") == frozenset()  # the same week, another community: not sent
+    assert [(p["community"], p["week"]) for p in ledger.pending()] == [("discord:1", "2026-W49"),
+                                                                       ("discord:2", "2026-W50")]
+
+
+def test_history_and_pending_rows_are_complete_and_in_order(storage):
+    """What `yuntai digest history` shows: sent posts newest slot first (then by community), claims in order."""
+    ledger = SqlDigestLedger(storage.uow)
+    earlier, sent = SLOT - timedelta(days=7), NOW + timedelta(minutes=1)
+    for community, week, slot in [("slack:T1", "2026-W49", earlier), ("slack:T1", "2026-W50", SLOT),
+                                  ("discord:2", "2026-W50", SLOT), ("discord:1", "2026-W50", SLOT)]:
+        assert ledger.claim(community, week, slot, "p1", NOW, STALE)
+    for community, week in [("slack:T1", "2026-W49"), ("slack:T1", "2026-W50"), ("discord:2", "2026-W50")]:
+        assert ledger.mark_sent(community, week, "p1", sent, "#news", {"checks": 2})
+    assert ledger.history() == [
+        {"community": "discord:2", "week": "2026-W50", "slot_at": SLOT.isoformat(), "sent_at": sent.isoformat(),
+         "channel": "#news", "attempts": 1, "summary": {"checks": 2}},
+        {"community": "slack:T1", "week": "2026-W50", "slot_at": SLOT.isoformat(), "sent_at": sent.isoformat(),
+         "channel": "#news", "attempts": 1, "summary": {"checks": 2}},
+        {"community": "slack:T1", "week": "2026-W49", "slot_at": earlier.isoformat(), "sent_at": sent.isoformat(),
+         "channel": "#news", "attempts": 1, "summary": {"checks": 2}},
+    ]
+    assert [r["week"] for r in ledger.history("slack:T1")] == ["2026-W50", "2026-W49"]
+    assert ledger.pending() == [{"community": "discord:1", "week": "2026-W50", "claimed_at": NOW.isoformat(),
+                                 "claimed_by": "p1", "attempts": 1}]
+    assert ledger.pending("discord:1") == ledger.pending()
+    assert ledger.pending("slack:T1") == []
+
+
+def test_a_digest_hour_alone_does_not_make_a_digest_community(storage):
+    storage.settings.save_settings(CommunitySettings("discord:4", digest_hour=9), "admin")
+    storage.settings.save_settings(CommunitySettings("discord:5", digest_weekday=0, digest_hour=9), "admin")
+    assert SqlDigestLedger(storage.uow).digest_communities() == []

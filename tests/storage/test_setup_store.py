@@ -99,3 +99,18 @@ def test_a_community_capability_and_its_words_reach_that_communitys_checks(stora
     other = Requester("slack:T2", "U0OTHER", platform_admin=True)
     elsewhere = asyncio.run(chat.handle_text(f"/check {YT} {caption}", other))
     assert "backflip" not in [s.id for s in elsewhere.signals.shown]
+
+
+def test_settings_history_lists_every_change_oldest_first_with_its_time(storage):
+    """`/setup history`: who changed what and when, in the order it happened; a save that changes nothing adds none."""
+    from bot.policy import CommunitySettings
+
+    first = CommunitySettings("slack:T1", watched_channels=frozenset({"C0A"}))
+    storage.settings.save_settings(first, "U0ONE")
+    storage.settings.save_settings(first, "U0ONE")
+    storage.settings.save_settings(CommunitySettings("slack:T1", watched_channels=frozenset({"C0A", "C0B"})), "U0TWO")
+    history = storage.settings.settings_history("slack:T1")
+    assert [(h["actor"], h["before"] and h["before"]["watched_channels"], h["after"]["watched_channels"])
+            for h in history] == [("U0ONE", None, ["C0A"]), ("U0TWO", ["C0A"], ["C0A", "C0B"])]
+    assert all(datetime.fromisoformat(h["at"]).year >= 2026 for h in history)
+    assert storage.settings.settings_history("slack:T2") == []

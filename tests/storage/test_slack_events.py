@@ -55,3 +55,20 @@ def test_old_ids_are_forgotten_and_recent_ones_kept(storage):
                      {"at": datetime.now(UTC) - timedelta(hours=3)})
     assert ledger.forget_old() == 1
     assert rows(storage) == [("EvNEW", "T1")]
+
+
+def test_an_id_exactly_as_old_as_the_retention_is_still_kept(storage):
+    """Ids are kept for `KEEP`; one received exactly that long ago may still see a retry and is not forgotten."""
+    from sqlalchemy import update
+
+    from storage.slack_ledger import KEEP
+    from storage.tables import SlackEvent
+
+    ledger = SqlSlackEvents(storage.uow)
+    ledger.take("EvEDGE", "T1")
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    with storage.engine.begin() as conn:  # through the column's type: stored exactly as a delivery would be
+        conn.execute(update(SlackEvent.__table__).values(received_at=now - KEEP))
+    assert ledger.forget_old(now) == 0
+    assert ledger.forget_old(now + timedelta(microseconds=1)) == 1
+    assert rows(storage) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -172,3 +172,107 @@ def test_demos_round_trip_and_are_replaced_on_reimport(store):
     fewer = KnowledgeBase(base.models, base.capabilities, base.claims, version="y", demos=demos[1:])
     assert store.import_knowledge(fewer).version != first.version
     assert store.knowledge_base("console:local").demos == demos[1:]
+
+
+def test_metadata_saved_again_replaces_the_row_and_keeps_at_most_500_characters_of_error(store):
+    url = "https://vimeo.com/1"
+    store.save_metadata(url, CachedMetadata(True, "A title", "desc", "someone", None, video=True), "oembed")
+    failed = CachedMetadata(False, None, None, None, "timeout " + "x" * 600)
+    store.save_metadata(url, failed, None)
+    got = store.cached_metadata(url, timedelta(hours=1))
+    assert got == CachedMetadata(False, None, None, None, failed.error[:500])
+    assert len(got.error) == 500
+    store.save_metadata(url, CachedMetadata(True, "T", None, None, ""), "page")  # no error: stored as none
+    assert store.cached_metadata(url, timedelta(hours=1)).error is None
+
+
+def test_a_new_database_is_empty_until_knowledge_is_imported(store):
+    """Start-up seeds the knowledge base only into an empty database (storage/bootstrap.py)."""
+    assert store.storage.knowledge.is_empty() is True
+    store.import_knowledge(make_tiny_kb())
+    assert store.storage.knowledge.is_empty() is False
+
+
+def test_a_claims_history_is_that_claim_only(store):
+    """A community change whose key happens to be the claim's number is not part of the claim's history."""
+    store.import_knowledge(make_tiny_kb())
+    claim = next(c for c in store.knowledge_base("x").claims if (c.model, c.capability) == ("sora", "walking"))
+    store.storage.curation.change("discord:1", "model", str(claim.id),
+                                  lambda before: ("create", {"doc": {"name": "x"}, "retired": False}), "alice")
+    [created] = store.claim_history(claim.id)
+    assert (created["actor"], created["action"], created["before"], created["after"]["rating"]) == (
+        "seed", "create", None, "weakness")
+    assert datetime.fromisoformat(created["at"]).year >= 2026
+
+
+def _claim_json(c) -> dict:
+    return {"model": c.model, "capability": c.capability, "rating": c.rating, "note": c.note,
+            "derived_from": c.derived_from, "sources": [{"url": s.url, "date": s.date, "note": s.note}
+                                                        for s in c.sources]}
+
+
+def test_an_import_reports_and_records_every_claim_change(store):
+    """What `yuntai kb import` prints and what a claim's history shows: each create, update and retirement."""
+    from bot.knowledge import Source
+
+    kb = make_tiny_kb()
+    first = store.import_knowledge(kb)
+    assert (first.models, first.capabilities, first.claims_created, first.notes) == (5, 17, 11, [])
+    loaded = store.knowledge_base("x")
+    walking = next(c for c in loaded.claims if (c.model, c.capability) == ("sora", "walking"))
+    assert walking.sources == kb.claims[3].sources  # url, date and note all kept
+    [created] = store.claim_history(walking.id)
+    assert (created["actor"], created["action"], created["before"], created["after"]) == (
+        "seed", "create", None, _claim_json(kb.claims[3]))
+
+    # a curator's import of one changed claim is never reverted by the seed's
+    curated = [dataclasses.replace(c, rating="mixed") if (c.model, c.capability) == ("sora", "food") else c
+               for c in kb.claims]
+    assert store.import_knowledge(dataclasses.replace(kb, claims=tuple(curated)), actor="alice").claims_updated == 1
+    again = store.import_knowledge(kb)
+    assert (again.claims_created, again.claims_updated, again.claims_retired, again.claims_unchanged) == (0, 0, 0, 11)
+    assert [c.rating for c in store.knowledge_base("x").claims if (c.model, c.capability) == ("sora", "food")] == [
+        "mixed"]
+
+    by = {(c.model, c.capability, c.derived_from): c for c in kb.claims}
+    other_source = (Source("https://example.org/another-report", "2025-02-01", "second source"),)
+    changed = (
+        [c for c in kb.claims if (c.model, c.capability) not in {("sora", "talking"), ("sora", "eating")}]
+        + [by[("sora", "plants", "")]]  # listed twice: imported once
+        + [dataclasses.replace(by[("sora", "plants", "")], rating="mixed", sources=other_source)]  # another source
+        + [dataclasses.replace(by[("runway-gen3", "plants", "")], capability="food", sources=())]  # unsourced
+    )
+    changed = [dataclasses.replace(c, rating="strength", note="fine now") if (c.model, c.capability) in {
+        ("sora", "walking"), ("kling-2", "people")} and not c.derived_from else c for c in changed]
+    report = store.import_knowledge(dataclasses.replace(kb, claims=tuple(changed)))
+    assert (report.claims_created, report.claims_updated, report.claims_retired, report.claims_unchanged) == (
+        2, 2, 2, 7)  # sora food, the curator's, counts as unchanged
+    assert sorted(c.rating for c in store.knowledge_base("x").claims
+                  if (c.model, c.capability) == ("sora", "plants")) == ["mixed", "strength"]
+    talking = next(c for c in loaded.claims if (c.model, c.capability) == ("sora", "talking"))
+    [_, retired] = store.claim_history(talking.id)
+    assert (retired["actor"], retired["action"], retired["before"], retired["after"]) == (
+        "seed", "retire", _claim_json(by[("sora", "talking", "")]), None)
+    [_, updated] = store.claim_history(walking.id)
+    assert (updated["action"], updated["before"], updated["after"]["note"]) == (
+        "update", _claim_json(kb.claims[3]), "fine now")
+
+
+def test_a_capability_change_alone_changes_the_version(store):
+    """Every process reloads when the version moves; a new term must move it (so it is read everywhere)."""
+    kb = make_tiny_kb()
+    first = store.import_knowledge(kb)
+    caps = tuple(dataclasses.replace(c, terms=(*c.terms, "puppy")) if c.id == "animals" else c
+                 for c in kb.capabilities)
+    assert store.import_knowledge(dataclasses.replace(kb, capabilities=caps)).version != first.version
+
+
+def test_an_alias_already_used_by_another_model_is_skipped_with_a_note(store):
+    kb = make_tiny_kb()
+    models = tuple(dataclasses.replace(m, aliases=("kling", *m.aliases)) if m.id == "kling-1" else m
+                   for m in kb.models)
+    report = store.import_knowledge(dataclasses.replace(kb, models=models))
+    assert report.notes == ["alias 'kling' of kling-2 skipped: already used"]
+    loaded = store.knowledge_base("x")
+    assert loaded.model_by_id["kling-1"].aliases == ("kling", "kling 1.6", "kling 1.5", "kling 1")
+    assert loaded.model_by_id["kling-2"].aliases == ("kling 2.1", "kling 2")

@@ -288,3 +288,91 @@ def test_the_fit_process_reads_a_big_communitys_votes_itself(storage, monkeypatc
     monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", 10)
     fitted = asyncio.run(ConsensusCache(c, storage.threads, wait=60).community("discord:1"))
     assert fitted.fresh and fitted.clips == community_consensus(c.community_votes("discord:1"))
+
+
+def test_a_community_with_settings_that_do_not_share_is_not_pooled(storage):
+    """Only `share_attempts` True pools reports; having settings at all (a watched channel) is not consent."""
+    c = fast(storage)
+    c.record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "")
+    c.record_attempt("discord:2", "cid", "sora", "eating", 10, 9, "")
+    storage.settings.save_settings(CommunitySettings("discord:1", share_attempts=True), "admin")
+    storage.settings.save_settings(CommunitySettings("discord:2", watched_channels=frozenset({"C1"})), "admin")
+    pool = c.attempt_pool("discord:1", "sora", ["eating"])
+    assert [(t.member, t.tries) for t in pool.totals] == [("ann", 15)]
+
+
+def test_a_clip_is_found_by_its_button_id_and_a_row_from_before_short_ids_still_answers(storage):
+    check(storage)
+    c = fast(storage)
+    by_url = c.checked_clip("discord:1", YT, None)
+    assert by_url is not None and by_url.short_id == short_clip_id(YT)
+    assert c.checked_clip("discord:1", None, short_clip_id(YT)) == by_url
+    assert c.checked_clip("discord:1", None, short_clip_id(VIMEO)) is None  # never checked
+    with storage.engine.begin() as conn:  # a clip stored before migration 0007 gave clips a short id
+        conn.execute(text("UPDATE clip SET short_id = NULL"))
+    legacy = c.checked_clip("discord:1", YT, None)
+    assert (legacy.id, legacy.canonical_url, legacy.short_id) == (by_url.id, YT, "")
+    [(top, n)] = c.most_checked("discord:1", "sora")
+    assert (top, n) == (legacy, 1)
+
+
+def test_vote_history_is_one_clips_changes_in_one_community_oldest_first(storage):
+    check(storage)
+    check(storage, url=VIMEO)
+    check(storage, community="discord:2")
+    c = fast(storage)
+    c.cast_vote("discord:1", YT, None, "ann", "cherry_picked")
+    c.cast_vote("discord:1", VIMEO, None, "ann", "cant_tell")  # another clip
+    c.cast_vote("discord:2", YT, None, "ann", "representative")  # another community
+    c.cast_vote("discord:1", YT, None, "ann", "representative")
+    clip = c.checked_clip("discord:1", YT, None)
+    history = c.vote_history("discord:1", clip.id)
+    assert [(h["member"], h["before"], h["after"]) for h in history] == [("ann", None, "cherry_picked"),
+                                                                         ("ann", "cherry_picked", "representative")]
+    assert history[0]["id"] < history[1]["id"] and history[0]["at"] <= history[1]["at"]
+
+
+def test_most_checked_keeps_the_top_five_by_count_then_the_earliest_clip(storage):
+    urls = [f"https://vimeo.com/{100 + i}" for i in range(6)]
+    for url, times in zip(urls, (1, 2, 1, 1, 1, 3), strict=True):
+        for _ in range(times):
+            check(storage, url=url)
+    c = fast(storage)
+    top = c.most_checked("discord:1", "sora")
+    assert [(clip.canonical_url, n) for clip, n in top] == [(urls[5], 3), (urls[1], 2), (urls[0], 1), (urls[2], 1),
+                                                            (urls[3], 1)]
+    assert [clip.id for clip, _ in top] == [c.checked_clip("discord:1", u, None).id for u in
+                                            (urls[5], urls[1], urls[0], urls[2], urls[3])]
+    assert [n for _, n in c.most_checked("discord:1", "sora", limit=2)] == [3, 2]
+
+
+def test_the_row_locking_vote_path_returns_the_vote_before_and_keeps_history(storage):
+    """`VoteRepository.cast` is what Postgres uses (FOR UPDATE); run directly it keeps the same contract anywhere."""
+    from storage.repositories.votes import VoteRepository
+
+    check(storage)
+    clip = fast(storage).checked_clip("discord:1", YT, None)
+    with storage.uow() as uow:
+        repo = VoteRepository(uow.session)
+        assert repo.cast("discord:1", clip.id, "ann", "cherry_picked") is None
+        assert repo.cast("discord:1", clip.id, "ann", "cherry_picked") == "cherry_picked"  # unchanged: no row
+        assert repo.cast("discord:1", clip.id, "ann", "representative") == "cherry_picked"
+        assert repo.cast("discord:1", clip.id, "bob", "cant_tell") is None
+        uow.commit()
+    assert rows(storage, "SELECT member, label FROM vote ORDER BY member") == [("ann", "representative"),
+                                                                              ("bob", "cant_tell")]
+    assert rows(storage, "SELECT community_id, member, before, after FROM vote_change ORDER BY id") == [
+        ("discord:1", "ann", None, "cherry_picked"), ("discord:1", "ann", "cherry_picked", "representative"),
+        ("discord:1", "bob", None, "cant_tell")]
+    assert fast(storage).clip_votes("discord:1", clip.id) == ZERO | {"representative": 1, "cant_tell": 1}
+
+
+def test_the_first_check_of_a_clip_shows_no_votes_yet(storage):
+    result = check(storage, url="https://vimeo.com/424242", evidence=fast(storage)).to_json()
+    assert result["community"]["votes"] == ZERO
+
+
+def test_an_attempt_report_keeps_the_members_note(storage):
+    fast(storage).record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "forks melt into the noodles")
+    assert rows(storage, "SELECT member, tries, usable, note FROM attempt") == [
+        ("ann", 15, 2, "forks melt into the noodles")]

@@ -1,0 +1,81 @@
+"""The check log's reads on SQLite and Postgres: recent checks, counts and the digest's week window.
+
+Why rows are inserted directly: each one needs a chosen time, so the window's edges can be tested to the
+microsecond (a check at `since` counts, one at `until` belongs to the next week).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, text
+
+from storage.bootstrap import Storage
+from storage.tables import CheckRecord
+
+SINCE = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+UNTIL = SINCE + timedelta(days=7)
+TICK = timedelta(microseconds=1)
+
+
+def add(st: Storage, rows: list[tuple[str, str, str | None, datetime, list[str]]]) -> None:
+    """(community, level, model, created_at, shown ids) each; one clip for all of them."""
+    with st.engine.begin() as conn:
+        conn.execute(text("INSERT INTO clip (canonical_url, platform, first_seen_at, short_id) "
+                          "VALUES ('https://vimeo.com/1', 'vimeo', :t, 'abc')"), {"t": SINCE})
+        clip_id = conn.execute(text("SELECT id FROM clip")).scalar()
+        conn.execute(insert(CheckRecord), [
+            dict(community_id=community, actor_id="u", clip_id=clip_id, url=f"https://vimeo.com/1?n={i}",
+                 caption=None, model_id=model, level=level, kb_version="v", result={}, created_at=at,
+                 shown_ids=shown)
+            for i, (community, level, model, at, shown) in enumerate(rows)
+        ])
+
+
+def test_the_digest_window_counts_from_since_up_to_but_not_including_until(storage):
+    add(storage, [
+        ("discord:1", "showcase", "sora", SINCE - TICK, ["food"]),  # last week
+        ("discord:1", "showcase", "sora", SINCE, ["food"]),
+        ("discord:1", "mixed", "sora", SINCE + timedelta(days=1), ["walking"]),
+        ("discord:1", "mixed", "kling-2", UNTIL - TICK, ["walking", "food"]),
+        ("discord:1", "unknown", None, UNTIL - TICK, []),
+        ("discord:1", "showcase", "sora", UNTIL, ["food"]),  # next week
+        ("discord:2", "showcase", "sora", SINCE + timedelta(days=1), ["food"]),  # another community
+    ])
+    week = storage.checks.digest_figures("discord:1", SINCE, UNTIL)
+    assert (week.checks, week.by_level, week.by_model, week.shown) == (
+        4, {"showcase": 1, "mixed": 2, "unknown": 1}, {"sora": 2, "kling-2": 1}, {"food": 2, "walking": 2})
+    open_ended = storage.checks.digest_figures("discord:1", SINCE)  # a preview of the week so far
+    assert (open_ended.checks, open_ended.by_level) == (5, {"showcase": 2, "mixed": 2, "unknown": 1})
+
+
+def test_recent_checks_are_this_communitys_newest_first_and_counts_are_per_community(storage):
+    add(storage, [("discord:1", "showcase", "sora", SINCE + timedelta(hours=i), []) for i in range(3)]
+        + [("discord:2", "mixed", None, SINCE, [])])
+    recent = storage.checks.recent_checks("discord:1", limit=2)
+    assert recent == [
+        {"url": "https://vimeo.com/1?n=2", "level": "showcase", "model": "sora",
+         "at": recent[0]["at"]},
+        {"url": "https://vimeo.com/1?n=1", "level": "showcase", "model": "sora", "at": recent[1]["at"]},
+    ]
+    assert [datetime.fromisoformat(r["at"]).replace(tzinfo=UTC) for r in recent] == [
+        SINCE + timedelta(hours=2), SINCE + timedelta(hours=1)]
+    assert [r["model"] for r in storage.checks.recent_checks("discord:2")] == [None]
+    assert (storage.checks.count_checks("discord:1"), storage.checks.count_checks("discord:2"),
+            storage.checks.count_checks()) == (3, 1, 4)
+    assert storage.checks.count_checks("discord:3") == 0
+
+
+def test_a_week_given_in_another_time_zone_counts_the_same_checks(storage):
+    """A community's week may be computed in its own zone; the window is compared in UTC, shots included."""
+    from datetime import timezone
+
+    add(storage, [
+        ("discord:1", "showcase", "sora", SINCE - TICK, ["food"]),
+        ("discord:1", "mixed", "sora", SINCE, ["walking"]),
+        ("discord:1", "mixed", "sora", UNTIL - TICK, ["walking"]),
+        ("discord:1", "showcase", "sora", UNTIL, ["food"]),
+    ])
+    new_york = timezone(timedelta(hours=-5))
+    week = storage.checks.digest_figures("discord:1", SINCE.astimezone(new_york), UNTIL.astimezone(new_york))
+    assert (week.checks, week.shown) == (2, {"walking": 2})
