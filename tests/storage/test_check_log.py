@@ -112,3 +112,9 @@ def test_checks_store_each_clip_once_whole_and_fill_in_a_missing_short_id(storag
     assert clips() == [(url, "youtube", "dQw4w9WgXcQ", short_clip_id(url), True)]
     with storage.engine.connect() as conn:
         assert conn.execute(text("SELECT count(DISTINCT clip_id), count(*) FROM check_record")).one() == (1, 3)
+        assert conn.execute(text("SELECT DISTINCT caption, model_id FROM check_record")).all() == [
+            ("Sora: a woman eating noodles", "sora")]
+    asyncio.run(svc.check(CheckRequest("https://vimeo.com/76979871", caption="a woman eating noodles", fetch=False),
+                          Actor("discord:1", "u")))  # no model named: stored without one
+    with storage.engine.connect() as conn:
+        assert conn.execute(text("SELECT model_id FROM check_record WHERE url LIKE '%vimeo%'")).all() == [(None,)]
