@@ -537,8 +537,13 @@ def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
          "7212345678901234567"),
         ("https://www.tiktok.com/Embed/V2/7212345678901234567?lang=en",
          "https://www.tiktok.com/embed/v2/7212345678901234567", "7212345678901234567"),
-        # an international host typed with capitals is the same site (UTS 46 mapping, as browsers do)
+        # an international host typed with capitals or full-width letters is the same site (UTS 46, as browsers do)
         ("https://BÜCHER.de/x", "https://xn--bcher-kva.de/x", None),
+        ("https://ｂücher.de/x", "https://xn--bcher-kva.de/x", None),
+        # YouTube's older player paths and the path form of watch
+        (f"https://www.youtube.com/v/{YT}", YT_CANON, YT),
+        (f"https://www.youtube.com/e/{YT}", YT_CANON, YT),
+        (f"https://www.youtube.com/watch/{YT}", YT_CANON, YT),
     ],
 )
 def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: str | None) -> None:
@@ -563,6 +568,18 @@ def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: 
         ("https://www.tiktok.com/embed/v2/abc", "That TikTok link has a malformed id; please copy the link again."),
         ("https://www.reddit.com/r/a.b/s/abc123", "That Reddit link has a malformed id; please copy the link again."),
         ("https://x.com/a/status/notanumber", "That X (Twitter) link has a malformed id; please copy the link again."),
+        ("https://www.youtube.com/embed/videoseries?list=PL1",
+         "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://www.youtube.com/watch?v=a.b.c.d.e.f",
+         "That YouTube link has a malformed id; please copy the link again."),
+        ("https://www.reddit.com/comments/a.b/x", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://user@example.com/",
+         "That link has a user name or '@' before the site name, a common trick to disguise where it goes; "
+         "please paste the plain link."),
+        ("http://[::1]/",
+         "That link points to a numeric IP address rather than a site name; clip links always use a name."),
+        ("https://:80/", "That link has no site name."),
+        ("https://example.com:99999/", "That link is malformed, so I can't tell where it points."),
         ("https://cdn.discordapp.com/attachments/111/222",
          "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
         ("https://cdn.discordapp.com/avatars/111/222/face.png",
