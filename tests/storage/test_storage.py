@@ -284,7 +284,8 @@ def test_the_loaded_knowledge_base_is_the_imported_one_field_for_field(store):
     kb = make_tiny_kb()
     models = tuple(dataclasses.replace(m, released="2024-12-09", hashtags=("#sora", "#openaisora"),
                                        workflows=("text-to-video", "image-to-video"), notes="the first one",
-                                       official_accounts=("x.com/openai",)) if m.id == "sora" else m
+                                       official_accounts=("x.com/openai",)) if m.id == "sora"
+                   else dataclasses.replace(m, aliases=()) if m.id == "sora-2" else m  # a model known by name only
                    for m in kb.models)
     caps = tuple(dataclasses.replace(c, description="said in so many words") if c.id == "talking" else c
                  for c in kb.capabilities)

@@ -406,6 +406,8 @@ def test_a_batch_of_votes_answers_each_voter_with_their_own_clips_tally(storage)
     out = c.cast_votes([VoteIn("discord:1", YT, None, "ann", "representative"),
                         VoteIn("discord:1", VIMEO, None, "ann", "cant_tell"),
                         VoteIn("discord:1", YT, None, "bob", "representative"),
+                        VoteIn("discord:1", YT, None, "cid", "cant_tell"),
+                        VoteIn("discord:1", VIMEO, None, "bob", "representative"),
                         VoteIn("discord:1", "https://vimeo.com/999", None, "ann", "cant_tell")])
-    assert [o.votes if o else None for o in out] == [ZERO | {"representative": 2}, ZERO | {"cant_tell": 1},
-                                                    ZERO | {"representative": 2}, None]
+    yt, vimeo = ZERO | {"representative": 2, "cant_tell": 1}, ZERO | {"representative": 1, "cant_tell": 1}
+    assert [o.votes if o else None for o in out] == [yt, vimeo, yt, yt, vimeo, None]
