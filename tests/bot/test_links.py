@@ -537,8 +537,13 @@ def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
          "7212345678901234567"),
         ("https://www.tiktok.com/Embed/V2/7212345678901234567?lang=en",
          "https://www.tiktok.com/embed/v2/7212345678901234567", "7212345678901234567"),
-        # an international host typed with capitals is the same site (UTS 46 mapping, as browsers do)
+        # an international host typed with capitals or full-width letters is the same site (UTS 46, as browsers do)
         ("https://BÜCHER.de/x", "https://xn--bcher-kva.de/x", None),
+        ("https://ｂücher.de/x", "https://xn--bcher-kva.de/x", None),
+        # YouTube's older player paths and the path form of watch
+        (f"https://www.youtube.com/v/{YT}", YT_CANON, YT),
+        (f"https://www.youtube.com/e/{YT}", YT_CANON, YT),
+        (f"https://www.youtube.com/watch/{YT}", YT_CANON, YT),
     ],
 )
 def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: str | None) -> None:
@@ -563,6 +568,18 @@ def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: 
         ("https://www.tiktok.com/embed/v2/abc", "That TikTok link has a malformed id; please copy the link again."),
         ("https://www.reddit.com/r/a.b/s/abc123", "That Reddit link has a malformed id; please copy the link again."),
         ("https://x.com/a/status/notanumber", "That X (Twitter) link has a malformed id; please copy the link again."),
+        ("https://www.youtube.com/embed/videoseries?list=PL1",
+         "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://www.youtube.com/watch?v=a.b.c.d.e.f",
+         "That YouTube link has a malformed id; please copy the link again."),
+        ("https://www.reddit.com/comments/a.b/x", "That Reddit link has a malformed id; please copy the link again."),
+        ("https://user@example.com/",
+         "That link has a user name or '@' before the site name, a common trick to disguise where it goes; "
+         "please paste the plain link."),
+        ("http://[::1]/",
+         "That link points to a numeric IP address rather than a site name; clip links always use a name."),
+        ("https://:80/", "That link has no site name."),
+        ("https://example.com:99999/", "That link is malformed, so I can't tell where it points."),
         ("https://cdn.discordapp.com/attachments/111/222",
          "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),
         ("https://cdn.discordapp.com/avatars/111/222/face.png",
@@ -616,3 +633,70 @@ def test_find_links_reports_a_too_long_link_up_to_twice_the_limit() -> None:
     assert find_links(f"see {at_limit}x") == []
     with pytest.raises(LinkError, match="too long"):
         parse_link(at_limit)
+
+
+HOST_253 = ".".join(["a" * 61] * 3 + ["a" * 63]) + ".com"  # the longest name DNS allows
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("https://./", "That link has no site name."),
+        ("https://\u2603.com/", "That link's site name is not a valid international domain name."),
+        ("https://xn--zz.com/", "That link's site name is not a valid international domain name."),
+        ("http://127.1/",
+         "That link points to a numeric IP address rather than a site name; clip links always use a name."),
+        ("http://foo.localhost/", "That link points to this computer (localhost), not to a public site."),
+        ("http://intranet/", "That link's site name has no domain ending (like .com), so it isn't a public site."),
+        ("https://a..com/", "That link's site name is not valid."),
+        (f"https://a{HOST_253}/", "That link's site name is not valid."),
+        ("https://example.c0m/", "That link's site name does not end in a real domain ending."),
+        ("ab.X/x", "That link's site name does not end in a real domain ending."),
+        ("https://exa mple.com",
+         "That doesn't look like a single link (it contains spaces); please paste just the link."),
+        ("https://exa\u200bmple.com/",
+         "That link contains invisible or control characters, so I can't tell where it really points."),
+        ("https://example.com\\evil", "That link contains a backslash, which browsers and servers read differently, "
+                                      "so I can't trust where it points."),
+        ("<>", "That doesn't look like a link."),
+        ("a" * 20 + "://x.com/", f"I can only open web links (http or https), not '{'a' * 20}:' links."),
+        ("a" * 21 + "://x.com/", "I can only open web links (http or https), not that kind of link."),
+        ("http:example.com", "That link is malformed: it should start with https:// and a site name."),
+        ("-bad.com/x", "That doesn't look like a web link."),
+        ("localhost/a.b", "That doesn't look like a web link."),
+        ("example./x", "That doesn't look like a web link."),
+        ("example.com:8/x", "That link uses an unusual port (8); I only open links on the standard web ports."),
+        ("https://vimeo.com/abc/def",
+         "That is a Vimeo link, but not to a video; please paste the link of the video itself."),
+        ("https://vimeo.com/channels/staff/abc", "That Vimeo link has a malformed id; please copy the link again."),
+        (123, "Please paste a link as text."),
+    ],
+)
+def test_every_refusal_reads_exactly_as_written(text: object, message: str) -> None:
+    """The refusal is the whole reply a member gets, so its wording (and capitals) is pinned, not just a keyword."""
+    with pytest.raises(LinkError) as info:
+        parse_link(text)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "url"),
+    [
+        ("//example.com/x", "https://example.com/x", "//example.com/x"),
+        ("https://bücher.de\u3002/x", "https://xn--bcher-kva.de/x", "https://bücher.de\u3002/x"),
+        (f"https://{HOST_253}/", f"https://{HOST_253}/", f"https://{HOST_253}/"),
+        ("https://vimeo.com/album/1/video/123", "https://vimeo.com/123", "https://vimeo.com/album/1/video/123"),
+        ("https://vimeo.com/showcase/1/video/123", "https://vimeo.com/123", "https://vimeo.com/showcase/1/video/123"),
+        ("https://vimeo.com/groups/x/videos/123", "https://vimeo.com/123", "https://vimeo.com/groups/x/videos/123"),
+        ("https://vimeo.com/video/123", "https://vimeo.com/123", "https://vimeo.com/video/123"),
+        ("https://pika.art:80/x", "https://pika.art/x", "https://pika.art:80/x"),  # a vendor page: port dropped
+        ("https://example.com:80/x", "https://example.com:80/x", "https://example.com:80/x"),
+        (f"<https://youtu.be/{YT}", YT_CANON, f"https://youtu.be/{YT}"),
+        (f"<https://youtu.be/{YT}|my|clip>", YT_CANON, f"https://youtu.be/{YT}"),
+        ("https://example.com/" + "a" * 2028, "https://example.com/" + "a" * 2028, "https://example.com/" + "a" * 2028),
+    ],
+)
+def test_what_the_member_gave_and_its_canonical_form(text: str, canonical: str, url: str) -> None:
+    """`url` is what the member pasted, cleaned of wrappers; `canonical_url` is what every verdict is stored under."""
+    link = parse_link(text)
+    assert (link.canonical_url, link.url) == (canonical, url)

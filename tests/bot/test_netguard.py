@@ -189,3 +189,12 @@ def test_policy_extra_networks_only_widen_what_is_listed() -> None:
     assert not p.permits(ipaddress.ip_address("127.0.0.2"))
     assert not p.permits(ipaddress.ip_address("::1"))
     assert not p.permits(ipaddress.ip_address("10.0.0.1"))
+
+
+def test_a_private_name_written_with_its_final_dot_is_still_private() -> None:
+    """ "printer.local." is the same name as "printer.local" (the root's dot); a redirect may spell it either way."""
+    from bot.netguard import private_name_suffix
+
+    assert private_name_suffix("printer.local.") == "local"
+    assert private_name_suffix("DB.Internal.") == "internal"
+    assert private_name_suffix("example.com.") is None

@@ -79,3 +79,42 @@ def test_a_week_given_in_another_time_zone_counts_the_same_checks(storage):
     new_york = timezone(timedelta(hours=-5))
     week = storage.checks.digest_figures("discord:1", SINCE.astimezone(new_york), UNTIL.astimezone(new_york))
     assert (week.checks, week.shown) == (2, {"walking": 2})
+
+
+def test_checks_store_each_clip_once_whole_and_fill_in_a_missing_short_id(storage, monkeypatch):
+    """The clip upsert as a new process builds it (the statement is cached per dialect once built)."""
+    import asyncio
+
+    import storage.repositories.checks as checks
+    from bot.clip_ids import short_clip_id
+    from bot.ports import Actor
+    from bot.service import CheckRequest, CheckService
+
+    monkeypatch.setattr(checks, "_CLIP_UPSERTS", {})
+    url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    svc = CheckService(storage.knowledge, check_log=storage.checks, io=storage.threads)
+
+    def run(community: str) -> None:
+        asyncio.run(svc.check(CheckRequest("https://youtu.be/dQw4w9WgXcQ", caption="Sora: a woman eating noodles",
+                                           fetch=False), Actor(community, "u")))
+
+    def clips() -> list[tuple]:
+        with storage.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT canonical_url, platform, video_id, short_id, first_seen_at IS NOT NULL FROM clip"))]
+
+    run("discord:1")
+    run("discord:2")
+    assert clips() == [(url, "youtube", "dQw4w9WgXcQ", short_clip_id(url), True)]
+    with storage.engine.begin() as conn:  # a clip stored before short ids existed
+        conn.execute(text("UPDATE clip SET short_id = NULL"))
+    run("discord:1")
+    assert clips() == [(url, "youtube", "dQw4w9WgXcQ", short_clip_id(url), True)]
+    with storage.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT clip_id), count(*) FROM check_record")).one() == (1, 3)
+        assert conn.execute(text("SELECT DISTINCT caption, model_id FROM check_record")).all() == [
+            ("Sora: a woman eating noodles", "sora")]
+    asyncio.run(svc.check(CheckRequest("https://vimeo.com/76979871", caption="a woman eating noodles", fetch=False),
+                          Actor("discord:1", "u")))  # no model named: stored without one
+    with storage.engine.connect() as conn:
+        assert conn.execute(text("SELECT model_id FROM check_record WHERE url LIKE '%vimeo%'")).all() == [(None,)]

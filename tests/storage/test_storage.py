@@ -276,3 +276,23 @@ def test_an_alias_already_used_by_another_model_is_skipped_with_a_note(store):
     loaded = store.knowledge_base("x")
     assert loaded.model_by_id["kling-1"].aliases == ("kling", "kling 1.6", "kling 1.5", "kling 1")
     assert loaded.model_by_id["kling-2"].aliases == ("kling 2.1", "kling 2")
+
+
+def test_the_loaded_knowledge_base_is_the_imported_one_field_for_field(store):
+    """Every field a caption reading or a reply uses survives the database: models (by id), capabilities (in file
+    order), claims (with what they were derived from)."""
+    kb = make_tiny_kb()
+    models = tuple(dataclasses.replace(m, released="2024-12-09", hashtags=("#sora", "#openaisora"),
+                                       workflows=("text-to-video", "image-to-video"), notes="the first one",
+                                       official_accounts=("x.com/openai",)) if m.id == "sora"
+                   else dataclasses.replace(m, aliases=()) if m.id == "sora-2" else m  # a model known by name only
+                   for m in kb.models)
+    caps = tuple(dataclasses.replace(c, description="said in so many words") if c.id == "talking" else c
+                 for c in kb.capabilities)
+    kb = dataclasses.replace(kb, models=models, capabilities=caps)
+    store.import_knowledge(kb)
+    loaded = store.knowledge_base("x")
+    assert loaded.models == tuple(sorted(kb.models, key=lambda m: m.id))
+    assert loaded.capabilities == kb.capabilities
+    assert sorted(map(repr, (dataclasses.replace(c, id=None) for c in loaded.claims))) == sorted(
+        map(repr, (dataclasses.replace(c, id=None) for c in kb.claims)))

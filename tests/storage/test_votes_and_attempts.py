@@ -376,3 +376,38 @@ def test_an_attempt_report_keeps_the_members_note(storage):
     fast(storage).record_attempt("discord:1", "ann", "sora", "eating", 15, 2, "forks melt into the noodles")
     assert rows(storage, "SELECT member, tries, usable, note FROM attempt") == [
         ("ann", 15, 2, "forks melt into the noodles")]
+
+
+def test_a_vote_answers_with_its_clip_and_counts_are_per_community(storage):
+    check(storage)
+    check(storage, community="discord:2")
+    c = fast(storage)
+    assert (c.count_votes("discord:1"), c.votes_version("discord:1")) == (0, 0)
+    first = c.cast_vote("discord:1", YT, None, "ann", "cherry_picked")
+    assert (first.clip.canonical_url, first.clip.short_id) == (YT, short_clip_id(YT))
+    c.cast_vote("discord:2", YT, None, "bob", "representative")
+    c.cast_vote("discord:2", YT, None, "cid", "representative")
+    assert (c.count_votes("discord:1"), c.count_votes("discord:2"), c.count_votes("discord:9")) == (1, 2, 0)
+    assert c.votes_version("discord:9") == 0
+    with storage.engine.begin() as conn:  # a clip stored before clips had short ids
+        conn.execute(text("UPDATE clip SET short_id = NULL"))
+    legacy = c.cast_vote("discord:1", YT, None, "dee", "cant_tell")
+    assert (legacy.clip.id, legacy.clip.canonical_url, legacy.clip.short_id) == (first.clip.id, YT, "")
+
+
+def test_a_batch_of_votes_answers_each_voter_with_their_own_clips_tally(storage):
+    from bot.votes import VoteIn
+
+    check(storage)
+    check(storage, url=VIMEO)
+    check(storage, community="discord:2")
+    c = fast(storage)
+    c.cast_vote("discord:2", YT, None, "zed", "cherry_picked")  # another community's vote on the same clip
+    out = c.cast_votes([VoteIn("discord:1", YT, None, "ann", "representative"),
+                        VoteIn("discord:1", VIMEO, None, "ann", "cant_tell"),
+                        VoteIn("discord:1", YT, None, "bob", "representative"),
+                        VoteIn("discord:1", YT, None, "cid", "cant_tell"),
+                        VoteIn("discord:1", VIMEO, None, "bob", "representative"),
+                        VoteIn("discord:1", "https://vimeo.com/999", None, "ann", "cant_tell")])
+    yt, vimeo = ZERO | {"representative": 2, "cant_tell": 1}, ZERO | {"representative": 1, "cant_tell": 1}
+    assert [o.votes if o else None for o in out] == [yt, vimeo, yt, yt, vimeo, None]
