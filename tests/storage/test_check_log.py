@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, text
 
 from storage.bootstrap import Storage
-from storage.tables import CheckRecord
+from storage.tables import CheckRecord, KbChange
 
 SINCE = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
 UNTIL = SINCE + timedelta(days=7)
@@ -118,3 +118,24 @@ def test_checks_store_each_clip_once_whole_and_fill_in_a_missing_short_id(storag
                           Actor("discord:1", "u")))  # no model named: stored without one
     with storage.engine.connect() as conn:
         assert conn.execute(text("SELECT model_id FROM check_record WHERE url LIKE '%vimeo%'")).all() == [(None,)]
+
+
+def test_the_digest_counts_this_weeks_curation_changes_here_and_global_but_not_the_seeds(storage):
+    # the tiny knowledge base was imported just now, as "seed": its own rows are not curation
+    assert storage.checks.digest_figures("discord:1", SINCE - timedelta(days=3650)).kb_changes == 0
+    changes = [
+        ("", "discord:9/admin", SINCE),  # a global change counts in every community
+        ("discord:1", "discord:1/admin", SINCE + timedelta(days=1)),
+        ("discord:1", "discord:1/admin", UNTIL - TICK),
+        ("discord:1", "discord:1/admin", SINCE - TICK),  # last week
+        ("discord:1", "discord:1/admin", UNTIL),  # next week
+        ("discord:2", "discord:2/admin", SINCE + timedelta(days=1)),  # another community's own
+        ("", "seed", SINCE + timedelta(days=2)),  # a seed import is not curation
+    ]
+    with storage.engine.begin() as conn:
+        conn.execute(insert(KbChange), [
+            dict(community_id=community, actor=actor, at=at, entity="claim", entity_id=f"sora:food:{i}",
+                 action="update") for i, (community, actor, at) in enumerate(changes)])
+    assert storage.checks.digest_figures("discord:1", SINCE, UNTIL).kb_changes == 3
+    assert storage.checks.digest_figures("discord:1", SINCE).kb_changes == 4  # a preview: no end to the window
+    assert storage.checks.digest_figures("discord:2", SINCE, UNTIL).kb_changes == 2
