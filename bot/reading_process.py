@@ -37,6 +37,7 @@ from bot.signals import SignalExtractor, SignalInput
 log = logging.getLogger(__name__)
 
 KEEP_SNAPSHOTS = 8  # as many compiled snapshots as CheckService keeps pipelines
+CHILD_NICENESS = 10  # below the parent (0): its event loop is the one with deadlines
 
 
 class _NeedKnowledge(Exception):
@@ -48,19 +49,35 @@ _extractors: OrderedDict[str, SignalExtractor] = OrderedDict()
 
 
 def _child_init() -> None:
-    """Every child: end with the parent, leave Ctrl-C to it, load the word-form table before the first caption.
+    """Every child: end with the parent, leave Ctrl-C to it, yield the CPU to it, load the word-form table.
 
     A pool's child holds both ends of its own call queue, so it never sees the parent's pipe close: when the
     parent is killed (SIGTERM from a service manager, SIGKILL) it would live on, holding the terminal's or the
     supervisor's output open. Ctrl-C reaches the whole foreground process group; the parent decides what it means.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _step_aside()
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_end_with, args=(parent.sentinel,), name="yuntai-read-parent", daemon=True).start()
     from bot import word_forms
 
     word_forms.forms("walk")
+
+
+def _step_aside() -> None:
+    """Lower priority, and one CPU of its own when there are several: the parent's event loop comes first.
+
+    With eight checks at once the child reads without pause; on two cores the loop, its helper threads and the
+    child then outnumber the cores, and the scheduler sometimes parked the loop for a few milliseconds. Niced and
+    kept to one CPU, the child gives way instead (the loop's longest stall: bench/check_speed.py). A reading is
+    only slower when the whole machine is saturated.
+    """
+    os.nice(CHILD_NICENESS)  # raising one's own niceness needs no privilege
+    if hasattr(os, "sched_setaffinity"):  # Linux; elsewhere the scheduler decides alone
+        allowed = os.sched_getaffinity(0)
+        if len(allowed) > 1:
+            os.sched_setaffinity(0, {max(allowed)})
 
 
 def _end_with(sentinel: int) -> None:
