@@ -19,6 +19,7 @@ from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor, SignalInput
 from helpers.processes import wait_until_ended
 from helpers.shipped_seed import shipped_seed
+from tests.conftest import FixedKnowledge
 
 CAPTIONS = Path(__file__).resolve().parents[1] / "data" / "captions.jsonl"
 ME = Actor("console:local", "me")
@@ -31,14 +32,6 @@ def _forget_every_snapshot() -> int:
     n = len(reading_process._extractors)
     reading_process._extractors.clear()
     return n
-
-
-class Fixed:
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-
-    def knowledge_base(self, community_id: str) -> KnowledgeBase:
-        return self.kb
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +69,14 @@ def test_the_child_reads_every_labelled_caption_as_this_process_does(reader: Rea
 
 def test_a_check_is_read_in_another_process(reader: ReadingProcess, seed: KnowledgeBase,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = asyncio.run(CheckService(Fixed(seed)).check(
+    expected = asyncio.run(CheckService(FixedKnowledge(seed)).check(
         _check("Sora 2: a cat eating noodles, best of 40 takes"), ME))
 
     def not_here(self, given):  # type: ignore[no-untyped-def]
         raise AssertionError("read in the parent process")
 
     monkeypatch.setattr(SignalExtractor, "extract", not_here)
-    service = CheckService(Fixed(seed), caption_reader=reader)
+    service = CheckService(FixedKnowledge(seed), caption_reader=reader)
 
     async def run():  # type: ignore[no-untyped-def]
         return await service.check(_check("Sora 2: a cat eating noodles, best of 40 takes"), ME), \
@@ -132,7 +125,7 @@ def test_a_child_that_lost_its_snapshots_is_sent_them_again(reader: ReadingProce
 def test_a_killed_child_is_replaced_and_after_close_checks_are_read_on_a_thread(
         seed: KnowledgeBase, caplog: pytest.LogCaptureFixture) -> None:
     reader = ReadingProcess()
-    service = CheckService(Fixed(seed), caption_reader=reader)
+    service = CheckService(FixedKnowledge(seed), caption_reader=reader)
 
     async def run():  # type: ignore[no-untyped-def]
         first = await service.check(_check("Veo 3 hockey game, slow motion"), ME)
@@ -169,7 +162,7 @@ class Refusing:
 
 def test_a_reader_that_cannot_start_leaves_checks_answered_on_a_thread(seed: KnowledgeBase) -> None:
     refusing = Refusing()
-    service = CheckService(Fixed(seed), caption_reader=refusing)
+    service = CheckService(FixedKnowledge(seed), caption_reader=refusing)
 
     async def two() -> list:
         return [await service.check(_check("Kling 2.1: a woman walking in the rain", n), ME)
