@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -114,7 +115,7 @@ def test_a_child_that_lost_its_snapshots_is_sent_them_again(reader: ReadingProce
 
     async def run():  # type: ignore[no-untyped-def]
         before = await reader.extract(seed, caption)
-        forgotten = await asyncio.wrap_future(reader._executor().submit(_forget_every_snapshot))
+        forgotten = await reader.call(_forget_every_snapshot)
         return before, forgotten, await reader.extract(seed, caption)
 
     before, forgotten, after = asyncio.run(run())
@@ -172,3 +173,35 @@ def test_a_reader_that_cannot_start_leaves_checks_answered_on_a_thread(seed: Kno
     assert refusing.calls == 1
     assert a.signals.model is not None and a.signals.model.id.startswith("kling")
     assert a.signals == b.signals
+
+
+def test_reading_starts_no_thread_in_the_parent(seed: KnowledgeBase) -> None:
+    """The loop itself writes requests and reads replies: no feeder or result thread competes with it."""
+    before = {t.ident for t in threading.enumerate()}
+    fresh = ReadingProcess()
+
+    async def some() -> list:
+        return await asyncio.gather(*(fresh.extract(seed, SignalInput(
+            canonical_url=f"https://vimeo.com/{n}", caption="Sora 2: a dog runs on a beach")) for n in range(16)))
+
+    try:
+        assert all(s.model is not None for s in asyncio.run(some()))
+        assert [t.name for t in threading.enumerate() if t.ident not in before] == []
+    finally:
+        fresh.close()
+
+
+def test_a_cancelled_reading_does_not_answer_the_next_one(reader: ReadingProcess, seed: KnowledgeBase) -> None:
+    long = SignalInput(canonical_url="https://vimeo.com/1",
+                       caption=" ".join(["Kling 2.1 basketball dunk in slow motion, first try"] * 60))
+    short = SignalInput(canonical_url="https://vimeo.com/2", caption="Sora: two people talking in a cafe")
+
+    async def run():  # type: ignore[no-untyped-def]
+        first = asyncio.ensure_future(reader.extract(seed, long))
+        await asyncio.sleep(0)  # its request is on its way
+        first.cancel()
+        return await reader.extract(seed, short)
+
+    answer = asyncio.run(run())
+    assert answer == SignalExtractor(seed).extract(short)
+    assert answer.model is not None and answer.model.id == "sora"
