@@ -309,7 +309,8 @@ class ReadingProcess:
                     return await child.call(_child_extract, (key, data, given))
                 except _NeedKnowledge:
                     self._forget(kb.version)
-                    return await child.call(_child_extract, (key, kb, given))
+                    key, data = self._what_to_send(kb)  # the data again, remembered as sent
+                    return await child.call(_child_extract, (key, data, given))
             except _ChildGone:
                 self._replace(child)
                 if attempt == 2:
