@@ -310,3 +310,34 @@ def test_provenance(tiny_kb, url, pasted, author, vendor, evidence):
         assert s.provenance.evidence is None
     else:
         assert evidence in s.provenance.evidence
+
+
+# -- edges found by mutation testing (scripts/mutation_equivalents.md) --------------------------------------
+
+
+def test_a_model_named_at_the_end_of_the_fetched_title_is_found(tiny_kb):
+    # the title and the description are read as one text: the name must not run into the description's words
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://www.youtube.com/watch?v=x", title="Made with Sora",
+                                                     description="A corgi surfing at dawn"))
+    assert (s.model.id, s.model.source, s.model.evidence) == ("sora", "metadata", "Sora")
+
+
+@pytest.mark.parametrize(
+    ("text", "workflow"),
+    [
+        # post-production named in the next sentence is about other work: the rotoscope is still the workflow
+        ("Rotoscoped my dance. Graded in post.", "video-to-video"),
+        # freehand rotoscoping is a compositor drawing masks by hand, like "hand-rotoscoped"
+        ("freehand-rotoscoped the arm", None),
+    ],
+)
+def test_what_counts_as_rotoscoping_in_post(text, workflow):
+    hit = detect_workflow(text)
+    assert (hit[0] if hit else None) == workflow
+
+
+def test_a_negation_reaches_sixty_characters_back_and_no_further(tiny_kb):
+    # captions pasted from a formatted layout can hold long runs of spaces between a word and a name
+    matcher = ModelMatcher(tiny_kb)
+    assert matcher.find_ranked("Not" + " " * 57 + "Sora") == [("sora", "Sora", True)]
+    assert matcher.find_ranked("Not" + " " * 58 + "Sora") == [("sora", "Sora", False)]
