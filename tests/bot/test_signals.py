@@ -341,3 +341,20 @@ def test_a_negation_reaches_sixty_characters_back_and_no_further(tiny_kb):
     matcher = ModelMatcher(tiny_kb)
     assert matcher.find_ranked("Not" + " " * 57 + "Sora") == [("sora", "Sora", True)]
     assert matcher.find_ranked("Not" + " " * 58 + "Sora") == [("sora", "Sora", False)]
+
+
+def test_the_evidence_is_the_whole_name_the_caption_wrote(tiny_kb):
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://www.youtube.com/watch?v=x",
+                                                     caption="made with OpenAI Sora, no edits"))
+    assert (s.model.id, s.model.evidence) == ("sora", "OpenAI Sora")
+
+
+def test_an_alias_without_letters_or_digits_is_ignored(tiny_kb):
+    from dataclasses import replace
+
+    from bot.knowledge import KnowledgeBase
+
+    # a curator's emoji hashtag names nothing a caption's words can match; the other names still work
+    models = tuple(replace(m, hashtags=(*m.hashtags, "#🎬")) if m.id == "sora" else m for m in tiny_kb.models)
+    matcher = ModelMatcher(KnowledgeBase(models, tiny_kb.capabilities, tiny_kb.claims, version="emoji"))
+    assert matcher.find("🎬 made with Sora 🎬") == [("sora", "Sora")]
