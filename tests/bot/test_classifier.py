@@ -120,3 +120,12 @@ def test_a_quote_after_the_words_does_not_shield_a_term_from_its_negation():
             Capability("text_rendering", "text", "root", terms=("{quote}",)))
     clf = CapabilityClassifier(KnowledgeBase((), caps, ()))
     assert ids(clf, 'no big dog here "🔥🔥"') == ["text_rendering"]
+
+
+def test_a_capability_whose_parent_is_missing_is_still_read():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    # the seed loader refuses such a tree, but a knowledge base assembled by hand (a test, an import in
+    # progress) must not crash the reader: its walk up to the missing parent finds nothing to imply
+    kb = KnowledgeBase((), (Capability("animals", "animals", "subjects", terms=("dog",)),), ())
+    assert CapabilityClassifier(kb).classify("a dog on a skateboard") == [("animals", "dog")]
