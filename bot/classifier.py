@@ -175,10 +175,10 @@ class CapabilityClassifier:
         for pass_lang, min_words in passes:
             keys = [self._token_key(pass_lang, t.word) for t in tokens]
             self._scan(pass_lang, min_words, keys, tokens, text, found, cancelled)
-        quoted = self._quote_matches(text, tokens)
+        quoted, regions = self._quote_matches(text, tokens)
         if quoted:
             # The words of a quoted sign are lettering, not subjects: 'a "HOT DOG" sign' shows no dog.
-            inside = self._quoted_token_spans(text, tokens, quoted)
+            inside = _quoted_token_spans(text, tokens, regions)
             found = [m for m in found if not any(s <= m.start and m.end <= e for s, e in inside)]
             found.extend(quoted)
         found.sort(key=lambda m: (m.start, -m.end))
@@ -216,30 +216,19 @@ class CapabilityClassifier:
                 else:
                     found.append(Match(pattern.capability, i, i + k, _span(text, tokens, i, i + k)))
 
-    def _quote_matches(self, text: str, tokens: list[_Tok]) -> list[Match]:
+    def _quote_matches(self, text: str, tokens: list[_Tok]) -> tuple[list[Match], list[tuple[int, int]]]:
+        """The `{quote}` term matches, and the character span of each (the quote marks included)."""
         out: list[Match] = []
+        regions: list[tuple[int, int]] = []
         if not self._quote_terms or not _QUOTED_RE.search(text):
-            return out  # the common case: one cheap scan instead of one per quote term
+            return out, regions  # the common case: one cheap scan instead of one per quote term
         for regex, capability in self._quote_terms:
             for m in regex.finditer(text):
                 start = next((i for i, t in enumerate(tokens) if t.end > m.start()), 0)
                 end = next((i for i, t in enumerate(tokens) if t.start >= m.end()), len(tokens))
                 out.append(Match(capability, start, max(end, start + 1), m.group(), quoted=True))
-        return out
-
-    @staticmethod
-    def _quoted_token_spans(text: str, tokens: list[_Tok], quoted: list[Match]) -> list[tuple[int, int]]:
-        """Token ranges of the quoted strings inside `{quote}` matches."""
-        spans: list[tuple[int, int]] = []
-        regions = [(tokens[m.start].start if m.start < len(tokens) else 0,
-                    tokens[m.end - 1].end if m.end - 1 < len(tokens) else len(text)) for m in quoted]
-        for q in _QUOTED_RE.finditer(text):
-            if not any(a - 3 <= q.start() and q.end() <= b + 3 for a, b in regions):  # the quote marks
-                continue
-            idx = [i for i, t in enumerate(tokens) if q.start() <= t.start and t.end <= q.end()]
-            if idx:
-                spans.append((idx[0], idx[-1] + 1))
-        return spans
+                regions.append(m.span())
+        return out, regions
 
     def _substring_matches(self, text: str, lang: str) -> list[Match]:
         """Chinese and Japanese: terms are found as substrings; a cancelling term hides the terms it overlaps."""
@@ -322,3 +311,19 @@ def _fits(words: tuple[frozenset[str], ...], keys: list[str], i: int) -> bool:
 
 def _span(text: str, tokens: list[_Tok], start: int, end: int) -> str:
     return text[tokens[start].start : tokens[end - 1].end]
+
+
+def _quoted_token_spans(text: str, tokens: list[_Tok], regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token ranges of the quoted strings inside the `{quote}` matches' character spans.
+
+    Character spans rather than the matches' tokens: a sign's lettering may be framed by marks that are no words
+    ('"*** HOT DOGS ***" sign'), which put its quote marks any distance from its first and last word.
+    """
+    spans: list[tuple[int, int]] = []
+    for q in _QUOTED_RE.finditer(text):
+        if not any(a <= q.start() and q.end() <= b for a, b in regions):
+            continue
+        idx = [i for i, t in enumerate(tokens) if q.start() <= t.start and t.end <= q.end()]
+        if idx:
+            spans.append((idx[0], idx[-1] + 1))
+    return spans

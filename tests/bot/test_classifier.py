@@ -84,3 +84,48 @@ def test_implied_capabilities_follow_the_tree_unless_excluded(clf):
     assert clf.classify("a dunk contest")[1] == ("people", "dunk")  # evidence is the implying words
     assert ids(clf, "a cat doing a basketball dunk") == ["animals", "basketball"]
     assert ids(clf, "a woman playing hockey") == ["people", "hockey"]  # found once, not twice
+
+
+# -- edges found by mutation testing (scripts/mutation_equivalents.md) --------------------------------------
+
+
+def test_a_negation_never_wraps_around_to_the_end_of_the_caption(clf):
+    # "nobody" is a negator; it ends the caption, well after the dog it must not cancel
+    assert ids(clf, "a dog waiting for nobody") == ["animals"]
+
+
+def test_a_caption_may_end_part_way_into_a_longer_term(clf):
+    # "walk you through" cancels walking; its first two words at the very end are just a walk
+    assert ids(clf, "let the dog walk you") == ["animals", "walking"]
+
+
+def _foreign_kb():  # type: ignore[no-untyped-def]
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("root", "root"), Capability("sports", "sports", "root", terms=("surfing", "skate")))
+    return KnowledgeBase((), caps, ())
+
+
+def test_a_seven_letter_english_word_is_read_in_a_foreign_caption():
+    clf = CapabilityClassifier(_foreign_kb())
+    # LOANWORD_LENGTH: long shared words are loanwords ("surfing"), short ones too often another language's words
+    assert ids(clf, "un perro haciendo surfing en la playa al atardecer") == ["sports"]
+    assert ids(clf, "un perro en la playa, una skate roja al atardecer") == []
+
+
+def test_a_quote_after_the_words_does_not_shield_a_term_from_its_negation():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("root", "root"), Capability("animals", "animals", "root", terms=("dog",)),
+            Capability("text_rendering", "text", "root", terms=("{quote}",)))
+    clf = CapabilityClassifier(KnowledgeBase((), caps, ()))
+    assert ids(clf, 'no big dog here "🔥🔥"') == ["text_rendering"]
+
+
+def test_a_capability_whose_parent_is_missing_is_still_read():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    # the seed loader refuses such a tree, but a knowledge base assembled by hand (a test, an import in
+    # progress) must not crash the reader: its walk up to the missing parent finds nothing to imply
+    kb = KnowledgeBase((), (Capability("animals", "animals", "subjects", terms=("dog",)),), ())
+    assert CapabilityClassifier(kb).classify("a dog on a skateboard") == [("animals", "dog")]

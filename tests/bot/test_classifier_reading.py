@@ -236,3 +236,32 @@ def test_words_of_a_quoted_sign_are_lettering_not_subjects():
     assert sorted(c for c, _ in clf.classify('a neon "HOT DOG" sign, a dog asleep below')) == [
         "animals", "text_rendering"]
     assert [c for c, _ in clf.classify('my dog said "woof"')] == ["animals"]  # no sign: the quote is not lettering
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        'a neon "*** HOT DOGS ***" sign',  # marks that are no words frame the lettering
+        'the food truck sign reads "... HOT DOGS ..." in red',
+        'a food truck whose sign reads "HOT DOGS"',  # the quote at the end of the term
+    ],
+)
+def test_a_signs_lettering_is_no_subject_whatever_frames_it(caption):
+    kb = _kb(Capability("text_rendering", "text", "root", terms=("{quote} sign", "reads {quote}")),
+             Capability("animals", "animals", "root", terms=("dog",)))
+    assert [c for c, _ in CapabilityClassifier(kb).classify(caption)] == ["text_rendering"]
+
+
+def test_only_the_quote_inside_the_sign_term_is_lettering():
+    kb = _kb(Capability("text_rendering", "text", "root", terms=("{quote} sign",)),
+             Capability("animals", "animals", "root", terms=("dog",)))
+    clf = CapabilityClassifier(kb)
+    # a quoted word after the sign is somebody's scare quotes, not the sign's lettering
+    assert sorted(c for c, _ in clf.classify('a "STOP" sign, then a "robot dog" walks past')) == [
+        "animals", "text_rendering"]
+    assert sorted(c for c, _ in clf.classify('"DOG" sign')) == ["text_rendering"]  # the quote opens the match
+
+
+def test_a_bare_quote_term_reads_a_caption_without_words():
+    kb = _kb(Capability("text_rendering", "text", "root", terms=("{quote}",)))
+    assert CapabilityClassifier(kb).classify('"🔥🔥🔥"') == [("text_rendering", '"🔥🔥🔥"')]

@@ -310,3 +310,51 @@ def test_provenance(tiny_kb, url, pasted, author, vendor, evidence):
         assert s.provenance.evidence is None
     else:
         assert evidence in s.provenance.evidence
+
+
+# -- edges found by mutation testing (scripts/mutation_equivalents.md) --------------------------------------
+
+
+def test_a_model_named_at_the_end_of_the_fetched_title_is_found(tiny_kb):
+    # the title and the description are read as one text: the name must not run into the description's words
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://www.youtube.com/watch?v=x", title="Made with Sora",
+                                                     description="A corgi surfing at dawn"))
+    assert (s.model.id, s.model.source, s.model.evidence) == ("sora", "metadata", "Sora")
+
+
+@pytest.mark.parametrize(
+    ("text", "workflow"),
+    [
+        # post-production named in the next sentence is about other work: the rotoscope is still the workflow
+        ("Rotoscoped my dance. Graded in post.", "video-to-video"),
+        # freehand rotoscoping is a compositor drawing masks by hand, like "hand-rotoscoped"
+        ("freehand-rotoscoped the arm", None),
+    ],
+)
+def test_what_counts_as_rotoscoping_in_post(text, workflow):
+    hit = detect_workflow(text)
+    assert (hit[0] if hit else None) == workflow
+
+
+def test_a_negation_reaches_sixty_characters_back_and_no_further(tiny_kb):
+    # captions pasted from a formatted layout can hold long runs of spaces between a word and a name
+    matcher = ModelMatcher(tiny_kb)
+    assert matcher.find_ranked("Not" + " " * 57 + "Sora") == [("sora", "Sora", True)]
+    assert matcher.find_ranked("Not" + " " * 58 + "Sora") == [("sora", "Sora", False)]
+
+
+def test_the_evidence_is_the_whole_name_the_caption_wrote(tiny_kb):
+    s = SignalExtractor(tiny_kb).extract(SignalInput("https://www.youtube.com/watch?v=x",
+                                                     caption="made with OpenAI Sora, no edits"))
+    assert (s.model.id, s.model.evidence) == ("sora", "OpenAI Sora")
+
+
+def test_an_alias_without_letters_or_digits_is_ignored(tiny_kb):
+    from dataclasses import replace
+
+    from bot.knowledge import KnowledgeBase
+
+    # a curator's emoji hashtag names nothing a caption's words can match; the other names still work
+    models = tuple(replace(m, hashtags=(*m.hashtags, "#🎬")) if m.id == "sora" else m for m in tiny_kb.models)
+    matcher = ModelMatcher(KnowledgeBase(models, tiny_kb.capabilities, tiny_kb.claims, version="emoji"))
+    assert matcher.find("🎬 made with Sora 🎬") == [("sora", "Sora")]
