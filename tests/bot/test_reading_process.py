@@ -86,7 +86,8 @@ def test_a_check_is_read_in_another_process(reader: ReadingProcess, seed: Knowle
     result, child = asyncio.run(run())
     assert child != os.getpid()
     # the child gives way to the parent's event loop: lower priority, one CPU of its own when there are several
-    assert os.getpriority(os.PRIO_PROCESS, child) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+    # (19 is the ceiling: under `nice -n 10 make test` the parent is at 10 already)
+    assert os.getpriority(os.PRIO_PROCESS, child) == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
     if len(os.sched_getaffinity(0)) > 1:
         assert os.sched_getaffinity(child) == {max(os.sched_getaffinity(0))}
     assert result.signals == expected.signals and result.level == expected.level
