@@ -278,7 +278,8 @@ def test_an_import_reports_and_records_every_claim_change(store):
 
 
 def test_a_claim_a_curator_imported_survives_the_next_seed_import(store):
-    """A claim that only a curator's import added is the curator's: the seed's files, which never held it, leave it."""
+    """A claim that only a curator's import added is the curator's: the seed's files, which never held it, leave it
+    alone, and the curator's own next import without it retires it."""
     kb = make_tiny_kb()
     store.import_knowledge(kb)
     added = claim("sora-2", "walking", "weakness")
@@ -291,6 +292,11 @@ def test_a_claim_a_curator_imported_survives_the_next_seed_import(store):
     assert (again.claims_retired, again.claims_unchanged) == (0, len(kb.claims))
     assert [(c.model, c.capability, c.rating) for c in store.knowledge_base("x").claims
             if c.model == "sora-2"] == [("sora-2", "walking", "weakness")]
+
+    without = store.import_knowledge(kb, actor="alice")  # the curator's own files, the claim taken out again
+    assert (without.claims_retired, without.claims_unchanged) == (1, len(kb.claims))
+    assert [c for c in store.knowledge_base("x").claims if c.model == "sora-2"] == []
+    assert [h["action"] for h in store.claim_history(created.id)] == ["create", "retire"]
 
 
 def test_a_capability_change_alone_changes_the_version(store):
