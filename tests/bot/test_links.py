@@ -478,6 +478,10 @@ def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
          "That is a YouTube link, but not to a video; please paste the link of the video itself."),
         ("https://www.youtube.com/watch?feature=share",  # a watch page without its video
          "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://player.vimeo.com/video",
+         "That is a Vimeo link, but not to a video; please paste the link of the video itself."),
+        ("https://player.vimeo.com/api/player.js",  # the embed script, not a video
+         "That is a Vimeo link, but not to a video; please paste the link of the video itself."),
         ("https://x.com/openai",
          "That is an X (Twitter) link, but not to a post; please paste the link of the post itself."),
         ("https://www.instagram.com/openai/",
@@ -548,6 +552,8 @@ def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
         (f"https://www.youtube.com/v/{YT}", YT_CANON, YT),
         (f"https://www.youtube.com/e/{YT}", YT_CANON, YT),
         (f"https://www.youtube.com/watch/{YT}", YT_CANON, YT),
+        # Vimeo's unlisted hash given as "?h=" on the video page is the same unlisted video
+        ("https://vimeo.com/123456789?h=abcdef1234", "https://vimeo.com/123456789/abcdef1234", "123456789"),
         # a tracker whose value is base64 with its "=" padding (Instagram's share id) is still a tracker
         ("https://sora.chatgpt.com/g/gen_01abc?igshid=MzRlODBiNWFlZA==", "https://sora.chatgpt.com/g/gen_01abc", None),
         ("https://example.com/clip?id=7&igshid=MzRlODBiNWFlZA==", "https://example.com/clip?id=7", None),
