@@ -414,18 +414,32 @@ def test_a_batch_of_votes_answers_each_voter_with_their_own_clips_tally(storage)
     assert [o.votes if o else None for o in out] == [yt, vimeo, yt, yt, vimeo, None]
 
 
-def test_a_change_arriving_between_another_changes_read_and_write_is_held_off_not_lost(tiny_db_url):
-    """SQLite: a vote's unit of work takes the file's write lock before it reads the member's current vote.
+def impatient(url: str):  # type: ignore[no-untyped-def]
+    """Another process's engine that gives up on a held lock at once instead of waiting for it."""
+    engine = make_engine(url)
+
+    def at_once(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=0" if engine.dialect.name == "sqlite" else "SET lock_timeout = '1ms'")
+        cur.close()
+        dbapi_conn.commit()  # a Postgres SET inside a transaction that is rolled back would be undone
+
+    event.listen(engine, "connect", at_once)
+    return engine
+
+
+def test_a_change_arriving_between_another_changes_read_and_write_is_held_off_not_lost(storage):
+    """A vote's unit of work locks what it reads before reading the member's current vote: SQLite's file write
+    lock (`lock_for_write`), Postgres's row lock (`FOR UPDATE` in `cast`).
 
     Another process changing the same vote exactly between that read and the write (the hook below runs it
-    there) finds the file locked, at once because its busy timeout is 0, and its member is told to try again;
-    without the lock it would slip in, and the first change would be recorded as made from a vote that was
-    no longer there: the history would lose the step in between.
+    there) finds it locked, gives up at once (see `impatient`) and its member is told to try again; without
+    the lock it would slip in, and the first change would be recorded as made from a vote that was no longer
+    there: the history would lose the step in between.
     """
-    first = Storage.on(make_engine(tiny_db_url))
-    impatient = make_engine(tiny_db_url)
-    event.listen(impatient, "connect", lambda dbapi_conn, _record: dbapi_conn.execute("PRAGMA busy_timeout=0"))
-    other_process = SqlCommunity(UnitOfWorkFactory(impatient), attempts=1)
+    first = storage
+    second = impatient(storage.engine.url.render_as_string(hide_password=False))
+    other_process = SqlCommunity(UnitOfWorkFactory(second), attempts=1)
     try:
         check(first)
         c = fast(first)
@@ -451,5 +465,4 @@ def test_a_change_arriving_between_another_changes_read_and_write_is_held_off_no
             (None, "cant_tell"), ("cant_tell", "representative"), ("representative", "cherry_picked")]
         assert rows(first, "SELECT label FROM vote") == [("cherry_picked",)]
     finally:
-        impatient.dispose()
-        first.close()
+        second.dispose()
