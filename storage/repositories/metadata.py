@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam
@@ -17,15 +18,16 @@ _BY_URL = sa_select(_TABLE).where(_TABLE.c.canonical_url == bindparam("canonical
 
 
 class MetadataRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Callable[[], datetime] = utcnow) -> None:
         self.session = session
+        self.clock = clock  # one clock for the age written and the age read, so a test can stand on `max_age`
 
     def get(self, canonical_url: str, max_age: timedelta) -> CachedMetadata | None:
         row = self.session.connection().execute(_BY_URL, {"canonical_url": canonical_url}).first()
         if row is None:
             return None
         fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
-        if datetime.now(UTC) - fetched_at > max_age:
+        if self.clock() - fetched_at > max_age:
             return None
         return CachedMetadata(row.fetched, row.title, row.description, row.author, row.error, row.is_video)
 
@@ -34,7 +36,7 @@ class MetadataRepository:
         row = s.get(MetadataCache, canonical_url) or MetadataCache(canonical_url=canonical_url, fetched=False)
         row.fetched, row.title, row.description = metadata.fetched, metadata.title, metadata.description
         row.author, row.error, row.source, row.fetched_at = (
-            metadata.author, (metadata.error or None) and metadata.error[:500], source, utcnow(),
+            metadata.author, (metadata.error or None) and metadata.error[:500], source, self.clock(),
         )
         row.is_video = metadata.video
         s.add(row)

@@ -421,6 +421,7 @@ def test_canonicalize_is_idempotent_and_preserves_identity(case: tuple[str, str,
     first = parse_link(url)
     again = parse_link(first.canonical_url)
     assert canonicalize(first.canonical_url) == first.canonical_url
+    assert first.canonical_url.isascii()  # ids are ASCII patterns, paths and queries quoted, hosts punycode
     assert (first.platform, first.video_id) == (platform, video_id)
     assert (again.platform, again.video_id, again.host) == (first.platform, first.video_id, first.host)
     query = first.canonical_url.partition("?")[2]
@@ -449,6 +450,7 @@ def test_parse_link_raises_only_link_error(text: str) -> None:
     else:
         assert isinstance(link, ClipLink)
         assert canonicalize(link.canonical_url) == link.canonical_url
+        assert link.canonical_url.isascii()
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -474,6 +476,12 @@ def test_long_runs_of_closers_are_trimmed_in_one_pass() -> None:
     [
         ("https://www.youtube.com/feed/trending",
          "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://www.youtube.com/watch?feature=share",  # a watch page without its video
+         "That is a YouTube link, but not to a video; please paste the link of the video itself."),
+        ("https://player.vimeo.com/video",
+         "That is a Vimeo link, but not to a video; please paste the link of the video itself."),
+        ("https://player.vimeo.com/api/player.js",  # the embed script, not a video
+         "That is a Vimeo link, but not to a video; please paste the link of the video itself."),
         ("https://x.com/openai",
          "That is an X (Twitter) link, but not to a post; please paste the link of the post itself."),
         ("https://www.instagram.com/openai/",
@@ -544,6 +552,11 @@ def test_reddit_user_and_gallery_posts_map_to_the_one_post(url: str) -> None:
         (f"https://www.youtube.com/v/{YT}", YT_CANON, YT),
         (f"https://www.youtube.com/e/{YT}", YT_CANON, YT),
         (f"https://www.youtube.com/watch/{YT}", YT_CANON, YT),
+        # Vimeo's unlisted hash given as "?h=" on the video page is the same unlisted video
+        ("https://vimeo.com/123456789?h=abcdef1234", "https://vimeo.com/123456789/abcdef1234", "123456789"),
+        # a tracker whose value is base64 with its "=" padding (Instagram's share id) is still a tracker
+        ("https://sora.chatgpt.com/g/gen_01abc?igshid=MzRlODBiNWFlZA==", "https://sora.chatgpt.com/g/gen_01abc", None),
+        ("https://example.com/clip?id=7&igshid=MzRlODBiNWFlZA==", "https://example.com/clip?id=7", None),
     ],
 )
 def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: str | None) -> None:
@@ -579,6 +592,9 @@ def test_less_common_shapes_of_a_clip_link(text: str, canonical: str, video_id: 
         ("http://[::1]/",
          "That link points to a numeric IP address rather than a site name; clip links always use a name."),
         ("https://:80/", "That link has no site name."),
+        # one bracket alone: urllib refuses the authority before the IP-address check sees it
+        ("https://[example.com/x", "That link is malformed, so I can't tell where it points."),
+        ("https://example.com]/x", "That link is malformed, so I can't tell where it points."),
         ("https://example.com:99999/", "That link is malformed, so I can't tell where it points."),
         ("https://cdn.discordapp.com/attachments/111/222",
          "That is a Discord link, but not to a file attachment; please paste the link of the file attachment itself."),

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlmodel import Session
 
 from bot.knowledge import KnowledgeBase
 from bot.ports import Actor, CachedMetadata
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import current_revision, make_engine, upgrade
-from tests.conftest import make_tiny_kb
+from storage.repositories import MetadataRepository
+from tests.conftest import claim, make_tiny_kb
 
 HEAD = "0012"
 
@@ -117,6 +119,23 @@ def test_metadata_cache_respects_age(store):
     assert store.cached_metadata("https://vimeo.com/1", timedelta(hours=1)) == meta
     assert store.cached_metadata("https://vimeo.com/1", timedelta(seconds=-1)) is None
     assert store.cached_metadata("https://vimeo.com/2", timedelta(hours=1)) is None
+
+
+def test_cached_metadata_is_fresh_up_to_exactly_its_max_age(store):
+    """The age limit is inclusive: a page fetched exactly `max_age` ago is still used, a microsecond later it is not."""
+    fetched = datetime(2026, 11, 27, 12, 0, 0, 500_000, tzinfo=UTC)
+    meta = CachedMetadata(True, "A title", None, None, None, video=True)
+    with Session(store.engine) as session:
+        MetadataRepository(session, clock=lambda: fetched).save("https://vimeo.com/1", meta, "oembed")
+        session.commit()
+    max_age = timedelta(hours=6)
+
+    def read_at(now: datetime) -> CachedMetadata | None:
+        with Session(store.engine) as session:
+            return MetadataRepository(session, clock=lambda: now).get("https://vimeo.com/1", max_age)
+
+    assert read_at(fetched + max_age) == meta
+    assert read_at(fetched + max_age + timedelta(microseconds=1)) is None
 
 
 def test_checks_are_stored_per_community(store):
@@ -256,6 +275,28 @@ def test_an_import_reports_and_records_every_claim_change(store):
     [_, updated] = store.claim_history(walking.id)
     assert (updated["action"], updated["before"], updated["after"]["note"]) == (
         "update", _claim_json(kb.claims[3]), "fine now")
+
+
+def test_a_claim_a_curator_imported_survives_the_next_seed_import(store):
+    """A claim that only a curator's import added is the curator's: the seed's files, which never held it, leave it
+    alone, and the curator's own next import without it retires it."""
+    kb = make_tiny_kb()
+    store.import_knowledge(kb)
+    added = claim("sora-2", "walking", "weakness")
+    report = store.import_knowledge(dataclasses.replace(kb, claims=(*kb.claims, added)), actor="alice")
+    assert report.claims_created == 1
+    created = next(c for c in store.knowledge_base("x").claims if (c.model, c.capability) == ("sora-2", "walking"))
+    assert store.claim_history(created.id)[0]["actor"] == "alice"
+
+    again = store.import_knowledge(kb)  # the seed, re-imported at the next start-up or `yuntai kb import`
+    assert (again.claims_retired, again.claims_unchanged) == (0, len(kb.claims))
+    assert [(c.model, c.capability, c.rating) for c in store.knowledge_base("x").claims
+            if c.model == "sora-2"] == [("sora-2", "walking", "weakness")]
+
+    without = store.import_knowledge(kb, actor="alice")  # the curator's own files, the claim taken out again
+    assert (without.claims_retired, without.claims_unchanged) == (1, len(kb.claims))
+    assert [c for c in store.knowledge_base("x").claims if c.model == "sora-2"] == []
+    assert [h["action"] for h in store.claim_history(created.id)] == ["create", "retire"]
 
 
 def test_a_capability_change_alone_changes_the_version(store):

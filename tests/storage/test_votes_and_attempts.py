@@ -18,6 +18,7 @@ from bot.votes import VoteNotStored
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
 from storage.gateways_community import SqlCommunity
+from storage.uow import UnitOfWorkFactory
 from tests.conftest import make_tiny_kb
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -411,3 +412,57 @@ def test_a_batch_of_votes_answers_each_voter_with_their_own_clips_tally(storage)
                         VoteIn("discord:1", "https://vimeo.com/999", None, "ann", "cant_tell")])
     yt, vimeo = ZERO | {"representative": 2, "cant_tell": 1}, ZERO | {"representative": 1, "cant_tell": 1}
     assert [o.votes if o else None for o in out] == [yt, vimeo, yt, yt, vimeo, None]
+
+
+def impatient(url: str):  # type: ignore[no-untyped-def]
+    """Another process's engine that gives up on a held lock at once instead of waiting for it."""
+    engine = make_engine(url)
+
+    def at_once(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=0" if engine.dialect.name == "sqlite" else "SET lock_timeout = '1ms'")
+        cur.close()
+        dbapi_conn.commit()  # a Postgres SET inside a transaction that is rolled back would be undone
+
+    event.listen(engine, "connect", at_once)
+    return engine
+
+
+def test_a_change_arriving_between_another_changes_read_and_write_is_held_off_not_lost(storage):
+    """A vote's unit of work locks what it reads before reading the member's current vote: SQLite's file write
+    lock (`lock_for_write`), Postgres's row lock (`FOR UPDATE` in `cast`).
+
+    Another process changing the same vote exactly between that read and the write (the hook below runs it
+    there) finds it locked, gives up at once (see `impatient`) and its member is told to try again; without
+    the lock it would slip in, and the first change would be recorded as made from a vote that was no longer
+    there: the history would lose the step in between.
+    """
+    first = storage
+    second = impatient(storage.engine.url.render_as_string(hide_password=False))
+    other_process = SqlCommunity(UnitOfWorkFactory(second), attempts=1)
+    try:
+        check(first)
+        c = fast(first)
+        c.cast_vote("discord:1", YT, None, "ann", "cant_tell")
+        between: list[str] = []
+
+        def other_change_between_read_and_write(conn, cursor, statement, parameters, context, executemany):
+            if statement.startswith("UPDATE vote SET label") and not between:
+                try:
+                    other_process.cast_vote("discord:1", YT, None, "ann", "cherry_picked")
+                    between.append("stored")
+                except VoteNotStored:
+                    between.append("held off")
+
+        event.listen(first.engine, "before_cursor_execute", other_change_between_read_and_write)
+        assert c.cast_vote("discord:1", YT, None, "ann", "representative").before == "cant_tell"
+        event.remove(first.engine, "before_cursor_execute", other_change_between_read_and_write)
+        assert rows(first, "SELECT before, after FROM vote_change ORDER BY id") == [
+            (None, "cant_tell"), ("cant_tell", "representative")]
+        assert between == ["held off"]
+        assert other_process.cast_vote("discord:1", YT, None, "ann", "cherry_picked").before == "representative"
+        assert rows(first, "SELECT before, after FROM vote_change ORDER BY id") == [
+            (None, "cant_tell"), ("cant_tell", "representative"), ("representative", "cherry_picked")]
+        assert rows(first, "SELECT label FROM vote") == [("cherry_picked",)]
+    finally:
+        second.dispose()
