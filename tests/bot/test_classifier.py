@@ -129,3 +129,29 @@ def test_a_capability_whose_parent_is_missing_is_still_read():
     # progress) must not crash the reader: its walk up to the missing parent finds nothing to imply
     kb = KnowledgeBase((), (Capability("animals", "animals", "subjects", terms=("dog",)),), ())
     assert CapabilityClassifier(kb).classify("a dog on a skateboard") == [("animals", "dog")]
+
+
+def test_a_number_slot_takes_a_number_written_in_digits_wherever_it_stands_in_a_term():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("root", "root"),
+            Capability("retakes", "retakes", "root", terms=("take {n}", "best of {n} tries")))
+    clf = CapabilityClassifier(KnowledgeBase((), caps, ()))
+    assert ids(clf, "take 12, a cat jumps") == ["retakes"]
+    assert ids(clf, "best of 40 tries") == ["retakes"]
+    assert ids(clf, "take ٣, a cat jumps") == ["retakes"]  # digits of any script are digits
+    # a numeral sign that is no digit (Tamil ten) is a word to the slot, in second place as in a later one
+    # ("best of {n}" is checked word by word past the first two); normalisation has already turned "Ⅻ" into
+    # letters and "½" into "1⁄2"
+    assert ids(clf, "take ௰, a cat jumps") == []
+    assert ids(clf, "best of ௰ tries") == []
+
+
+def test_a_function_word_glued_to_digits_does_not_make_a_caption_foreign():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    caps = (Capability("root", "root"), Capability("running", "running", "root", terms=("run",)))
+    clf = CapabilityClassifier(KnowledgeBase((), caps, ()))
+    # "4o" is a model's name, not Portuguese "o": read letters-only, the two "o"s outvoted the one "in" and the
+    # caption was read as Portuguese, where "ran" is no form of "run"
+    assert ids(clf, "GPT-4o storyboard, 4o-mini prompt: man ran beside dog in rain") == ["running"]
