@@ -6,9 +6,11 @@ import asyncio
 import os
 import sys
 import threading
+from collections import OrderedDict
 
 import pytest
 
+from bot import compiled_knowledge
 from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
 from bot.reading_process import ReadingProcess
 from bot.service import CheckRequest, CheckService
@@ -112,6 +114,8 @@ def test_chat_apps_read_on_a_thread_gateways_in_a_child_and_batch_apps_inline(
 
 def test_a_new_knowledge_base_is_compiled_off_the_loop_once_then_the_heap_is_settled(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    # new to this process too: an earlier test's service may have compiled the seed (bot.compiled_knowledge)
+    monkeypatch.setattr(compiled_knowledge, "_snapshots", OrderedDict())
     compiled_on: list[str] = []
     init = SignalExtractor.__init__
 
