@@ -17,6 +17,7 @@ from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor
 from bot.verdict import VerdictRules
 from helpers.processes import wait_until_ended
+from helpers.seeded_db import seeded_copy
 from helpers.shipped_seed import shipped_seed
 
 
@@ -85,7 +86,7 @@ def test_chat_apps_read_on_a_thread_gateways_in_a_child_and_batch_apps_inline(
     from adapters.wiring import build_app
     from bot.config import Settings
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'y.db'}")
+    monkeypatch.setenv("DATABASE_URL", seeded_copy(tmp_path / 'y.db'))
     before = sys.getswitchinterval()
     settings = Settings.from_env()
     chat = build_app(settings, fetch=False)
