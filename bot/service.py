@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.clip_ids import short_clip_id
+from bot.compiled_knowledge import Compiled, compiled
 from bot.errors import CaptionTooLong, InputError
 from bot.knowledge import KnowledgeBase
 from bot.links import LinkError, parse_link
@@ -63,10 +64,22 @@ class MetadataSource(Protocol):
 
 @dataclass
 class _Pipeline:
+    """This service's knowledge base with its compiled matchers (shared in the process: bot.compiled_knowledge)."""
+
     kb: KnowledgeBase
-    signals: SignalExtractor
-    rules: VerdictRules
-    names: dict[str, str]
+    compiled: Compiled
+
+    @property
+    def signals(self) -> SignalExtractor:
+        return self.compiled.signals
+
+    @property
+    def rules(self) -> VerdictRules:
+        return self.compiled.rules
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self.compiled.names
 
 
 class CheckService:
@@ -120,11 +133,10 @@ class CheckService:
         return self._pipeline_for(kb)
 
     def _pipeline_for(self, kb: KnowledgeBase) -> _Pipeline:
-        """Matchers are compiled once per knowledge-base version, not per check."""
+        """Matchers are compiled once per knowledge base (and process: equal knowledge shares them), not per check."""
         cached = self._pipelines.get(kb.version)
         if cached is None or cached.kb is not kb:
-            names = {c.id: c.name for c in kb.capabilities} | {m.id: m.name for m in kb.models}
-            cached = _Pipeline(kb, SignalExtractor(kb), VerdictRules(kb), names)
+            cached = _Pipeline(kb, compiled(kb))
             if len(self._pipelines) > 8:
                 self._pipelines.clear()
             self._pipelines[kb.version] = cached
@@ -207,7 +219,7 @@ class CheckService:
             except ReadingUnavailable as exc:
                 log.warning("reading captions on a thread from now on: %s", exc)
                 self.caption_reader = None
-        return await self._read(p.signals.extract, given)
+        return await self._read(p.compiled.extract, given)
 
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
         """CPU work of a check: on the reading thread when there is one, else here, then a yield.

@@ -230,7 +230,7 @@ def test_check_this_demo_on_a_message_with_two_links_answers_both_in_one_follow_
 
 def test_model_attaches_its_chart_as_a_png_and_the_embed_shows_it(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
-    charted = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
+    charted = build_app(Settings(database_url=seeded_copy(tmp_path / 'yuntai.db'), fetch_enabled=False))
 
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake, charted):
@@ -265,7 +265,7 @@ def test_model_without_a_readable_chart_is_answered_without_it_and_logged(tmp_pa
         where.mkdir(parents=True)
     monkeypatch.setattr(bot.reports, "model_chart", lambda report, community, folder, prefix="/": where)
     monkeypatch.setenv("YUNTAI_CHART_DIR", str(tmp_path / "charts"))
-    charted = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'yuntai.db'}", fetch_enabled=False))
+    charted = build_app(Settings(database_url=seeded_copy(tmp_path / 'yuntai.db'), fetch_enabled=False))
 
     async def scenario() -> None:
         async with FakeDiscord() as fake, running(fake, charted):

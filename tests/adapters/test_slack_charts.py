@@ -26,6 +26,7 @@ from adapters.wiring import App, build_app
 from bot.config import Settings
 from bot.policy import Requester
 from helpers.fake_slack import BOT_TOKEN, BOT_USER_ID, CHANNEL_ID, CLIENT_ID, CLIENT_SECRET, TEAM_ID, FakeSlack
+from helpers.seeded_db import seeded_copy
 from helpers.slack_requests import MEMBER_ID
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -48,7 +49,7 @@ def charts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def yuntai(tmp_path: Path, charts: Path) -> Any:
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'charts.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'charts.db')), fetch=False)
     yield app
     app.close()
 
@@ -143,7 +144,8 @@ async def install(url: str, team: str, token: str) -> None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_two_slack_workers_on_one_database_post_the_due_digest_once_with_its_chart(
         backend: str, charts: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = f"sqlite:///{tmp_path / 'workers.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (seeded_copy(tmp_path / 'workers.db') if backend == "sqlite"
+           else request.getfixturevalue("seeded_postgres_url"))
     workers = [build_app(Settings(database_url=url), fetch=False) for _ in range(2)]
     config = SlackConfig(signing_secret=SECRET, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
 

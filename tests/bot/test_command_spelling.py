@@ -15,13 +15,14 @@ from bot.config import Settings
 from bot.policy import Requester
 from bot.signals import UnknownModel
 from bot.spelling import spell, unknown_model
+from helpers.seeded_db import seeded_copy
 
 SLACK = "/yuntai "
 
 
 @pytest.fixture
 def core(tmp_path: Path) -> Any:
-    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'spell.db'}"), fetch=False)
+    app = build_app(Settings(database_url=seeded_copy(tmp_path / 'spell.db')), fetch=False)
     yield app
     app.close()
 

@@ -6,15 +6,18 @@ import asyncio
 import os
 import sys
 import threading
+from collections import OrderedDict
 
 import pytest
 
+from bot import compiled_knowledge
 from bot.ports import Actor, InlineIO, ReadingThread, keep_loop_responsive
 from bot.reading_process import ReadingProcess
 from bot.service import CheckRequest, CheckService
 from bot.signals import SignalExtractor
 from bot.verdict import VerdictRules
 from helpers.processes import wait_until_ended
+from helpers.seeded_db import seeded_copy
 from helpers.shipped_seed import shipped_seed
 
 
@@ -83,7 +86,7 @@ def test_chat_apps_read_on_a_thread_gateways_in_a_child_and_batch_apps_inline(
     from adapters.wiring import build_app
     from bot.config import Settings
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'y.db'}")
+    monkeypatch.setenv("DATABASE_URL", seeded_copy(tmp_path / 'y.db'))
     before = sys.getswitchinterval()
     settings = Settings.from_env()
     chat = build_app(settings, fetch=False)
@@ -112,6 +115,8 @@ def test_chat_apps_read_on_a_thread_gateways_in_a_child_and_batch_apps_inline(
 
 def test_a_new_knowledge_base_is_compiled_off_the_loop_once_then_the_heap_is_settled(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    # new to this process too: an earlier test's service may have compiled the seed (bot.compiled_knowledge)
+    monkeypatch.setattr(compiled_knowledge, "_snapshots", OrderedDict())
     compiled_on: list[str] = []
     init = SignalExtractor.__init__
 

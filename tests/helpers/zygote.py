@@ -31,11 +31,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SERVER = r'''
 import json, os, runpy, select, socket, sys
-root, path, lifeline = sys.argv[1], sys.argv[2], int(sys.argv[3])
+root, path, lifeline, seeded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sys.path.insert(0, root)
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
 import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
 bot.word_forms.forms("walk")  # reads the word-form table (lru_cache) before the fork
+# The shipped seed's compiled matchers, as a child loads the seed from its seeded copy: a child whose
+# knowledge equals it finds them in bot.compiled_knowledge instead of compiling (0.2 CPU-s a command).
+# Loaded on this thread and closed before any fork: no storage thread or connection outlives it.
+import bot.compiled_knowledge
+store = storage.bootstrap.open_storage(seeded, migrate=False)
+try:
+    bot.compiled_knowledge.compiled(store.knowledge.knowledge_base())
+finally:
+    store.close()
+del store
+import threading
+assert threading.active_count() == 1, threading.enumerate()  # forking with another thread alive is unsafe
 matplotlib.use("Agg", force=False)  # what bot/charts.py does on first use
 import matplotlib.figure  # noqa: F401
 import gc
@@ -117,7 +129,10 @@ class _Zygote:
         self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
         self.path = os.path.join(self.folder, "socket")
         lifeline, self.lifeline = os.pipe()  # the zygote exits when this process's end closes, however it ends
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline)],
+        from .seeded_db import seeded_copy
+
+        seeded = seeded_copy(Path(self.folder) / "seeded.db")  # what the zygote compiles the seed's matchers from
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline), seeded],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=self.folder,
                                      pass_fds=(lifeline,))
         os.close(lifeline)
