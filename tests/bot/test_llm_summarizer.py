@@ -287,7 +287,7 @@ def test_connection_refused_falls_back():
 
 def test_slow_server_respects_the_deadline():
     async def go():
-        async with FakeOpenAI([slow(2.0, GOOD["showcase"])]) as fake:
+        async with FakeOpenAI([slow(10.0, GOOD["showcase"])]) as fake:
             s = make(fake, deadline=0.5)
             t = time.monotonic()
             summary = await s.summarize(request())
@@ -295,7 +295,8 @@ def test_slow_server_respects_the_deadline():
 
     fake, s, summary, elapsed = run(go())
     assert summary.source == "template"
-    assert elapsed < 0.75
+    # the deadline, not the server, ended it: far below the server's 10 s (a bound a loaded machine can't break)
+    assert elapsed < 5.0
     assert fake.count == 1
     assert s.fallbacks == {"timeout": 1}
 
