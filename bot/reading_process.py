@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 
 KEEP_SNAPSHOTS = 8  # as many compiled snapshots as CheckService keeps pipelines
 CHILD_NICENESS = 10  # below the parent (0): its event loop is the one with deadlines
-
-
 _FRAME = struct.Struct("!I")  # each message: its length, then a pickle
 _MAX_FRAME = 256 * 1024 * 1024  # a reply longer than this is a corrupted stream, not a reading
 
@@ -69,9 +67,10 @@ _extractors: OrderedDict[str, SignalExtractor] = OrderedDict()
 def _child_init() -> None:
     """Every child: end with the parent, leave Ctrl-C to it, yield the CPU to it, load the word-form table.
 
-    A pool's child holds both ends of its own call queue, so it never sees the parent's pipe close: when the
-    parent is killed (SIGTERM from a service manager, SIGKILL) it would live on, holding the terminal's or the
-    supervisor's output open. Ctrl-C reaches the whole foreground process group; the parent decides what it means.
+    The socket's end-of-file ends an idle child; the sentinel thread also ends one busy with a long reading
+    when the parent is killed (SIGTERM from a service manager, SIGKILL), so it never lives on holding the
+    terminal's or the supervisor's output open. Ctrl-C reaches the whole foreground process group; the parent
+    decides what it means.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _step_aside()
