@@ -122,6 +122,25 @@ def test_a_quote_after_the_words_does_not_shield_a_term_from_its_negation():
     assert ids(clf, 'no big dog here "🔥🔥"') == ["text_rendering"]
 
 
+def test_a_quoted_match_spans_exactly_the_words_between_its_quote_marks():
+    from bot.knowledge import Capability, KnowledgeBase
+
+    # The span orders a quoted match among others at the same word (the longer first), so it must not take
+    # in a letter glued after the closing mark, nor be empty or run on past a quote that holds no word.
+    caps = (Capability("root", "root"), Capability("text_rendering", "text", "root", terms=("{quote}",)))
+    clf = CapabilityClassifier(KnowledgeBase((), caps, ()))
+
+    def spans(text: str) -> list[tuple[int, int, str]]:
+        return [(m.start, m.end, m.evidence) for m in clf.matches(text)]
+
+    # words: the(0) stand(1) reads(2) HOT(3) DOGS(4) s(5) all(6) day(7)
+    assert spans("the stand reads \u201cHOT DOGS\u201ds all day") == [(3, 5, "\u201cHOT DOGS\u201d")]
+    # words: a(0) sign(1) EXIT(2) here(3): one word quoted, one word spanned
+    assert spans('a sign "EXIT" here') == [(2, 3, '"EXIT"')]
+    # words: a(0) sign(1) here(2): nothing quoted but marks; the match still takes the word where it stands
+    assert spans('a sign "!!!" here') == [(2, 3, '"!!!"')]
+
+
 def test_a_capability_whose_parent_is_missing_is_still_read():
     from bot.knowledge import Capability, KnowledgeBase
 
