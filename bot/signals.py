@@ -265,7 +265,7 @@ _WORKFLOW_FRAGMENTS = (
 _POST_PRODUCTION = re.compile(
     r"\bpost[\s\-]?production\b|\b(?:in|during)\s+post\b|\bcorrective\s+vfx\b|\bvfx\s+clean[\s\-]?up\b|"
     r"\b(?:in|with|using|through)\s+(?:after\s+effects|nuke|davinci(?:\s+resolve)?|premiere(?:\s+pro)?)\b|"
-    r"\bcomposited\b|\bhand[\s\-]rotoscop\w*|\brotoscop\w*\s+(?:\w+\s+){0,2}?(?:by\s+hand|manually)",
+    r"\bcomposited\b|\b(?:free)?hand[\s\-]rotoscop\w*|\brotoscop\w*\s+(?:\w+\s+){0,2}?(?:by\s+hand|manually)",
     re.IGNORECASE,
 )
 _PROMPT_REGEX = re.compile(
@@ -454,7 +454,10 @@ def detect_workflow(text: str) -> tuple[str, str] | None:
 def _is_post(text: str, m: re.Match[str]) -> bool:
     after = text[m.start():m.end() + 40]
     sentence = re.split(r"[.!?;\n]", after, maxsplit=1)[0]
-    return bool(_POST_PRODUCTION.search(sentence)) or bool(_POST_PRODUCTION.search(text[max(0, m.start() - 5):m.end()]))
+    # searched in place, not in a slice: a slice starting inside a word ("free|hand-rotoscoped") would give the
+    # pattern a word boundary the text does not have, and this reader and detect_post_production would disagree
+    before = _POST_PRODUCTION.search(text, max(0, m.start() - len("freehand-")), m.end())
+    return bool(_POST_PRODUCTION.search(sentence)) or bool(before)
 
 
 def detect_post_production(text: str) -> str:

@@ -237,6 +237,11 @@ def test_workflow_negation_and_post_production(text, workflow):
         ("cleaned up with DaVinci Resolve", "with DaVinci Resolve"),
         ("no post-production at all", ""),
         ("a cat on a post", ""),
+        ("hand-rotoscoped the arm", "hand-rotoscoped"),
+        # the same work as "hand-rotoscoped", and detect_workflow already reads it as post-production
+        ("freehand-rotoscoped the arm", "freehand-rotoscoped"),
+        ("freehand rotoscoping on the arm", "freehand rotoscoping"),
+        ("a secondhand-rotoscoped look", ""),  # "hand" inside another word is no hand work
     ],
 )
 def test_post_production(text, phrase):
@@ -329,6 +334,8 @@ def test_a_model_named_at_the_end_of_the_fetched_title_is_found(tiny_kb):
         ("Rotoscoped my dance. Graded in post.", "video-to-video"),
         # freehand rotoscoping is a compositor drawing masks by hand, like "hand-rotoscoped"
         ("freehand-rotoscoped the arm", None),
+        # "hand" inside another word is no hand work: the rotoscope is the workflow, as detect_post_production says
+        ("a secondhand-rotoscoped look", "video-to-video"),
     ],
 )
 def test_what_counts_as_rotoscoping_in_post(text, workflow):
