@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.attempts import AttemptPool, AttemptResult, AttemptService, MemberTotal, pooled_rates, resolve_capability
+from bot.attempts import (
+    AttemptPool,
+    AttemptResult,
+    AttemptService,
+    MemberTotal,
+    attempt_rates,
+    pooled_rates,
+    resolve_capability,
+)
 from bot.chat import ChatCore
 from bot.clip_ids import short_clip_id
 from bot.commands import REGISTRY
@@ -361,3 +369,21 @@ def test_a_big_community_is_fitted_in_another_process_with_the_same_answer(monke
     fitted = asyncio.run(ConsensusCache(votes, ThreadIO(), wait=60).community("discord:1"))
     assert fitted.fresh and fitted.clips == community_consensus(votes.community_votes("discord:1"))
     assert votes_module._POOL is not None  # it really went through the process pool
+
+
+def test_a_checks_hit_rates_keep_every_figure_of_the_pooled_rate_in_the_order_shown():
+    """What a check and `/model` show per capability: rate, interval, members, reports, band, scope."""
+    pool = AttemptPool("shared", 3, (MemberTotal("eating", "ann", 30, 20, 3), MemberTotal("eating", "bob", 10, 9, 1),
+                                     MemberTotal("walking", "cy", 12, 1, 2)))
+    rates = attempt_rates("sora", pool, ["walking", "food", "eating"])
+    assert [r.capability for r in rates] == ["walking", "eating"]  # food has no reports
+    pooled = pooled_rates("sora", pool)
+    for shown in rates:
+        r = pooled[shown.capability]
+        assert (shown.tries, shown.usable, shown.rate, shown.low, shown.high, shown.members, shown.reports,
+                shown.band, shown.confirms, shown.scope) == (r.tries, r.usable, r.rate, r.low, r.high, r.members,
+                                                             r.reports, r.band, r.confirms, "shared")
+    walking, eating = rates
+    assert (eating.rate, eating.reports, eating.confirms) == (29 / 40, 4, True)
+    assert (walking.reports, walking.confirms) == (2, False)  # one member's 12 tries confirm nothing
+    assert 0 < eating.low < eating.rate < eating.high < 1

@@ -176,12 +176,29 @@ def test_fit_is_deterministic_and_handles_empty_input():
     assert np.array_equal(one.clip_intercepts, two.clip_intercepts) and one.mu == two.mu
     empty = fit_bridging(np.array([], int), np.array([], int), np.array([]), 3, 2)
     assert empty.mu == 0.0 and empty.clip_intercepts.tolist() == [0.0, 0.0]
-    with pytest.raises(ValueError, match="same length"):
+    assert empty.member_intercepts.tolist() == empty.member_factors.tolist() == [0.0, 0.0, 0.0]
+    assert empty.clip_factors.tolist() == [0.0, 0.0]
+    assert (empty.iterations, empty.loss, empty.converged) == (0, 0.0, True)
+    with pytest.raises(ValueError, match="^members, clips and values must have the same length$"):
         fit_bridging(np.array([0]), np.array([0, 1]), np.array([1.0]), 1, 2)
-    with pytest.raises(ValueError, match="indices"):
+    with pytest.raises(ValueError, match=r"^member and clip indices must lie in 0\.\.n_members-1 and 0\.\.n_clips-1$"):
         fit_bridging(np.array([0, 2]), np.array([0, 1]), np.array([1.0, 0.0]), 2, 2)
-    with pytest.raises(ValueError, match="positive"):
+    for members, clips in (([-1, 1], [0, 1]), ([0, 1], [-1, 1]), ([0, 1], [0, 2])):  # each index on its own
+        with pytest.raises(ValueError, match="indices"):
+            fit_bridging(np.array(members), np.array(clips), np.array([1.0, 0.0]), 2, 2)
+    with pytest.raises(ValueError, match=r"^both penalties must be positive \(they are what makes each small "):
         fit_bridging(mi, ci, y, 2, 2, lambda_intercept=0.0)
+    with pytest.raises(ValueError, match="positive"):
+        fit_bridging(mi, ci, y, 2, 2, lambda_factor=0.0)
+
+
+def test_members_and_clips_without_votes_keep_zero_parameters():
+    """Index space can be larger than what was voted (the last member and the last clip have no votes)."""
+    mi, ci, y = np.array([0, 1, 1, 0]), np.array([0, 0, 1, 1]), np.array([1.0, 0.0, 1.0, 1.0])
+    fit = fit_bridging(mi, ci, y, 4, 3)
+    assert fit.member_intercepts[2:].tolist() == fit.member_factors[2:].tolist() == [0.0, 0.0]
+    assert fit.clip_intercepts[2] == fit.clip_factors[2] == 0.0
+    assert fit.converged and np.count_nonzero(fit.member_factors[:2]) == 2
 
 
 # --- simulated communities ----------------------------------------------------------------------------------
@@ -240,6 +257,20 @@ def test_basis_reads_as_the_issue_asks():
     assert c.basis.startswith(f"{k} of {labelled.total} voters, Wilson lower bound {labelled.wilson_lower:.2f}")
     assert labelled.to_json()["consensus"] == {"label": c.label, "basis": c.basis}
     assert labelled.note == ""
+
+
+def test_verdicts_json_shows_the_bridging_check_a_member_can_verify_to_three_decimals():
+    community = simulate(MID, seed=21)
+    results = community_consensus(community.votes)
+    for r in (next(r for r in results.values() if r.consensus),
+              next(r for r in results.values() if r.bridging and not r.consensus)):
+        b = r.bridging
+        shown = r.to_json()["bridging"]
+        assert shown == {"label": b.label, "score": float(f"{b.score:.3f}"), "factor": float(f"{b.factor:.3f}"),
+                         "regular_votes": b.regular_votes}
+        assert isinstance(shown["score"], float) and isinstance(shown["factor"], float)
+        assert shown["score"] != b.score and shown["factor"] != b.factor  # rounded, not the raw fit
+        assert b.label == r.leading and 8 <= b.regular_votes <= r.total
 
 
 def test_two_dozen_fresh_accounts_cannot_label_a_clip():

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from adapters.cli import main
 from adapters.text_render import render_digest
-from bot.digest import DigestService
+from bot.digest import DigestFigures, DigestService
+from bot.levels import LEVELS
 from bot.ports import Actor
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
-from tests.conftest import make_tiny_kb
+from tests.conftest import FixedKnowledge, make_tiny_kb
 
 
 class Usage:
@@ -62,3 +64,38 @@ def test_digest_preview_command(tmp_path, monkeypatch, capsys, seeded_db_url):
     assert "console:local" in out and "1 clip checks" in out and "LLM summaries: not configured" not in out
     assert main(["digest", "preview", "--community", "slack:T1"]) == 0
     assert "No clips were checked" in capsys.readouterr().out
+
+
+class RecordingSource:
+    """The check log's digest figures, recording which community and window each call asked for."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, datetime, datetime | None]] = []
+
+    def digest_figures(self, community_id, since, until=None):  # type: ignore[no-untyped-def]
+        self.calls.append((community_id, since, until))
+        return DigestFigures(1, {"showcase": 1}, {"sora": 1}, {"eating": 1}, 0)
+
+
+class UsagePerCommunity:
+    def __init__(self, community_id: str) -> None:
+        self.community_id = community_id
+
+    def lines(self) -> list[str]:
+        return [f"LLM summaries for {self.community_id}: 10 of 1,000 tokens."]
+
+
+def test_the_preview_covers_the_seven_days_up_to_now_in_the_admins_own_community():
+    now = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)
+    source = RecordingSource()
+    svc = DigestService(source, FixedKnowledge(make_tiny_kb()).knowledge_base, UsagePerCommunity, clock=lambda: now)
+    admin = Actor("discord:7", "u1", is_admin=True)
+    digest = asyncio.run(svc.preview_async(admin))
+    assert source.calls == [("discord:7", now - timedelta(days=7), now)]
+    assert (digest.community_id, digest.since, digest.until) == ("discord:7", now - timedelta(days=7), now)
+    assert digest.usage_lines == ("LLM summaries for discord:7: 10 of 1,000 tokens.",)
+    assert render_digest(digest).startswith("Digest preview for discord:7: 2026-11-26 to 2026-12-03")
+    assert digest.figures.by_level == dict.fromkeys(LEVELS, 0) | {"showcase": 1}  # every level, in order
+    assert list(digest.figures.by_level) == list(LEVELS)
+    svc.preview(admin, days=30)
+    assert source.calls[-1] == ("discord:7", now - timedelta(days=30), now)

@@ -281,3 +281,52 @@ def test_marking_a_sent_digest_is_retried_so_it_is_not_posted_twice(st):
     assert ledger.calls == 3 and SqlDigestLedger(st.uow).sent_weeks("discord:1") == frozenset({"2026-W50"})
     assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(hours=1)) == []
     assert len(poster.posts) == 1
+
+
+def test_the_running_bot_looks_for_due_digests_every_minute_on_the_real_utc_clock():
+    """The Discord adapter builds its scheduler with the defaults: a pass a minute, on the machine's clock."""
+    seen: list[datetime] = []
+    waits: list[float] = []
+
+    class Runner:
+        async def run_due(self, now):  # type: ignore[no-untyped-def]
+            seen.append(now)
+            return []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise asyncio.CancelledError
+
+    async def main() -> None:
+        with pytest.raises(asyncio.CancelledError):
+            await DigestScheduler(Runner(), sleep=fake_sleep).start()  # type: ignore[arg-type]
+
+    before = datetime.now(UTC)
+    asyncio.run(main())
+    after = datetime.now(UTC)
+    assert waits == [60.0, 60.0]  # a slot at 09:00 is posted by 09:01
+    assert len(seen) == 2 and all(n.tzinfo is not None and before <= n <= after for n in seen)
+
+
+def test_a_failing_pass_is_logged_for_the_operator_and_stop_cancels_the_loop(caplog):
+    class Broken:
+        async def run_due(self, now):  # type: ignore[no-untyped-def]
+            raise RuntimeError("database away")
+
+    async def main() -> asyncio.Task[None]:
+        sched = DigestScheduler(Broken(), clock=lambda: SLOT_W50, interval=0.001)  # type: ignore[arg-type]
+        task = sched.start()
+        assert task.get_name() == "yuntai-digests"  # how an operator finds it in a task dump
+        assert sched.start() is task  # starting twice runs one loop
+        while not caplog.records:
+            await asyncio.sleep(0)  # let the loop's first pass run
+        await sched.stop()
+        assert task.cancelled()
+        return task
+
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        asyncio.run(main())
+    record = caplog.records[0]
+    assert record.getMessage() == "digest pass failed; retrying in 0.001 s"
+    assert record.exc_info is not None and "database away" in str(record.exc_info[1])
