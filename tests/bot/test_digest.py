@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.cli import main
 from adapters.text_render import render_digest
-from bot.digest import DigestFigures, DigestService
+from bot.digest import (
+    AttemptMover,
+    AttemptSummary,
+    ConsensusReached,
+    ContestedClip,
+    DigestFigures,
+    DigestService,
+    NoActivity,
+    weekly_digest,
+)
 from bot.levels import LEVELS
 from bot.ports import Actor
 from bot.service import CheckRequest, CheckService
@@ -99,3 +108,56 @@ def test_the_preview_covers_the_seven_days_up_to_now_in_the_admins_own_community
     assert list(digest.figures.by_level) == list(LEVELS)
     svc.preview(admin, days=30)
     assert source.calls[-1] == ("discord:7", now - timedelta(days=30), now)
+
+
+class RecordingActivity(NoActivity):
+    """Votes and attempts of one community, answering only for that community and the window asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, tuple[object, ...]]] = []
+
+    def contested_clips(self, community_id, since, until, limit=3):  # type: ignore[no-untyped-def]
+        self.calls.append(("contested", community_id, (since, until)))
+        return [ContestedClip("abc", "https://vimeo.com/1", {"representative": 3, "cherry_picked": 3})]
+
+    def consensus_reached(self, community_id, since, until):  # type: ignore[no-untyped-def]
+        self.calls.append(("consensus", community_id, (since, until)))
+        return [ConsensusReached("def", "https://vimeo.com/2", "representative", "basis")]
+
+    def attempt_summary(self, community_id, since, until):  # type: ignore[no-untyped-def]
+        self.calls.append(("summary", community_id, (since, until)))
+        return AttemptSummary(2, 20, 5)
+
+    def attempt_movers(self, community_id, since, until, limit=5):  # type: ignore[no-untyped-def]
+        self.calls.append(("movers", community_id, (since, until)))
+        return [AttemptMover("sora", "eating", None, 0.25, 20, 5)]
+
+    def working_capabilities(self, community_id, until):  # type: ignore[no-untyped-def]
+        self.calls.append(("working", community_id, (until,)))
+        return frozenset({"talking"})
+
+
+def test_the_weekly_digest_reads_one_communitys_week_before_its_slot():
+    slot = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    week = (slot - timedelta(days=7), slot)
+    source = RecordingSource()
+    asked: list[str] = []
+
+    def knowledge(community_id: str):  # type: ignore[no-untyped-def]
+        asked.append(community_id)
+        return make_tiny_kb()
+
+    activity = RecordingActivity()
+    d = weekly_digest(DigestService(source, knowledge), activity, "slack:T9", "2026-W50", slot)
+    assert source.calls == [("slack:T9", *week)] and asked == ["slack:T9"]
+    assert sorted(activity.calls) == sorted([("contested", "slack:T9", week), ("consensus", "slack:T9", week),
+                                             ("summary", "slack:T9", week), ("movers", "slack:T9", week),
+                                             ("working", "slack:T9", (slot,))])
+    assert (d.community_id, d.week, d.slot_at, d.base.since, d.base.until) == ("slack:T9", "2026-W50", slot, *week)
+    assert d.most_contested.short_id == "abc" and d.consensus[0].short_id == "def"
+    assert d.attempts == AttemptSummary(2, 20, 5) and d.movers[0].capability == "eating"
+    # the tiny knowledge base's weak spots nobody showed, less the one attempts confirmed working
+    assert "talking" in d.base.unshown_weaknesses and "talking" not in d.not_shown_working
+    assert set(d.not_shown_working) == set(d.base.unshown_weaknesses) - {"talking"} and d.not_shown_working
+    assert d.summary() == {"checks": 1, "by_level": {"showcase": 1}, "kb_changes": 0, "consensus_reached": 1,
+                           "attempt_reports": 2}
