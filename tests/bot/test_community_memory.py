@@ -433,6 +433,10 @@ def test_an_unknown_capability_is_refused_with_the_closest_ones_or_the_command_t
                             "of shot I know.")
     reply = say(core(MemoryVotes()), "/tried sora xylophone 5 1")
     assert reply.message == "I don't know the capability 'xylophone'. /model NAME lists the kinds of shot I know."
+    on_slack = Requester("slack:T1", "ann", direct=True, command_prefix="/yuntai ")
+    reply = asyncio.run(core(MemoryVotes()).handle_text("/tried sora xylophone 5 1", on_slack))
+    assert reply.message == ("I don't know the capability 'xylophone'. /yuntai model NAME lists the kinds of shot "
+                             "I know.")
 
 
 def test_a_capability_is_found_by_its_id_typed_with_spaces_even_when_its_name_is_another():

@@ -502,3 +502,60 @@ def test_a_clip_only_one_faction_voted_on_shows_nobody_on_the_other_side(last_vo
     assert r.bridging is not None and r.bridging.regular_votes == 10
     assert sorted(n for _, n in r.bridging.sides) == [0, 10]  # all ten on one side of the split
     assert r.consensus is None and "usual split" in r.note  # a party-line clip, as it should be
+
+
+def test_any_seed_reaches_the_same_fit_up_to_the_sign_convention():
+    mi, ci, y, nm, nc = _small_problem(2)
+    fits = [fit_bridging(mi, ci, y, nm, nc, seed=seed, tolerance=1e-12) for seed in range(6)]
+    for fit in fits:
+        params = np.concatenate([[fit.mu], fit.member_intercepts, fit.member_factors, fit.clip_intercepts,
+                                 fit.clip_factors])
+        assert _reference_loss(params, mi, ci, y, nm, nc, 0.15, 0.03) == pytest.approx(fits[0].loss, rel=1e-6)
+        assert fit.mu + fit.clip_intercepts == pytest.approx(fits[0].mu + fits[0].clip_intercepts, abs=1e-4)
+        assert np.count_nonzero(fit.member_factors < 0) * 2 >= nm
+
+
+@pytest.mark.parametrize("problem", [1, 3])
+def test_members_with_a_single_vote_count_towards_the_sign_convention(problem):
+    mi, ci, y, nm, nc = _small_problem(problem, 6, 6)
+    rng = np.random.default_rng(100 + problem)
+    once = np.arange(nm, nm + 10)  # ten members who voted once
+    mi, ci = np.concatenate([mi, once]), np.concatenate([ci, rng.integers(0, nc, 10)])
+    y = np.concatenate([y, (rng.random(10) < 0.5).astype(float)])
+    for seed in range(3):
+        fit = fit_bridging(mi, ci, y, nm + 10, nc, seed=seed)
+        assert np.count_nonzero(fit.member_factors < 0) * 2 >= nm + 10, seed
+
+
+def _party_lines(extra_clip: bool) -> list[Vote]:
+    """Two factions of ten vote along party lines on ten clips; optionally faction a alone labels clip zz."""
+    faction = {f"{side}{i}": side for side in "ab" for i in range(10)}
+    votes = [Vote(m, f"c{j}", "representative" if side == "a" else "cherry_picked")
+             for m, side in faction.items() for j in range(10)]
+    if extra_clip:
+        votes += [Vote(m, "zz", "representative") for m, side in faction.items() if side == "a"]
+    return votes
+
+
+def test_the_model_is_fitted_only_for_a_label_some_clip_could_earn(monkeypatch):
+    import bot.consensus as consensus
+
+    fitted: list[int] = []
+    real = consensus.fit_bridging
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fitted.append(len(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consensus, "fit_bridging", counting)
+    results = community_consensus(_party_lines(extra_clip=False))
+    assert fitted == [] and all(r.bridging is None and r.wilson_lower < 0.5 for r in results.values())
+    bar = wilson_lower_bound(10, 10)
+    for params in (DEFAULT_PARAMS, ConsensusParams(min_wilson=bar), ConsensusParams(min_bridge_votes=10)):
+        fitted.clear()
+        r = community_consensus(_party_lines(extra_clip=True), params)["zz"]
+        assert len(fitted) == 1 and r.bridging is not None and r.bridging.label == "representative", params
+    for params in (ConsensusParams(min_wilson=bar + 1e-9), ConsensusParams(min_bridge_votes=11)):
+        fitted.clear()
+        assert community_consensus(_party_lines(extra_clip=True), params)["zz"].bridging is None
+        assert fitted == []

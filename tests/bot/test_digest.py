@@ -106,6 +106,8 @@ def test_the_preview_covers_the_seven_days_up_to_now_in_the_admins_own_community
     assert render_digest(digest).startswith("Digest preview for discord:7: 2026-11-26 to 2026-12-03")
     assert digest.figures.by_level == dict.fromkeys(LEVELS, 0) | {"showcase": 1}  # every level, in order
     assert list(digest.figures.by_level) == list(LEVELS)
+    svc.preview(admin)
+    assert source.calls[-1] == ("discord:7", now - timedelta(days=7), now)
     svc.preview(admin, days=30)
     assert source.calls[-1] == ("discord:7", now - timedelta(days=30), now)
 

@@ -351,6 +351,7 @@ def test_a_slot_needs_a_channel_a_weekday_and_an_hour_and_is_utc_without_a_time_
     full = CommunitySettings("discord:5", digest_channel="news", digest_weekday=0, digest_hour=9)
     slot = digest_slot(full)
     assert slot is not None and slot == make_slot(0, 9, "UTC")
+    assert digest_slot(dataclasses.replace(full, digest_timezone="")) == slot  # none chosen: UTC
     for missing in ({"digest_channel": None}, {"digest_weekday": None}, {"digest_hour": None}):
         assert digest_slot(dataclasses.replace(full, **missing)) is None, missing
     with caplog.at_level("WARNING", logger="bot.scheduler"):
