@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from bot.attempts import AttemptPool, AttemptResult, AttemptService, MemberTotal, pooled_rates, resolve_capability
+from bot.attempts import (
+    MAX_NOTE,
+    AttemptPool,
+    AttemptResult,
+    AttemptService,
+    MemberTotal,
+    UnknownCapability,
+    attempt_rates,
+    pooled_rates,
+    resolve_capability,
+)
 from bot.chat import ChatCore
 from bot.clip_ids import short_clip_id
 from bot.commands import REGISTRY
 from bot.consensus import LABELS, Vote
 from bot.context import Services
+from bot.knowledge import Capability
 from bot.links import LinkError
 from bot.policy import Requester
 from bot.ports import Actor, ThreadIO
@@ -361,3 +373,73 @@ def test_a_big_community_is_fitted_in_another_process_with_the_same_answer(monke
     fitted = asyncio.run(ConsensusCache(votes, ThreadIO(), wait=60).community("discord:1"))
     assert fitted.fresh and fitted.clips == community_consensus(votes.community_votes("discord:1"))
     assert votes_module._POOL is not None  # it really went through the process pool
+
+
+def test_a_checks_hit_rates_keep_every_figure_of_the_pooled_rate_in_the_order_shown():
+    """What a check and `/model` show per capability: rate, interval, members, reports, band, scope."""
+    pool = AttemptPool("shared", 3, (MemberTotal("eating", "ann", 30, 20, 3), MemberTotal("eating", "bob", 10, 9, 1),
+                                     MemberTotal("walking", "cy", 12, 1, 2)))
+    rates = attempt_rates("sora", pool, ["walking", "food", "eating"])
+    assert [r.capability for r in rates] == ["walking", "eating"]  # food has no reports
+    pooled = pooled_rates("sora", pool)
+    assert {r.model for r in pooled.values()} == {"sora"}
+    for shown in rates:
+        r = pooled[shown.capability]
+        assert (shown.tries, shown.usable, shown.rate, shown.low, shown.high, shown.members, shown.reports,
+                shown.band, shown.confirms, shown.scope) == (r.tries, r.usable, r.rate, r.low, r.high, r.members,
+                                                             r.reports, r.band, r.confirms, "shared")
+    walking, eating = rates
+    assert (eating.rate, eating.reports, eating.confirms) == (29 / 40, 4, True)
+    assert (walking.reports, walking.confirms) == (2, False)  # one member's 12 tries confirm nothing
+    assert 0 < eating.low < eating.rate < eating.high < 1
+
+
+def test_the_tried_reply_names_the_model_and_shot_and_keeps_the_note_as_typed(caplog):
+    attempts = MemoryAttempts()
+    chat = core(MemoryVotes(), attempts)
+    with caplog.at_level("INFO", logger="bot.attempts"):
+        reply = say(chat, "/tried sora Camera-Motion 8 3")
+    assert [r.getMessage() for r in caplog.records] == ["attempt in discord:1 by ann: sora x camera_motion 3/8"]
+    assert (reply.model_id, reply.model_name, reply.capability, reply.capability_name, reply.tries, reply.usable,
+            reply.scope) == ("sora", "Sora", "camera_motion", "camera motion", 8, 3, "community")
+    assert (reply.rate.model, reply.rate.capability, reply.rate.tries, reply.rate.usable) == ("sora", "camera_motion",
+                                                                                              8, 3)
+    assert attempts.rows[-1][6] == ""  # no note given: none stored
+    assert isinstance(say(chat, "/tried sora eating 5 1 " + "n" * MAX_NOTE), AttemptResult)
+    assert attempts.rows[-1][6] == "n" * MAX_NOTE
+    refused = say(chat, "/tried sora eating 5 1 " + "n" * (MAX_NOTE + 1))
+    assert isinstance(refused, ErrorResult)
+    assert refused.message == "That note is 501 characters long; keep it under 500."
+    assert len(attempts.rows) == 2
+    rates, scope = asyncio.run(AttemptService(attempts, ThreadIO()).rates("discord:1", "sora"))
+    assert scope == "community" and {(r.model, r.capability) for r in rates.values()} == {
+        ("sora", "camera_motion"), ("sora", "eating")}
+
+
+def test_an_unknown_capability_is_refused_with_the_closest_ones_or_the_command_that_lists_them():
+    kb = make_tiny_kb()
+    with pytest.raises(UnknownCapability) as e:
+        resolve_capability(kb, "sport")
+    assert str(e.value) == "I don't know the capability 'sport'. Did you mean sports, orbit?"
+    caps = tuple(Capability(f"orbit_{c}", f"orbit {c}") for c in "abcde")
+    with pytest.raises(UnknownCapability) as e:
+        resolve_capability(dataclasses.replace(kb, capabilities=caps), "orbit_")
+    head, named = str(e.value).split(" Did you mean ")
+    assert head == "I don't know the capability 'orbit_'." and named.endswith("?")
+    assert len(set(named[:-1].split(", ")) & {c.id for c in caps}) == 3  # five are as close: three are named
+    with pytest.raises(UnknownCapability) as e:
+        resolve_capability(kb, "  zzzzzzzz " + "q" * 50, prefix="/yuntai ")
+    assert str(e.value) == (f"I don't know the capability 'zzzzzzzz {'q' * 31}'. /yuntai model NAME lists the kinds "
+                            "of shot I know.")
+    reply = say(core(MemoryVotes()), "/tried sora xylophone 5 1")
+    assert reply.message == "I don't know the capability 'xylophone'. /model NAME lists the kinds of shot I know."
+    on_slack = Requester("slack:T1", "ann", direct=True, command_prefix="/yuntai ")
+    reply = asyncio.run(core(MemoryVotes()).handle_text("/tried sora xylophone 5 1", on_slack))
+    assert reply.message == ("I don't know the capability 'xylophone'. /yuntai model NAME lists the kinds of shot "
+                             "I know.")
+
+
+def test_a_capability_is_found_by_its_id_typed_with_spaces_even_when_its_name_is_another():
+    kb = dataclasses.replace(make_tiny_kb(), capabilities=(Capability("camera_motion", "Moving the camera"),))
+    assert resolve_capability(kb, "Camera motion").id == "camera_motion"
+    assert resolve_capability(kb, "moving-the camera").id == "camera_motion"

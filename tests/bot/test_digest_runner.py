@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from datetime import UTC, datetime, timedelta
+import os
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
@@ -23,7 +24,8 @@ from bot.digest import (
 from bot.digest_chart import draw_digest_chart
 from bot.policy import CommunitySettings
 from bot.ports import Actor
-from bot.scheduler import DigestRunner, DigestScheduler, digest_set_up_at
+from bot.schedule import make_slot
+from bot.scheduler import DigestRunner, DigestScheduler, digest_set_up_at, digest_slot
 from bot.service import CheckRequest, CheckService
 from storage.bootstrap import Storage
 from storage.db import make_engine, upgrade
@@ -281,3 +283,181 @@ def test_marking_a_sent_digest_is_retried_so_it_is_not_posted_twice(st):
     assert ledger.calls == 3 and SqlDigestLedger(st.uow).sent_weeks("discord:1") == frozenset({"2026-W50"})
     assert run(runner(st, poster, owner="p2"), SLOT_W50 + timedelta(hours=1)) == []
     assert len(poster.posts) == 1
+
+
+def test_the_running_bot_looks_for_due_digests_every_minute_on_the_real_utc_clock():
+    """The Discord adapter builds its scheduler with the defaults: a pass a minute, on the machine's clock."""
+    seen: list[datetime] = []
+    waits: list[float] = []
+
+    class Runner:
+        async def run_due(self, now):  # type: ignore[no-untyped-def]
+            seen.append(now)
+            return []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise asyncio.CancelledError
+
+    async def main() -> None:
+        with pytest.raises(asyncio.CancelledError):
+            await DigestScheduler(Runner(), sleep=fake_sleep).start()  # type: ignore[arg-type]
+
+    before = datetime.now(UTC)
+    asyncio.run(main())
+    after = datetime.now(UTC)
+    assert waits == [60.0, 60.0]  # a slot at 09:00 is posted by 09:01
+    assert len(seen) == 2 and all(n.tzinfo is not None and before <= n <= after for n in seen)
+
+
+def test_a_failing_pass_is_logged_for_the_operator_and_stop_cancels_the_loop(caplog):
+    class Broken:
+        async def run_due(self, now):  # type: ignore[no-untyped-def]
+            raise RuntimeError("database away")
+
+    async def main() -> asyncio.Task[None]:
+        sched = DigestScheduler(Broken(), clock=lambda: SLOT_W50, interval=0.001)  # type: ignore[arg-type]
+        task = sched.start()
+        assert task.get_name() == "yuntai-digests"  # how an operator finds it in a task dump
+        assert sched.start() is task  # starting twice runs one loop
+        while not caplog.records:
+            await asyncio.sleep(0)  # let the loop's first pass run
+        await sched.stop()
+        assert task.cancelled()
+        return task
+
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        asyncio.run(main())
+    record = caplog.records[0]
+    assert record.getMessage() == "digest pass failed; retrying in 0.001 s"
+    assert record.exc_info is not None and "database away" in str(record.exc_info[1])
+
+
+def test_set_up_time_keeps_its_own_offset_and_an_unreadable_one_is_logged_once_per_read(caplog):
+    base = CommunitySettings("discord:5")
+    paris = datetime(2026, 12, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert digest_set_up_at(dataclasses.replace(base, digest_set_up_at=paris.isoformat())) == paris
+    assert digest_set_up_at(dataclasses.replace(base, digest_set_up_at=paris)) == paris
+    assert digest_set_up_at(dataclasses.replace(base, digest_set_up_at=paris)).utcoffset() == timedelta(hours=1)
+    typed = "next tuesday after the meeting, around noon or so"
+    with caplog.at_level("WARNING", logger="bot.scheduler"):
+        assert digest_set_up_at(dataclasses.replace(base, digest_set_up_at=typed)) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"community discord:5: unreadable digest_set_up_at {typed[:40]!r}; no digest until it is set up again"]
+
+
+def test_a_slot_needs_a_channel_a_weekday_and_an_hour_and_is_utc_without_a_time_zone(caplog):
+    full = CommunitySettings("discord:5", digest_channel="news", digest_weekday=0, digest_hour=9)
+    slot = digest_slot(full)
+    assert slot is not None and slot == make_slot(0, 9, "UTC")
+    assert digest_slot(dataclasses.replace(full, digest_timezone="")) == slot  # none chosen: UTC
+    for missing in ({"digest_channel": None}, {"digest_weekday": None}, {"digest_hour": None}):
+        assert digest_slot(dataclasses.replace(full, **missing)) is None, missing
+    with caplog.at_level("WARNING", logger="bot.scheduler"):
+        assert digest_slot(dataclasses.replace(full, digest_timezone="Mars/Olympus")) is None
+    [record] = caplog.records
+    assert record.getMessage().startswith("community discord:5: digest slot not usable (")
+    assert "Mars/Olympus" in record.getMessage()
+
+
+def test_a_community_with_a_slot_but_never_set_up_is_skipped_quietly(st, caplog):
+    set_up(st, when=None)
+    poster = Recorder()
+    with caplog.at_level("INFO", logger="bot.scheduler"):
+        assert run(runner(st, poster), SLOT_W50 + timedelta(days=30)) == []
+    assert poster.posts == [] and caplog.records == []  # nothing failed, nothing to say
+
+
+def test_the_runner_tells_the_operator_what_it_posted_and_when_it_was_late(st, caplog):
+    set_up(st, community="discord:1", hour=9)  # 08:00 UTC
+    set_up(st, community="discord:2", hour=8, channel="digests")  # 07:00 UTC
+    r = runner(st, Recorder())
+    with caplog.at_level("INFO", logger="bot.scheduler"):
+        posted = run(r, SLOT_W50 + timedelta(hours=1))  # exactly an hour after the first, two after the other
+        assert run(r, SLOT_W50 + timedelta(hours=2)) == []  # both sent: nothing to claim, nothing to say
+    assert {(p.community_id, p.late) for p in posted} == {("discord:1", False), ("discord:2", True)}
+    assert sorted(rec.getMessage() for rec in caplog.records) == [
+        "posted digest discord:1 2026-W50 to news", "posted digest discord:2 2026-W50 to digests (late)"]
+    history = {row["community"]: row for row in SqlDigestLedger(st.uow).history()}
+    assert (history["discord:1"]["channel"], history["discord:2"]["channel"]) == ("news", "digests")
+    with pytest.raises(ValueError, match="^now must be timezone-aware$"):
+        run(r, SLOT_W50.replace(tzinfo=None))
+
+
+def test_a_claim_held_elsewhere_a_broken_chart_and_a_failed_post_are_logged_by_community_and_week(st, caplog):
+    set_up(st)
+    held = runner(st, Recorder(fail=1), owner="p1")
+    with caplog.at_level("INFO", logger="bot.scheduler"):
+        assert run(held, SLOT_W50) == []
+        assert SqlDigestLedger(st.uow).pending()[0]["claimed_by"] == "p1"  # who holds it, for the operator
+        assert run(runner(st, Recorder(), owner="p2"), SLOT_W50 + timedelta(minutes=1)) == []
+
+        def broken(digest):  # type: ignore[no-untyped-def]
+            raise OSError("disk full")
+
+        assert len(run(runner(st, Recorder(), owner="p3", chart=broken), SLOT_W50 + timedelta(minutes=11))) == 1
+    messages = [(rec.levelname, rec.getMessage()) for rec in caplog.records]
+    assert messages == [
+        ("ERROR", "digest for discord:1 failed"),
+        ("INFO", "digest discord:1 2026-W50: claimed by another process"),
+        ("ERROR", "digest chart for discord:1 2026-W50 failed; posting without it"),
+        ("INFO", "posted digest discord:1 2026-W50 to news"),
+    ]
+    assert "the platform is down" in str(caplog.records[0].exc_info[1])
+
+
+def test_a_post_slower_than_the_claim_timeout_is_posted_twice_and_says_so(st, caplog):
+    """The trade-off the claim makes (late rather than never): the operator is told it happened."""
+    set_up(st)
+    other_posts = Recorder()
+
+    class Slow(Recorder):
+        async def post(self, channel, digest) -> None:  # type: ignore[no-untyped-def]
+            # while this post hangs, another process finds the claim stale and posts the week itself
+            assert len(await runner(st, other_posts, owner="p2").run_due(SLOT_W50 + timedelta(minutes=11))) == 1
+            await super().post(channel, digest)
+
+    slow = Slow()
+    with caplog.at_level("WARNING", logger="bot.scheduler"):
+        [posted] = run(runner(st, slow, owner="p1"), SLOT_W50)
+    assert len(slow.posts) == len(other_posts.posts) == 1 and posted.week == "2026-W50"
+    assert [rec.getMessage() for rec in caplog.records] == [
+        "digest discord:1 2026-W50 was sent but its claim had been taken over (post slower than 0:10:00)"]
+
+
+def test_marking_sent_retries_five_times_backing_off_from_half_a_second_then_gives_up_with_the_error(
+        st, monkeypatch, caplog):
+    set_up(st)
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)  # tenacity's waits only; nothing else here sleeps
+    digests = DigestService(st.checks, st.knowledge.knowledge_base)
+    down = FlakyLedger(SqlDigestLedger(st.uow), failures=100)
+    poster = Recorder()
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        assert run(DigestRunner(down, st.settings, digests, poster, owner="p1"), SLOT_W50) == []
+    assert down.calls == 5 and waits == [0.5, 1.0, 2.0, 4.0] and len(poster.posts) == 1
+    [record] = caplog.records
+    assert record.getMessage() == "digest for discord:1 failed"
+    assert isinstance(record.exc_info[1], RuntimeError) and str(record.exc_info[1]) == "database is locked"
+    waits.clear()
+    set_up(st, community="discord:2")
+    slow = FlakyLedger(SqlDigestLedger(st.uow), failures=4)
+    [posted] = run(DigestRunner(slow, st.settings, digests, Recorder(), owner="p1", mark_wait=2.0), SLOT_W50)
+    assert posted.community_id == "discord:2" and waits == [2.0, 4.0, 5.0, 5.0]  # at most five seconds apart
+
+
+def test_the_runner_has_its_own_threads_and_owner_unless_given(st):
+    set_up(st)
+    digests = DigestService(st.checks, st.knowledge.knowledge_base)
+    ledger = SqlDigestLedger(st.uow)
+    given = DigestRunner(ledger, st.settings, digests, Recorder(), owner="discord:42:all")
+    assert given.owner == "discord:42:all"
+    mine = DigestRunner(ledger, st.settings, digests, Recorder())
+    host, pid, nonce = mine.owner.rsplit(":", 2)
+    assert host and pid == str(os.getpid()) and len(nonce) == 8
+    assert len(run(mine, SLOT_W50)) == 1  # through its own ThreadIO
