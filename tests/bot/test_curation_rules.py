@@ -602,3 +602,122 @@ def test_history_of_one_thing_by_id_alias_name_or_a_retired_key():
            ("sora x walking", [1])]
     with pytest.raises(CurationError, match="I don't know a capability called 'nothing'"):
         cur.history(ADMIN, "nothing")
+
+
+def test_what_was_left_out_is_refused_or_left_empty_not_filled_in():
+    cur, store = curation()
+    with pytest.raises(CurationError, match=r"^A model id is .* not ''\.$"):
+        cur.add_model(ADMIN, None, "M", None)
+    with pytest.raises(CurationError, match=r"^A capability id is .* not ''\.$"):
+        cur.add_capability(ADMIN, None, "C", None, None)
+    with pytest.raises(CurationError) as e:
+        cur.add_model(ADMIN, "m", None, None)
+    assert str(e.value) == "The model's name can't be empty."
+    assert cur.set_claim(ADMIN, "sora", "walking", "mixed", PAGE, None, update=False).change.after["doc"]["note"] == ""
+    assert store.changes[0].after["doc"]["sources"] == [{"url": PAGE, "date": "", "note": ""}]
+    with pytest.raises(CurationError) as e:
+        cur.add_capability(ADMIN, "c" * 70, "C", None, None)
+    assert str(e.value) == f"A capability id is lowercase letters, digits, '-' or '_' (up to 64), not {'c' * 40!r}."
+
+
+def test_a_model_update_checks_its_new_names_against_every_other_model_and_says_which_is_wrong():
+    cur, _ = curation()
+    with pytest.raises(CurationError) as e:
+        cur.update_model(ADMIN, "sora", None, "kling")  # sora is the first model: every later one is still checked
+    assert str(e.value) == "'kling' already names the model kling-2; pick another name."
+    with pytest.raises(CurationError) as e:
+        cur.update_model(ADMIN, "sora", "", None)
+    assert str(e.value) == "The model's name can't be empty."
+    with pytest.raises(CurationError) as e:
+        cur.update_model(ADMIN, "sora", None, "a" * 201)
+    assert str(e.value) == "The alias is 201 characters long; at most 200, please."
+
+
+def test_the_communitys_own_models_and_capabilities_are_seen_when_adding_and_in_history():
+    cur, store = curation()
+    cur.add_model(ADMIN, "hunyuan", "HunyuanVideo", "hy video")
+    with pytest.raises(CurationError) as e:
+        cur.add_model(ADMIN, "hy", "HY", "HY Video")
+    assert str(e.value) == "'HY Video' already names the model hunyuan; pick another name."
+    cur.add_capability(ADMIN, "back-flip", "Back flip", None, None)
+    with pytest.raises(CurationError) as e:
+        cur.add_capability(ADMIN, "back-flip", "Back flip", None, None)
+    assert str(e.value) == "The capability back-flip exists already; use /kb update capability back-flip."
+    assert cur.resolve_capability(store.knowledge_base("console:local"), "BACK-FLIP").id == "back-flip"
+    assert cur.history(ADMIN, "hy video").thing == "hunyuan"
+    cur.add_capability(ADMIN, "gen3", "Third generation look", None, None)  # an id that is also a model's alias
+    assert cur.history(ADMIN, "gen3").thing == "gen3"
+    cur.retire(ADMIN, "capability", "back-flip", None)
+    assert cur.add_capability(ADMIN, "back-flip", "Back flip", None, None).change.action == "create"
+
+
+def test_history_finds_a_retired_key_in_the_last_10000_changes_and_a_model_only_named_in_a_claim():
+    store = MemoryCuration()
+    cur, _ = curation(store)
+    store.changes.append(ChangeRecord(1, "console:local", "x", "t", "claim", "ghost x walking", "retire", None, None))
+    assert cur.history(ADMIN, "Ghost").thing == "ghost"
+    store.changes += [ChangeRecord(i, "console:local", "x", "t", "model", "sora", "update", None, None)
+                      for i in range(2, 10_002)]
+    with pytest.raises(CurationError, match="I don't know a capability called 'Ghost'"):
+        cur.history(ADMIN, "Ghost")  # further back than the last 10,000 changes
+    assert len(cur.history(ADMIN, None).changes) == 50
+
+
+def test_an_unknown_capability_offers_three_ids_at_most_and_an_unknown_rating_a_near_one():
+    kb = make_tiny_kb()
+    kb = dataclasses.replace(kb, capabilities=(*kb.capabilities, *(dataclasses.replace(
+        kb.capability_by_id["orbit"], id=f"jump{i}", name=name) for i, name in enumerate(("A", "B", "C", "D")))))
+    cur, _ = curation()
+    with pytest.raises(CurationError) as e:
+        cur.resolve_capability(kb, "jumpx")
+    assert str(e.value) == "I don't know a capability called 'jumpx'. Did you mean jump3, jump2, jump1?"
+    with pytest.raises(CurationError) as e:
+        cur.set_claim(ADMIN, "sora", "walking", "str", PAGE, None, update=False)
+    assert str(e.value) == "'str' is not a rating: use strength, mixed or weakness. Did you mean strength?"
+
+
+def test_retiring_lists_five_children_at_most_and_a_model_without_claims_has_none_to_retire():
+    cur, store = curation()
+    cur.add_capability(ADMIN, "jumping", "Jumping", "actions", None)
+    with pytest.raises(CurationError) as e:
+        cur.retire(ADMIN, "capability", "actions", None)
+    assert str(e.value) == ("actions has kinds of shot under it (talking, walking, eating, hands, sports); retire or "
+                            "move those first.")
+    with pytest.raises(CurationError) as e:
+        cur.retire(ADMIN, "claim", "kling 1.6", "walking")
+    assert str(e.value) == "Nothing rates kling-1 x walking here; there is no claim to retire."
+
+
+def test_undo_tells_undone_already_from_changed_since_and_records_the_global_state_of_today():
+    cur, store = curation()
+    cur.set_claim(ADMIN, "sora", "walking", "mixed", PAGE, None, update=False)
+    cur.set_claim(ADMIN, "sora", "walking", "strength", PAGE, None, update=True)
+    cur.undo(ADMIN, 2)
+    with pytest.raises(CurationError) as e:
+        cur.undo(ADMIN, 2)
+    assert str(e.value) == "Change #2 is undone already; /kb history shows it."
+    cur.undo(ADMIN, 1)  # #4: back to the global claim
+    cur.undo(ADMIN, 4)  # #5: the community's mixed claim again
+    with pytest.raises(CurationError) as e:
+        cur.undo(ADMIN, 4)
+    assert str(e.value) == "Change #4 is undone already; /kb history shows it."
+    # a change made when the global claim said something else: undoing it records what applies now
+    old = {"global": {**store.changes[0].before["global"], "rating": "strength"}}
+    store.changes.append(ChangeRecord(6, "console:local", "x", "t", "claim", "sora x food", "create", old,
+                                      {"doc": {"x": 1}, "retired": False}))
+    store.rows[("console:local", "claim", "sora x food")] = {"doc": {"x": 1}, "retired": False}
+    undone = cur.undo(ADMIN, 6)
+    assert undone.change.after == {"global": claim_doc(make_tiny_kb().claims_by_model["sora"]["food"][0])
+                                   | {"count": 1}}
+
+
+def test_a_renamed_capability_stays_where_it_was_and_a_retired_one_is_not_updated():
+    cur, store = curation()
+    cur.update_capability(ADMIN, "orbit", "Orbit shot", None, None)
+    assert store.knowledge_base("console:local").capability_by_id["orbit"].parent == "camera_motion"
+    cur.add_capability(ADMIN, "flip", "Flip", None, None)
+    snapshot = store.knowledge_base("console:local")
+    cur.retire(ADMIN, "capability", "flip", None)
+    with pytest.raises(CurationError) as e:
+        Curation(store, lambda community_id: snapshot, make_tiny_kb).update_capability(ADMIN, "flip", "F", None, None)
+    assert str(e.value) == "The capability flip is retired here; /kb undo the retirement first."
