@@ -656,6 +656,8 @@ def test_history_finds_a_retired_key_in_the_last_10000_changes_and_a_model_only_
     cur, _ = curation(store)
     store.changes.append(ChangeRecord(1, "console:local", "x", "t", "claim", "ghost x walking", "retire", None, None))
     assert cur.history(ADMIN, "Ghost").thing == "ghost"
+    with pytest.raises(CurationError, match="I don't know a capability called 'x'"):
+        cur.history(ADMIN, "x")  # the joiner of a claim's key is not a thing
     store.changes += [ChangeRecord(i, "console:local", "x", "t", "model", "sora", "update", None, None)
                       for i in range(2, 10_002)]
     with pytest.raises(CurationError, match="I don't know a capability called 'Ghost'"):
