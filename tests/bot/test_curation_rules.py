@@ -723,3 +723,106 @@ def test_a_renamed_capability_stays_where_it_was_and_a_retired_one_is_not_update
     with pytest.raises(CurationError) as e:
         Curation(store, lambda community_id: snapshot, make_tiny_kb).update_capability(ADMIN, "flip", "F", None, None)
     assert str(e.value) == "The capability flip is retired here; /kb undo the retirement first."
+
+
+# -- /kb and /setup typed in chat: the command layer hands each option to the right use case -----------------
+
+
+class ChatSettings(MemorySettings):
+    def settings(self, community_id):
+        return self.rows.get(community_id, CommunitySettings(community_id))
+
+
+def chat(curation_on=True, setup_on=True):
+    from bot.chat import ChatCore
+    from bot.commands import REGISTRY
+    from bot.context import Services
+    from bot.reports import ModelReports
+    from bot.service import CheckService
+    from tests.conftest import FixedKnowledge
+
+    store, settings = MemoryCuration(), ChatSettings()
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    services = Services(checks, ModelReports(checks), settings=settings, fetch=False,
+                        curation=Curation(store, store.knowledge_base, make_tiny_kb) if curation_on else None,
+                        setup=Setup(settings) if setup_on else None)
+    core = ChatCore(REGISTRY, services)
+
+    def say(line, prefix="/"):
+        import asyncio
+
+        from bot.policy import Requester
+
+        who = Requester("console:local", "console:root", platform_admin=True, command_prefix=prefix)
+        return asyncio.run(core.handle_text(line, who))
+
+    return say, store, settings
+
+
+def test_kb_commands_reach_each_use_case_with_every_option_in_its_place():
+    say, store, _ = chat()
+    added = say("/kb add model wan 'Wan 2.2' wan, wan2")
+    assert added.message == "Added the model Wan 2.2 (wan) for this community. Change #1."
+    assert say("/kb add capability flip Flip parent:sports flips, back flip").change.after["doc"]["terms"] == [
+        "flips", "back flip"]
+    assert say("/kb add claim wan flip weakness https://example.com/a lands on its head").change.after["doc"][
+        "note"] == "lands on its head"
+    assert say("/kb update model wan name:'Wan 2.5' wan25").message == "Updated the model Wan 2.5 (wan) for this " \
+        "community. Change #4."
+    say("/kb update capability flip name:'Back flip' parent:none flipping")
+    assert say("/kb update claim wan flip strength https://example.com/b lands now").change.after["doc"][
+        "note"] == "lands now"
+    kb = store.knowledge_base("console:local")
+    assert kb.model_by_id["wan"].aliases == ("wan25",)
+    flip = kb.capability_by_id["flip"]
+    assert (flip.name, flip.parent, flip.terms) == ("Back flip", None, ("flipping",))
+    assert [(c.rating, c.note) for c in kb.claims_by_model["wan"]["flip"]] == [("strength", "lands now")]
+    assert say("/kb retire claim wan flip").change.key == "wan x flip"
+    assert say("/kb retire capability flip").change.key == "flip"
+    assert say("/kb retire model wan").message == ("Retired the model wan for this community (it stays in /kb "
+                                                   "history; /kb undo 9 brings it back). Change #9.")
+    history = say("/kb history flip")
+    assert history.thing == "flip" and [c.change_id for c in history.changes] == [8, 7, 6, 5, 3, 2]
+    assert say("/kb undo 9").message == "Undid change #9 (retire of model wan). Change #10."
+    assert "wan" in store.knowledge_base("console:local").model_by_id
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("/kb add model", "/yuntai kb add model needs a value for id. Usage: /yuntai kb add model <id> <name> [aliases]"),
+    ("/kb update capability", "/yuntai kb update capability needs a capability. Usage: /yuntai kb update capability "
+                              "<capability> [name:…] [parent:…] [words]"),
+    ("/kb retire claim sora", "/yuntai kb retire claim needs a capability. Usage: /yuntai kb retire claim <model> "
+                              "<capability>"),
+])
+def test_kb_details_that_are_missing_are_named_with_the_usage_as_typed_here(line, message):
+    say, store, _ = chat()
+    assert say(line, prefix="/yuntai ").message == message and store.changes == []
+
+
+def test_without_storage_kb_and_setup_say_so_and_setup_show_still_answers():
+    say, _, _ = chat(curation_on=False, setup_on=False)
+    for line in ("/kb history", "/kb undo 1", "/kb add model wan Wan"):
+        assert say(line).message == "Curation needs storage, and there is none here."
+    for line in ("/setup watch #clips", "/setup share-attempts on"):
+        assert say(line).message == "Settings need storage, and there is none here."
+    assert say("/setup show").message.startswith("watched channels: none")
+
+
+def test_setup_commands_change_the_communitys_settings_and_show_them_as_typed_here():
+    say, _, settings = chat()
+    say("/setup watch #clips")
+    say("/setup watch memes")
+    assert say("/setup unwatch #memes").message == "I no longer check links pasted in memes."
+    say("/setup admins add alice")
+    say("/setup admins add @bob")
+    say("/setup admins remove alice")
+    say("/setup share-attempts on")
+    s = settings.rows["console:local"]
+    assert (s.watched_channels, s.admins, s.share_attempts) == ({"clips"}, {"console:bob"}, True)
+    say("/setup share-attempts off")
+    assert settings.rows["console:local"].share_attempts is False
+    shown = say("/setup show", prefix="/yuntai ")
+    assert shown.changed is False and shown.message == (
+        "watched channels: clips\nweekly digest: not set up (/yuntai setup digest <channel> <weekday> <hour> "
+        "[timezone])\nadmins named here: console:bob\nshare attempt reports with other communities: off")
+    assert say("/setup", prefix="/yuntai ") == shown
