@@ -654,3 +654,31 @@ def test_a_failed_batch_does_not_strand_the_votes_queued_behind_it():
     results = asyncio.run(run())
     assert [type(r).__name__ for r in results] == ["VoteNotStored", "VoteNotStored", "VoteResult", "VoteResult"]
     assert sorted(m for (_, _, m) in votes.votes) == ["m2", "m3"]
+
+
+def test_without_storage_vote_verdicts_and_tried_say_so():
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks)))
+    assert say(chat, f"/vote {YT} representative") == ErrorResult(
+        "Votes are not available here (this process has no storage).")
+    assert say(chat, f"/verdicts {YT}") == ErrorResult("Votes are not available here (this process has no storage).")
+    assert say(chat, "/tried sora eating 5 1") == ErrorResult(
+        "Attempt reports are not available here (this process has no storage).")
+
+
+def test_tried_reads_the_capabilities_of_the_members_own_community():
+    from bot.overrides import OverrideRow, layer
+
+    class PerCommunity:
+        def knowledge_base(self, community_id):
+            own = [OverrideRow("capability", "flip", {"id": "flip", "name": "Flip", "parent": "sports",
+                                                      "terms": ["flip"]})] if community_id == "discord:1" else []
+            return layer(make_tiny_kb(), own, (), community_id)
+
+    attempts = MemoryAttempts()
+    checks = CheckService(PerCommunity())
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks),
+                                       attempts=AttemptService(attempts, ThreadIO())))
+    assert isinstance(say(chat, "/tried sora flip 5 1"), AttemptResult)
+    assert isinstance(say(chat, "/tried sora flip 5 1", community="discord:2"), ErrorResult)
+    assert [row[:4] for row in attempts.rows] == [("discord:1", "ann", "sora", "flip")]

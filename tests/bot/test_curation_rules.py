@@ -785,6 +785,7 @@ def test_kb_commands_reach_each_use_case_with_every_option_in_its_place():
     assert history.thing == "flip" and [c.change_id for c in history.changes] == [8, 7, 6, 5, 3, 2]
     assert say("/kb undo 9").message == "Undid change #9 (retire of model wan). Change #10."
     assert "wan" in store.knowledge_base("console:local").model_by_id
+    assert say("/kb add model hy Hunyuan").change.key == "hy"  # the aliases may be left out
 
 
 @pytest.mark.parametrize(("line", "message"), [
