@@ -471,9 +471,10 @@ class Spy(MemoryVotes):
         self.count = count
         self.loaded: list[str] = []
         self.counted: list[str] = []
+        self.versions = {"discord:1": 3}
 
     def votes_version(self, community_id):
-        return {"discord:1": 3}.get(community_id, 0)
+        return self.versions.get(community_id, 0)
 
     def count_votes(self, community_id):
         self.counted.append(community_id)
@@ -601,6 +602,7 @@ def test_one_writer_at_a_time_votes_arriving_meanwhile_go_in_the_next_batch_sort
             seen.append([(v.canonical_url, v.short_id, v.member) for v in votes])
             return super().cast_votes(votes)
 
+    low, high = sorted(clips, key=lambda c: c.short_id)
     votes = Recording(*(("discord:1", c) for c in clips))
     io = GateIO()
     service = VoteService(votes, io)  # the default: one writer, as SQLite has
@@ -612,7 +614,8 @@ def test_one_writer_at_a_time_votes_arriving_meanwhile_go_in_the_next_batch_sort
         assert io.inflight == 1
         later = [asyncio.create_task(service.vote(Actor("discord:1", m), clip, "cant_tell"))
                  for m, clip in (("zed", "https://vimeo.com/1"), ("amy", clips[1].short_id),
-                                 ("bob", "https://vimeo.com/1"), ("amy", "https://vimeo.com/2"))]
+                                 ("bob", "https://vimeo.com/1"), ("amy", "https://vimeo.com/2"),
+                                 ("aaa", high.short_id), ("zzz", low.short_id))]
         await _turns()
         assert io.most == 1  # no second writer while the first is held
         io.gate.set()
@@ -626,8 +629,10 @@ def test_one_writer_at_a_time_votes_arriving_meanwhile_go_in_the_next_batch_sort
 
     batches, tasks = asyncio.run(run())
     assert batches == 4 and tasks == set()
-    assert seen[1] == [(None, clips[1].short_id, "amy"), ("https://vimeo.com/1", None, "bob"),
-                       ("https://vimeo.com/1", None, "zed"), ("https://vimeo.com/2", None, "amy")]
+    by_id = sorted([(None, clips[1].short_id, "amy"), (None, high.short_id, "aaa"), (None, low.short_id, "zzz")],
+                   key=lambda v: (v[1], v[2]))
+    assert seen[1] == [*by_id, ("https://vimeo.com/1", None, "bob"), ("https://vimeo.com/1", None, "zed"),
+                       ("https://vimeo.com/2", None, "amy")]  # by clip first: a member's name is not the lock order
     assert len(seen) == 4 and seen[0] == [("https://vimeo.com/1", None, "ann")]
 
 
@@ -682,3 +687,57 @@ def test_tried_reads_the_capabilities_of_the_members_own_community():
     assert isinstance(say(chat, "/tried sora flip 5 1"), AttemptResult)
     assert isinstance(say(chat, "/tried sora flip 5 1", community="discord:2"), ErrorResult)
     assert [row[:4] for row in attempts.rows] == [("discord:1", "ann", "sora", "flip")]
+
+
+def test_a_communitys_new_votes_are_fitted_again_and_every_clip_asked_about_is_answered():
+    clips = [ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")) for i in (7, 8, 9)]
+    store = Spy(0, *(("discord:1", c) for c in clips))
+    _votes_for_a_fit(store)
+    cache = ConsensusCache(store, ThreadIO(), wait=30)
+
+    async def run():
+        first = await cache.clips("discord:1", clips)
+        store.versions["discord:1"] = 4  # a vote moved in this community only
+        await cache.clips("discord:1", clips)
+        return first
+
+    first = asyncio.run(run())
+    assert [(c.clip, fresh) for c, fresh in first] == [("7", True), ("8", True), ("9", True)]
+    assert cache.fits == 2
+
+
+def test_a_stale_answer_covers_every_clip_asked_about_fitted_before_or_not():
+    from bot.consensus import ClipConsensus
+    from bot.votes import Fitted
+
+    clips = [ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")) for i in (7, 8, 9)]
+    cache = ConsensusCache(MemoryVotes(), ThreadIO())
+
+    async def stale(community_id, wait=None):
+        return Fitted({"9": ClipConsensus("9", {}, 0, None, 0.0, None, None, "")}, 0, False)
+
+    cache.community = stale  # type: ignore[method-assign]
+    answers = asyncio.run(cache.clips("discord:1", clips))
+    assert [(c.clip, c.note.split(";")[0][:20], fresh) for c, fresh in answers] == [
+        ("7", "the consensus is bei", False), ("8", "the consensus is bei", False),
+        ("9", "consensus as of earl", False)]
+
+
+def test_two_writers_at_most_when_storage_takes_two():
+    votes = MemoryVotes(*(("discord:1", ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")))
+                          for i in (1, 2, 3)))
+    io = GateIO()
+    service = VoteService(votes, io, writers=2)
+
+    async def run():
+        tasks = []
+        for i in (1, 2, 3):
+            tasks.append(asyncio.create_task(service.vote(Actor("discord:1", f"m{i}"), f"https://vimeo.com/{i}",
+                                                          "representative")))
+            await _turns()
+        most = io.most
+        io.gate.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        return most
+
+    assert asyncio.run(run()) == 2 and service.batches == 3 and len(votes.votes) == 3
