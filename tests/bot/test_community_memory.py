@@ -377,6 +377,7 @@ def test_a_vote_answers_with_the_clip_and_logs_only_a_change(caplog):
         first = await service.vote(ann, CLIP.short_id, "representative")
         again = await service.vote(ann, YT, "representative")
         shown = await service.verdicts(ann, CLIP.short_id)
+        await service.vote(ann, YT, "cant_tell")
         return first, again, shown
 
     with caplog.at_level(logging.INFO, logger="bot.votes"):
@@ -385,7 +386,8 @@ def test_a_vote_answers_with_the_clip_and_logs_only_a_change(caplog):
     assert not again.changed and again.before == "representative"
     assert (shown.clip_url, shown.clip_id) == (YT, CLIP.short_id)
     assert [r.getMessage() for r in caplog.records if r.name == "bot.votes"] == [
-        f"vote in discord:1 on clip {CLIP.short_id} by ann: None -> representative"]
+        f"vote in discord:1 on clip {CLIP.short_id} by ann: None -> representative",
+        f"vote in discord:1 on clip {CLIP.short_id} by ann: representative -> cant_tell"]
 
 
 def test_a_clip_not_checked_here_is_named_and_the_check_command_spelled_for_the_platform():
