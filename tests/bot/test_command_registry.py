@@ -106,4 +106,6 @@ def test_every_kind_of_definition_mistake_is_named_with_its_command() -> None:
     ]
     nested = Registry((Command("grp", "x", subcommands=(Command("leaf", " ", handler=handler),)),))
     assert nested.problems() == ["/grp leaf has no summary"]
+    assert nested.get("grp").name == "grp" and nested.get("leaf") is None
+    assert nested.resolve(("grp",)) is None and nested.resolve(("grp", "leaf")).summary == " "
     assert Option("colour", OptionKind.CHOICE, "a colour", choices=("red",)).choices == ("red",)

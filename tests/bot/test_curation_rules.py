@@ -763,8 +763,9 @@ def test_kb_commands_reach_each_use_case_with_every_option_in_its_place():
     say, store, _ = chat()
     added = say("/kb add model wan 'Wan 2.2' wan, wan2")
     assert added.message == "Added the model Wan 2.2 (wan) for this community. Change #1."
-    assert say("/kb add capability flip Flip parent:sports flips, back flip").change.after["doc"]["terms"] == [
-        "flips", "back flip"]
+    assert added.change.after["doc"]["aliases"] == ["wan", "wan2"]
+    flip_doc = say("/kb add capability flip Flip parent:sports flips, back flip").change.after["doc"]
+    assert (flip_doc["parent"], flip_doc["terms"]) == ("sports", ["flips", "back flip"])
     assert say("/kb add claim wan flip weakness https://example.com/a lands on its head").change.after["doc"][
         "note"] == "lands on its head"
     assert say("/kb update model wan name:'Wan 2.5' wan25").message == "Updated the model Wan 2.5 (wan) for this " \
@@ -823,6 +824,7 @@ def test_setup_commands_change_the_communitys_settings_and_show_them_as_typed_he
     say("/setup share-attempts off")
     assert settings.rows["console:local"].share_attempts is False
     shown = say("/setup show", prefix="/yuntai ")
+    assert shown.settings == settings.rows["console:local"]
     assert shown.changed is False and shown.message == (
         "watched channels: clips\nweekly digest: not set up (/yuntai setup digest <channel> <weekday> <hour> "
         "[timezone])\nadmins named here: console:bob\nshare attempt reports with other communities: off")

@@ -228,3 +228,19 @@ def test_registry_lookups_by_path():
     assert REGISTRY.resolve(("kb", "nope")) is None
     assert REGISTRY.get("vote").name == "vote" and REGISTRY.get("kb add") is None
     assert REGISTRY.get("kb").usage() == "/kb add|update|retire|history|undo ..."
+
+
+def test_digest_preview_is_this_communitys_and_says_when_there_is_no_digest_here():
+    asked: list[tuple[str, str]] = []
+
+    class Digests:
+        async def preview_async(self, actor):
+            asked.append((actor.community_id, actor.user_id))
+            return ErrorResult("preview")
+
+    chat = core()
+    assert run(chat.handle_text("/digest", Requester("discord:1", "u1"))) == ErrorResult(
+        "The digest is not available here.")
+    chat.services.digests = Digests()
+    assert run(chat.handle_text("/digest preview", Requester("discord:1", "u1"))) == ErrorResult("preview")
+    assert asked == [("discord:1", "u1")]
