@@ -71,3 +71,41 @@ def test_two_options_taking_the_rest_of_the_words_is_a_problem() -> None:
 def test_check_offers_the_caption_right_after_the_link() -> None:
     """Discord shows options in definition order: the issue wants link, caption, then model and workflow."""
     assert [o.name for o in REGISTRY.resolve(("check",)).options] == ["link", "caption", "model", "workflow"]
+
+
+def test_every_kind_of_definition_mistake_is_named_with_its_command() -> None:
+    import pytest
+
+    @dataclass(frozen=True)
+    class Args:
+        name: str
+
+    async def handler(ctx, args):  # type: ignore[no-untyped-def]
+        return None
+
+    with pytest.raises(ValueError, match="^option colour is a choice without choices$"):
+        Option("colour", OptionKind.CHOICE, "a colour")
+    with pytest.raises(ValueError, match=r"^command names repeat: \['a', 'a'\]$"):
+        Registry((Command("a", "x", handler=handler), Command("a", "y", handler=handler)))
+    broken = Registry((
+        Command("blank", " ", handler=handler),
+        Command("twice", "x", (Option("name", OptionKind.STR, "h"), Option("name", OptionKind.STR, "h")),
+                handler=handler, args=Args),
+        Command("noargs", "x", (Option("name", OptionKind.STR, "h"),), handler=handler),
+        Command("notdata", "x", (Option("name", OptionKind.STR, "h"),), handler=handler, args=str),
+        Command("grp", "x", subcommands=(Command("leaf", "y", handler=handler),), default_sub="gone",
+                handler=handler),
+    ))
+    assert broken.problems() == [
+        "/blank has no summary",
+        "/twice repeats an option name",
+        "/noargs has options but no args dataclass",
+        "/notdata has options but no args dataclass",
+        "/grp: default subcommand gone does not exist",
+        "/grp is a group and cannot have a handler of its own",
+    ]
+    nested = Registry((Command("grp", "x", subcommands=(Command("leaf", " ", handler=handler),)),))
+    assert nested.problems() == ["/grp leaf has no summary"]
+    assert nested.get("grp").name == "grp" and nested.get("leaf") is None
+    assert nested.resolve(("grp",)) is None and nested.resolve(("grp", "leaf")).summary == " "
+    assert Option("colour", OptionKind.CHOICE, "a colour", choices=("red",)).choices == ("red",)

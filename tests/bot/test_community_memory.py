@@ -443,3 +443,385 @@ def test_a_capability_is_found_by_its_id_typed_with_spaces_even_when_its_name_is
     kb = dataclasses.replace(make_tiny_kb(), capabilities=(Capability("camera_motion", "Moving the camera"),))
     assert resolve_capability(kb, "Camera motion").id == "camera_motion"
     assert resolve_capability(kb, "moving-the camera").id == "camera_motion"
+
+
+# -- the vote service and the consensus cache, pinned where a member would notice -----------------------------
+
+
+def test_a_vote_answers_with_the_clip_and_logs_only_a_change(caplog):
+    import logging
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO())
+    ann = Actor("discord:1", "ann")
+
+    async def run():
+        first = await service.vote(ann, CLIP.short_id, "representative")
+        again = await service.vote(ann, YT, "representative")
+        shown = await service.verdicts(ann, CLIP.short_id)
+        await service.vote(ann, YT, "cant_tell")
+        return first, again, shown
+
+    with caplog.at_level(logging.INFO, logger="bot.votes"):
+        first, again, shown = asyncio.run(run())
+    assert (first.clip_url, first.clip_id, first.label, first.before) == (YT, CLIP.short_id, "representative", None)
+    assert not again.changed and again.before == "representative"
+    assert (shown.clip_url, shown.clip_id) == (YT, CLIP.short_id)
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.votes"] == [
+        f"vote in discord:1 on clip {CLIP.short_id} by ann: None -> representative",
+        f"vote in discord:1 on clip {CLIP.short_id} by ann: representative -> cant_tell"]
+
+
+def test_a_clip_not_checked_here_is_named_and_the_check_command_spelled_for_the_platform():
+    votes = MemoryVotes(("discord:2", CLIP))
+    service = VoteService(votes, ThreadIO())
+    slack = Actor("discord:1", "ann", command_prefix="/yuntai ")
+    long = "https://example.com/" + "a" * 200
+
+    async def refused(coro):
+        with pytest.raises(Exception) as e:
+            await coro
+        return str(e.value)
+
+    async def run():
+        return (await refused(service.vote(slack, CLIP.short_id, "representative")),
+                await refused(service.verdicts(slack, CLIP.short_id)),
+                await refused(service.vote(Actor("discord:1", "ann"), long, "representative")))
+
+    by_id, verdicts, by_link = asyncio.run(run())
+    assert by_id == verdicts == (f"Nobody has checked {CLIP.short_id} in this community yet, so there is nothing to "
+                                 "vote on: run /yuntai check on it first.")
+    assert by_link == (f"Nobody has checked {long[:120]} in this community yet, so there is nothing to vote on: run "
+                       "/check on it first.")
+    assert votes.votes == {}
+
+
+def test_a_checked_clip_without_votes_has_an_empty_tally_and_says_so():
+    from bot.consensus import ClipConsensus
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    shown = asyncio.run(VoteService(votes, ThreadIO()).verdicts(Actor("discord:1", "ann"), YT))
+    assert shown.fresh and shown.consensus == ClipConsensus(
+        "7", {"representative": 0, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 0}, 0, None, 0.0,
+        None, None, "no votes yet")
+
+
+def test_a_reply_that_cannot_wait_gets_todays_tally_and_says_the_consensus_is_coming():
+    from bot.consensus import ClipConsensus
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    votes.votes = {("discord:1", 7, "ann"): "cant_tell", ("discord:1", 7, "bob"): "representative"}
+    votes.version = 2
+    cache = ConsensusCache(votes, ThreadIO(), wait=60)
+
+    async def run():
+        now = await cache.clip("discord:1", CLIP, wait=0)  # the fit has not even started: no waiting for it
+        later = await cache.clip("discord:1", CLIP)
+        return now, later
+
+    (now, now_fresh), (later, later_fresh) = asyncio.run(run())
+    assert not now_fresh and now == ClipConsensus(
+        "7", {"representative": 1, "cherry_picked": 0, "misleading_workflow": 0, "cant_tell": 1}, 2, None, 0.0, None,
+        None, "the consensus is being worked out from the latest votes; ask again in a minute")
+    assert later_fresh and later.total == 2
+
+
+def test_a_stale_consensus_keeps_its_own_note_and_adds_that_it_is_being_updated():
+    from bot.consensus import ClipConsensus
+    from bot.votes import Fitted
+
+    votes = MemoryVotes(("discord:1", CLIP))
+    votes.votes = {("discord:1", 7, "ann"): "representative"}
+    cache = ConsensusCache(votes, ThreadIO())
+    earlier = ClipConsensus("7", {}, 0, None, 0.0, None, None, "too few votes")
+    plain = ClipConsensus("8", {}, 0, "representative", 0.9, None, None, "")
+    other = ClipRef(8, "https://vimeo.com/8", short_clip_id("https://vimeo.com/8"))
+
+    async def stale(community_id, wait=None):
+        return Fitted({"7": earlier, "8": plain}, 0, False)
+
+    cache.community = stale  # type: ignore[method-assign]
+    (a, a_fresh), (b, _) = asyncio.run(cache.clips("discord:1", [CLIP, other]))
+    assert not a_fresh and a.note == "too few votes; consensus as of earlier votes, being updated"
+    assert a.votes["representative"] == 1 and a.total == 1
+    assert b.note == "consensus as of earlier votes, being updated" and b.leading == "representative"
+
+
+class Spy(MemoryVotes):
+    """Votes per community, with the storage's optional bulk reader (`votes_loader`, `count_votes`)."""
+
+    def __init__(self, count: int, *clips) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*clips)
+        self.count = count
+        self.loaded: list[str] = []
+        self.counted: list[str] = []
+        self.versions = {"discord:1": 3}
+
+    def votes_version(self, community_id):
+        return self.versions.get(community_id, 0)
+
+    def count_votes(self, community_id):
+        self.counted.append(community_id)
+        return self.count
+
+    def votes_loader(self, community_id):
+        votes = self.community_votes(community_id)
+        self.loaded.append(community_id)
+        return lambda: ([v.member for v in votes], [v.clip for v in votes], [v.label for v in votes])
+
+
+class Pool:
+    """Stands in for the fit process: runs in a thread and counts what it was given."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.inner = ThreadPoolExecutor(1)
+        self.calls: list[str] = []
+
+    def submit(self, fn, *args):  # type: ignore[no-untyped-def]
+        self.calls.append(fn.__name__)
+        return self.inner.submit(fn, *args)
+
+
+PARAMS_ARGS = {"min_wilson": 0.0, "min_score": 0.0, "min_member_votes": 1, "min_fit_clip_votes": 1,
+               "min_bridge_votes": 1}  # a consensus on clip 7 that the calibrated defaults do not reach
+
+
+def _votes_for_a_fit(store):
+    store.votes = {("discord:1", c, f"m{m}"): LABELS[0] if (m + c) % 3 else LABELS[1] for m in range(6)
+                   for c in (7, 8, 9)}
+    store.votes[("discord:2", 7, "x")] = "misleading_workflow"
+
+
+@pytest.mark.parametrize(("count", "threshold", "path"), [
+    (6 * 3, 18, "_load_and_fit"),  # as many votes as the threshold: the fit process reads them itself
+    (6 * 3, 19, "thread"),
+])
+def test_a_big_community_is_read_and_fitted_by_the_fit_process_from_the_threshold_on(monkeypatch, count, threshold,
+                                                                                     path):
+    import bot.votes as votes_module
+    from bot.consensus import ConsensusParams, community_consensus
+
+    params = ConsensusParams(**PARAMS_ARGS)
+    store = Spy(count, ("discord:1", CLIP))
+    _votes_for_a_fit(store)
+    pool = Pool()
+    monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", threshold)
+    monkeypatch.setattr(votes_module, "_fit_pool", lambda: pool)
+    cache = ConsensusCache(store, ThreadIO(), params=params, wait=30)
+    fitted = asyncio.run(cache.community("discord:1"))
+    assert fitted.clips == community_consensus(store.community_votes("discord:1"), params)
+    assert fitted.clips != community_consensus(store.community_votes("discord:1"))  # the params were used
+    assert fitted.version == 3 and store.counted == ["discord:1"]
+    assert pool.calls == ([path] if path != "thread" else []) and store.loaded == (["discord:1"] if pool.calls else [])
+
+
+def test_without_a_bulk_reader_a_big_community_is_fitted_from_columns_in_the_fit_process(monkeypatch):
+    import bot.votes as votes_module
+    from bot.consensus import ConsensusParams, community_consensus
+
+    params = ConsensusParams(**PARAMS_ARGS)
+    store = MemoryVotes(("discord:1", CLIP))
+    _votes_for_a_fit(store)
+    pool = Pool()
+    monkeypatch.setattr(votes_module, "_fit_pool", lambda: pool)
+    for threshold, calls in ((18, ["_fit_columns"]), (19, ["_fit_columns"])):
+        monkeypatch.setattr(votes_module, "PROCESS_FIT_VOTES", threshold)
+        fitted = asyncio.run(ConsensusCache(store, ThreadIO(), params=params, wait=30).community("discord:1"))
+        assert fitted.clips == community_consensus(store.community_votes("discord:1"), params)
+        assert pool.calls == calls
+    assert fitted.clips != community_consensus(store.community_votes("discord:1"))
+
+
+def test_the_fit_process_helpers_give_the_in_process_answer_and_the_pool_is_one_spawned_worker(monkeypatch):
+    import bot.votes as votes_module
+    from bot.consensus import ConsensusParams, community_consensus
+
+    params = ConsensusParams(**PARAMS_ARGS)
+    store = MemoryVotes()
+    _votes_for_a_fit(store)
+    votes = store.community_votes("discord:1")
+    columns = ([v.member for v in votes], [v.clip for v in votes], [v.label for v in votes])
+    assert votes_module._fit_columns(*columns, params) == community_consensus(votes, params)
+    assert votes_module._load_and_fit(lambda: columns, params) == community_consensus(votes, params)
+    monkeypatch.setattr(votes_module, "_POOL", None)
+    pool = votes_module._fit_pool()  # no process starts until a fit is submitted
+    try:
+        assert votes_module._fit_pool() is pool
+        assert pool._max_workers == 1 and pool._mp_context.get_start_method() == "spawn"
+    finally:
+        pool.shutdown()
+
+
+class GateIO:
+    """Blocking IO run on the loop once the test opens the gate; counts the units of work in flight."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.inflight = 0
+        self.most = 0
+
+    async def run(self, fn, *args):  # type: ignore[no-untyped-def]
+        self.inflight += 1
+        self.most = max(self.most, self.inflight)
+        try:
+            await self.gate.wait()
+            return fn(*args)
+        finally:
+            self.inflight -= 1
+
+
+async def _turns(n: int = 10) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)  # a turn of the event loop, not a wait for time
+
+
+def test_one_writer_at_a_time_votes_arriving_meanwhile_go_in_the_next_batch_sorted_and_nothing_is_left_behind():
+    clips = [ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")) for i in (1, 2)]
+    seen: list[list[tuple]] = []
+
+    class Recording(MemoryVotes):
+        def cast_votes(self, votes):
+            seen.append([(v.canonical_url, v.short_id, v.member) for v in votes])
+            return super().cast_votes(votes)
+
+    low, high = sorted(clips, key=lambda c: c.short_id)
+    votes = Recording(*(("discord:1", c) for c in clips))
+    io = GateIO()
+    service = VoteService(votes, io)  # the default: one writer, as SQLite has
+
+    async def round_(first: str) -> None:
+        io.gate.clear()
+        held = asyncio.create_task(service.vote(Actor("discord:1", first), "https://vimeo.com/1", "representative"))
+        await _turns()
+        assert io.inflight == 1
+        later = [asyncio.create_task(service.vote(Actor("discord:1", m), clip, "cant_tell"))
+                 for m, clip in (("zed", "https://vimeo.com/1"), ("amy", clips[1].short_id),
+                                 ("bob", "https://vimeo.com/1"), ("amy", "https://vimeo.com/2"),
+                                 ("aaa", high.short_id), ("zzz", low.short_id))]
+        await _turns()
+        assert io.most == 1  # no second writer while the first is held
+        io.gate.set()
+        await asyncio.wait_for(asyncio.gather(held, *later), 10)
+        await _turns()
+
+    async def run():
+        await round_("ann")
+        await round_("cid")  # the writer count went back to zero: still one at a time
+        return service.batches, set(service._tasks)
+
+    batches, tasks = asyncio.run(run())
+    assert batches == 4 and tasks == set()
+    by_id = sorted([(None, clips[1].short_id, "amy"), (None, high.short_id, "aaa"), (None, low.short_id, "zzz")],
+                   key=lambda v: (v[1], v[2]))
+    assert seen[1] == [*by_id, ("https://vimeo.com/1", None, "bob"), ("https://vimeo.com/1", None, "zed"),
+                       ("https://vimeo.com/2", None, "amy")]  # by clip first: a member's name is not the lock order
+    assert len(seen) == 4 and seen[0] == [("https://vimeo.com/1", None, "ann")]
+
+
+def test_a_failed_batch_does_not_strand_the_votes_queued_behind_it():
+    from bot.votes import VoteNotStored
+
+    class FailsOnce(MemoryVotes):
+        failed = False
+
+        def cast_votes(self, votes):
+            if not self.failed:
+                self.failed = True
+                raise VoteNotStored("I couldn't store that just now.")
+            return super().cast_votes(votes)
+
+    votes = FailsOnce(("discord:1", CLIP))
+    service = VoteService(votes, ThreadIO())
+    service.MAX_BATCH = 2
+
+    async def run():
+        return await asyncio.wait_for(asyncio.gather(*(service.vote(Actor("discord:1", f"m{i}"), YT, "representative")
+                                                       for i in range(4)), return_exceptions=True), 10)
+
+    results = asyncio.run(run())
+    assert [type(r).__name__ for r in results] == ["VoteNotStored", "VoteNotStored", "VoteResult", "VoteResult"]
+    assert sorted(m for (_, _, m) in votes.votes) == ["m2", "m3"]
+
+
+def test_without_storage_vote_verdicts_and_tried_say_so():
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks)))
+    assert say(chat, f"/vote {YT} representative") == ErrorResult(
+        "Votes are not available here (this process has no storage).")
+    assert say(chat, f"/verdicts {YT}") == ErrorResult("Votes are not available here (this process has no storage).")
+    assert say(chat, "/tried sora eating 5 1") == ErrorResult(
+        "Attempt reports are not available here (this process has no storage).")
+
+
+def test_tried_reads_the_capabilities_of_the_members_own_community():
+    from bot.overrides import OverrideRow, layer
+
+    class PerCommunity:
+        def knowledge_base(self, community_id):
+            own = [OverrideRow("capability", "flip", {"id": "flip", "name": "Flip", "parent": "sports",
+                                                      "terms": ["flip"]})] if community_id == "discord:1" else []
+            return layer(make_tiny_kb(), own, (), community_id)
+
+    attempts = MemoryAttempts()
+    checks = CheckService(PerCommunity())
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks),
+                                       attempts=AttemptService(attempts, ThreadIO())))
+    assert isinstance(say(chat, "/tried sora flip 5 1"), AttemptResult)
+    assert isinstance(say(chat, "/tried sora flip 5 1", community="discord:2"), ErrorResult)
+    assert [row[:4] for row in attempts.rows] == [("discord:1", "ann", "sora", "flip")]
+
+
+def test_a_communitys_new_votes_are_fitted_again_and_every_clip_asked_about_is_answered():
+    clips = [ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")) for i in (7, 8, 9)]
+    store = Spy(0, *(("discord:1", c) for c in clips))
+    _votes_for_a_fit(store)
+    cache = ConsensusCache(store, ThreadIO(), wait=30)
+
+    async def run():
+        first = await cache.clips("discord:1", clips)
+        store.versions["discord:1"] = 4  # a vote moved in this community only
+        await cache.clips("discord:1", clips)
+        return first
+
+    first = asyncio.run(run())
+    assert [(c.clip, fresh) for c, fresh in first] == [("7", True), ("8", True), ("9", True)]
+    assert cache.fits == 2
+
+
+def test_a_stale_answer_covers_every_clip_asked_about_fitted_before_or_not():
+    from bot.consensus import ClipConsensus
+    from bot.votes import Fitted
+
+    clips = [ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")) for i in (7, 8, 9)]
+    cache = ConsensusCache(MemoryVotes(), ThreadIO())
+
+    async def stale(community_id, wait=None):
+        return Fitted({"9": ClipConsensus("9", {}, 0, None, 0.0, None, None, "")}, 0, False)
+
+    cache.community = stale  # type: ignore[method-assign]
+    answers = asyncio.run(cache.clips("discord:1", clips))
+    assert [(c.clip, c.note.split(";")[0][:20], fresh) for c, fresh in answers] == [
+        ("7", "the consensus is bei", False), ("8", "the consensus is bei", False),
+        ("9", "consensus as of earl", False)]
+
+
+def test_two_writers_at_most_when_storage_takes_two():
+    votes = MemoryVotes(*(("discord:1", ClipRef(i, f"https://vimeo.com/{i}", short_clip_id(f"https://vimeo.com/{i}")))
+                          for i in (1, 2, 3)))
+    io = GateIO()
+    service = VoteService(votes, io, writers=2)
+
+    async def run():
+        tasks = []
+        for i in (1, 2, 3):
+            tasks.append(asyncio.create_task(service.vote(Actor("discord:1", f"m{i}"), f"https://vimeo.com/{i}",
+                                                          "representative")))
+            await _turns()
+        most = io.most
+        io.gate.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        return most
+
+    assert asyncio.run(run()) == 2 and service.batches == 3 and len(votes.votes) == 3

@@ -166,3 +166,81 @@ def test_a_message_of_exactly_25000_characters_is_read():
 def test_an_option_given_twice_is_refused_in_chat():
     reply = run(core().handle_text(f"/check {YT} model:sora model:kling", Requester("discord:1", "u1", direct=True)))
     assert reply == ErrorResult("model was given twice; give it once.")
+
+
+def test_the_refusal_names_the_command_as_typed_on_the_platform_and_the_actor_keeps_the_display_name():
+    slack = Requester("slack:T1", "u1", display_name="Ann", command_prefix="/yuntai ")
+    assert run(core().handle_text("/usage", slack)) == ErrorResult(
+        "/yuntai usage is for this community's admins.")
+    assert AccessPolicy().actor(slack, CommunitySettings("slack:T1")).display_name == "Ann"
+
+
+def test_help_lists_every_member_command_with_its_group_as_typed_here_and_the_intro():
+    from bot.commands import INTRO
+
+    member = run(core().handle_text("/help", Requester("slack:T1", "u", command_prefix="/yuntai ")))
+    usages = [u for u, _ in member.lines]
+    assert "/yuntai digest preview" in usages and "/yuntai help" in usages  # /help comes after the admin commands
+    assert not any(u.startswith("/yuntai kb") or u.startswith("/yuntai setup") for u in usages)
+    assert member.intro == INTRO
+    admin = run(core().handle_text("/help", Requester("discord:1", "u", platform_admin=True)))
+    assert "/kb add <kind> [details]" in [u for u, _ in admin.lines]
+
+
+def test_usage_without_an_llm_says_so_and_with_one_reports_this_communitys_budget():
+    asked: list[str] = []
+
+    class PerCommunity(Usage):
+        def __call__(self, community_id: str):
+            asked.append(community_id)
+            return self
+
+    admin = Requester("discord:7", "owner", platform_admin=True)
+    chat = core()
+    chat.services.usage = PerCommunity()
+    assert run(chat.handle_text("/usage", admin)) == UsageResult(("LLM summaries: 12 of 1,000 tokens",))
+    assert asked == ["discord:7"]
+    chat.services.usage = None
+    assert run(chat.handle_text("/usage", admin)) == UsageResult(
+        ("LLM summaries: not configured, the template summarizer answers (no tokens used).",))
+
+
+def test_check_passes_the_workflow_and_the_processs_fetch_setting():
+    chat = core()
+    who = Requester("discord:1", "u")
+    off = run(chat.handle_text(f"/check {YT} workflow:i2v Sora a cat", who))
+    assert off.signals.workflow.value == "image-to-video" and off.signals.workflow.source == "user"
+    assert off.clip.fetch_error == "not fetched (fetching was turned off)"
+    chat.services.fetch = True  # no page reader in this process
+    on = run(chat.handle_text(f"/check {YT} Sora a cat", who))
+    assert on.clip.fetch_error == "not fetched (no page reader is set up in this process)"
+
+
+def test_registry_lookups_by_path():
+    leaves = dict(REGISTRY.leaves())
+    assert REGISTRY.resolve(()) is None and REGISTRY.resolve(("nope",)) is None
+    assert REGISTRY.resolve(("check",)) is leaves[("check",)] and REGISTRY.resolve(("check", "x")) is None
+    assert REGISTRY.resolve(("digest",)) is leaves[("digest", "preview")]  # a group's default subcommand
+    assert REGISTRY.resolve(("setup",)) is leaves[("setup", "show")]
+    assert REGISTRY.resolve(("kb",)) is None  # no default: /kb alone is not a command
+    assert REGISTRY.resolve(("kb", "undo")) is leaves[("kb", "undo")]
+    assert REGISTRY.resolve(("kb", "undo", "3")) is leaves[("kb", "undo")]
+    assert REGISTRY.resolve(("kb", "nope")) is None
+    assert REGISTRY.get("vote").name == "vote" and REGISTRY.get("kb add") is None
+    assert REGISTRY.get("kb").usage() == "/kb add|update|retire|history|undo ..."
+
+
+def test_digest_preview_is_this_communitys_and_says_when_there_is_no_digest_here():
+    asked: list[tuple[str, str]] = []
+
+    class Digests:
+        async def preview_async(self, actor):
+            asked.append((actor.community_id, actor.user_id))
+            return ErrorResult("preview")
+
+    chat = core()
+    assert run(chat.handle_text("/digest", Requester("discord:1", "u1"))) == ErrorResult(
+        "The digest is not available here.")
+    chat.services.digests = Digests()
+    assert run(chat.handle_text("/digest preview", Requester("discord:1", "u1"))) == ErrorResult("preview")
+    assert asked == [("discord:1", "u1")]
