@@ -22,7 +22,7 @@ from bot.attempts import (
 from bot.chat import ChatCore
 from bot.clip_ids import short_clip_id
 from bot.commands import REGISTRY
-from bot.consensus import LABELS, Vote
+from bot.consensus import LABELS
 from bot.context import Services
 from bot.knowledge import Capability
 from bot.links import LinkError
@@ -31,77 +31,13 @@ from bot.ports import Actor, ThreadIO
 from bot.reports import ModelReports
 from bot.results import AttemptRate, CommunityEvidence, ErrorResult, ModelReport
 from bot.service import CheckService
-from bot.votes import ClipRef, ConsensusCache, VerdictsResult, VoteOutcome, VoteResult, VoteService, clip_key
+from bot.votes import ClipRef, ConsensusCache, VerdictsResult, VoteResult, VoteService, clip_key
+from helpers.memory_ports import MemoryAttempts, MemoryVotes
 from helpers.verdicts import decide
 from tests.conftest import FixedKnowledge, make_tiny_kb
 
 YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 CLIP = ClipRef(7, YT, short_clip_id(YT))
-
-
-class MemoryVotes:
-    """Votes in a dict; clips 'checked here' are those in `checked`."""
-
-    def __init__(self, *checked: tuple[str, ClipRef]) -> None:
-        self.checked = set(checked)
-        self.votes: dict[tuple[str, int, str], str] = {}
-        self.version = 0
-        self.reads = 0
-
-    def checked_clip(self, community_id, canonical_url, short_id):
-        for community, clip in self.checked:
-            if community == community_id and (clip.canonical_url == canonical_url or clip.short_id == short_id):
-                return clip
-        return None
-
-    def cast_vote(self, community_id, canonical_url, short_id, member, label):
-        clip = self.checked_clip(community_id, canonical_url, short_id)
-        if clip is None:
-            return None
-        before = self.votes.get((community_id, clip.id, member))
-        if before != label:
-            self.votes[(community_id, clip.id, member)] = label
-            self.version += 1
-        return VoteOutcome(clip, before, label, self.clip_votes(community_id, clip.id))
-
-    def cast_votes(self, votes):
-        return [self.cast_vote(v.community_id, v.canonical_url, v.short_id, v.member, v.label) for v in votes]
-
-    def votes_version(self, community_id):
-        return self.version
-
-    def community_votes(self, community_id):
-        self.reads += 1
-        return [Vote(m, str(c), lab) for (cid, c, m), lab in self.votes.items() if cid == community_id]
-
-    def clip_votes(self, community_id, clip_id):
-        out = dict.fromkeys(LABELS, 0)
-        for (cid, c, _), lab in self.votes.items():
-            if cid == community_id and c == clip_id:
-                out[lab] += 1
-        return out
-
-    def most_checked(self, community_id, model_id, limit=5):
-        return [(clip, 4) for cid, clip in self.checked if cid == community_id][:limit]
-
-
-class MemoryAttempts:
-    def __init__(self) -> None:
-        self.rows: list[tuple] = []
-
-    def record_attempt(self, community_id, member, model_id, capability_id, tries, usable, note):
-        self.rows.append((community_id, member, model_id, capability_id, tries, usable, note))
-        return len(self.rows)
-
-    def attempt_pool(self, community_id, model_id, capabilities):
-        sums: dict[tuple[str, str], list[int]] = {}
-        for cid, member, m, cap, t, u, _ in self.rows:
-            if cid == community_id and m == model_id and (capabilities is None or cap in capabilities):
-                cell = sums.setdefault((cap, member), [0, 0, 0])
-                cell[0] += t
-                cell[1] += u
-                cell[2] += 1
-        return AttemptPool("community", 1, tuple(MemberTotal(c, m, *v) for (c, m), v in sums.items()))
 
 
 def core(votes: MemoryVotes, attempts: MemoryAttempts | None = None, chart_dir: Path | None = None) -> ChatCore:

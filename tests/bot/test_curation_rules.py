@@ -14,6 +14,7 @@ from bot.policy import CommunitySettings
 from bot.ports import Actor
 from bot.schedule import ScheduleError, UnknownTimezone
 from bot.setup import Setup, SetupError, channel_ref, user_ref
+from helpers.memory_ports import MemoryCuration, MemorySettings
 from tests.conftest import make_tiny_kb
 
 
@@ -126,21 +127,6 @@ def test_a_channel_is_not_a_user():
         user_ref("<#C123|general>", "slack:T1")
 
 
-class MemorySettings:
-    """Read-change-save as the storage gateway does, without storage."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, CommunitySettings] = {}
-        self.saves = 0
-
-    def update_settings(self, community_id, change, actor):
-        before = self.rows.get(community_id, CommunitySettings(community_id))
-        after = change(before)
-        self.rows[community_id] = after
-        self.saves += 1
-        return before, after
-
-
 ADMIN = Actor("console:local", "console:root", is_admin=True)
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -197,42 +183,6 @@ def test_watch_unwatch_and_share():
 
 
 # -- the curation use cases against an in-memory store: every reply an admin reads, word for word ----------
-
-
-class MemoryCuration:
-    """The `CurationStore` port as storage/gateways.py implements it, in dicts: override rows and history."""
-
-    def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, str], dict] = {}  # (community, kind, key) -> {"doc", "retired"}
-        self.changes: list[ChangeRecord] = []
-
-    def change(self, community_id, kind, key, decide, actor, glob=None, undoes=None):
-        before = self.rows.get((community_id, kind, key)) or glob
-        action, after = decide(before)
-        if after is None or "doc" not in after:
-            self.rows.pop((community_id, kind, key), None)
-            after = glob if after is None and action == "undo" and glob is not None else after
-        else:
-            self.rows[(community_id, kind, key)] = {"doc": after["doc"], "retired": after["retired"]}
-        record = ChangeRecord(len(self.changes) + 1, community_id, actor, "2026-11-28T00:00:00+00:00", kind, key,
-                              action, before, after, undoes)
-        self.changes.append(record)
-        return record
-
-    def find_change(self, community_id, change_id):
-        found = [c for c in self.changes if c.change_id == change_id and c.community_id == community_id]
-        return found[0] if found else None
-
-    def history(self, community_id, thing, limit):
-        mine = [c for c in reversed(self.changes) if c.community_id == community_id]
-        if thing:
-            mine = [c for c in mine if thing in (c.key, *c.key.split(" x "))]
-        return mine[:limit]
-
-    def knowledge_base(self, community_id):
-        rows = [OverrideRow(kind, key, r["doc"], r["retired"]) for (cid, kind, key), r in self.rows.items()
-                if cid == community_id]
-        return layer(make_tiny_kb(), rows, (), str(len(self.changes)))
 
 
 def curation(store=None):

@@ -14,20 +14,10 @@ from bot.policy import AccessPolicy, CommunitySettings, Requester
 from bot.reports import ModelReports
 from bot.results import CheckResult, ErrorResult, HelpResult, UsageResult
 from bot.service import CheckService
+from helpers.memory_ports import MemorySettings
 from tests.conftest import FixedKnowledge, make_tiny_kb
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
-
-
-class MemorySettings:
-    def __init__(self, *settings: CommunitySettings) -> None:
-        self.rows = {s.community_id: s for s in settings}
-
-    def settings(self, community_id: str) -> CommunitySettings:
-        return self.rows.get(community_id, CommunitySettings(community_id))
-
-    def save_settings(self, settings: CommunitySettings, actor: str) -> None:
-        self.rows[settings.community_id] = settings
 
 
 class Log:
