@@ -64,3 +64,11 @@ def test_the_text_renderer_never_prints_a_raw_escape(result):
         assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\x7f" not in text
         assert f"  title: {HOSTILE} \\x1b[2J" in text
 
+
+
+def test_private_use_surrogate_and_unassigned_characters_are_dropped_outside_ascii():
+    # each one alone: a terminal may draw a private-use glyph (a fake icon), a lone surrogate breaks the output's
+    # encoding, an unassigned code point can become anything in a later Unicode version
+    for odd in ("\ue000", "\U000f0000", "\ud800", "\u0378"):
+        assert for_console(f"caf\u00e9 {odd}ok\n\tnext") == "caf\u00e9 ok\n\tnext", repr(odd)
+        assert for_discord(f"\u00e9{odd}") == "\u00e9" and for_slack(f"\u00e9{odd}") == "\u00e9"

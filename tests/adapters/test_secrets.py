@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from adapters.cli import main
 from bot.config import ConfigError, merged_env
 from bot.llm.settings import LLMSettings
-from bot.redact import redact_url
+from bot.redact import RedactingFilter, redact_url
 from helpers import zygote
 from helpers.fake_openai import ThreadedFakeOpenAI, ok
 
@@ -34,6 +36,50 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_redact_url(url, expected):
     assert redact_url(url) == expected
+
+
+def test_anything_but_text_is_handed_back_untouched():
+    # it runs on error paths: whatever it is given, it must not raise there
+    error = ValueError("http://u:s3cret@h/")
+    assert redact_url(None) is None and redact_url(error) is error and redact_url(b"k=v@") == b"k=v@"
+
+
+def _logger(name: str) -> tuple[logging.Logger, io.StringIO]:
+    """A logger writing to a string through a real handler and formatter, with the filter as Yuntai attaches it."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(RedactingFilter())
+    log = logging.getLogger(f"yuntai-test.{name}")
+    log.handlers, log.propagate, log.level = [handler], False, logging.INFO
+    return log, out
+
+
+def test_a_log_line_carrying_a_password_in_its_arguments_is_written_redacted():
+    log, out = _logger("args")
+    log.info("connecting to %s as %s", "postgresql://bot:hunter2@db/yuntai?sslmode=require&password=hunter3", "bot")
+    log.warning("plain line %d", 7)
+    assert out.getvalue() == ("INFO connecting to postgresql://bot:***@db/yuntai?sslmode=require&password=*** as bot\n"
+                              "WARNING plain line 7\n")
+
+
+def test_a_traceback_carrying_a_password_is_written_redacted():
+    log, out = _logger("traceback")
+    try:
+        raise ConnectionError("cannot reach http://yuntai:s3cret-pass@127.0.0.1:1/v1?api_key=sk-123")
+    except ConnectionError:
+        log.exception("LLM call failed")
+    text = out.getvalue()
+    assert text.startswith("ERROR LLM call failed\nTraceback (most recent call last):\n")
+    assert "ConnectionError: cannot reach http://yuntai:***@127.0.0.1:1/v1?api_key=***\n" in text
+    assert "s3cret" not in text and "sk-123" not in text
+
+
+def test_a_record_whose_format_is_broken_is_passed_on_unchanged():
+    # logging reports the broken call itself ("--- Logging error ---"); the filter must not swallow the record
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "%d items at http://u:p@h/", ("many",), None)
+    assert RedactingFilter().filter(record)
+    assert record.msg == "%d items at http://u:p@h/" and record.args == ("many",)
 
 
 def test_a_query_password_in_database_url_is_never_printed(tmp_path, monkeypatch, capsys):
