@@ -65,7 +65,6 @@ def test_the_text_renderer_never_prints_a_raw_escape(result):
         assert f"  title: {HOSTILE} \\x1b[2J" in text
 
 
-
 def test_private_use_surrogate_and_unassigned_characters_are_dropped_outside_ascii():
     # each one alone: a terminal may draw a private-use glyph (a fake icon), a lone surrogate breaks the output's
     # encoding, an unassigned code point can become anything in a later Unicode version
