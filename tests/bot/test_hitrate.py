@@ -85,3 +85,13 @@ def test_rule_is_a_parameter_and_no_reports_means_not_enough():
     assert hit_rate("m", "c", attempts, HitRateRule(confirm_lower=0.45)).band == "usually_works"
     none = hit_rate("m", "other", attempts)
     assert (none.tries, none.band, none.low, none.high) == (0, "not_enough", 0.0, 1.0)
+
+
+def test_describe_counts_several_reports_and_members_and_gives_the_interval_in_whole_percent():
+    # 18/24 at z = 1.28: 0.6234-0.8446, the same interval test_bands_at_24_tries reads as usually_works
+    attempts = [Attempt("ann", "m", "c", 12, 9), Attempt("bob", "m", "c", 12, 9)]
+    assert hit_rate("m", "c", attempts).describe() == (
+        "18 of 24 tries usable (75%, likely 62-84%) from 2 reports by 2 members")
+    # one member's two reports: plural reports, singular member
+    mine = [Attempt("ann", "m", "c", 12, 9), Attempt("ann", "m", "c", 12, 9)]
+    assert hit_rate("m", "c", mine).describe().endswith(" from 2 reports by 1 member")
