@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import REGISTRY
-from bot.parsing import CommandSyntaxError, parse, split_link, tokenize
+from bot.parsing import CommandSyntaxError, parse, split_link, split_links, tokenize
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
 
@@ -86,3 +86,78 @@ def test_groups_and_their_default_subcommand():
 def test_syntax_errors_are_input_errors():
     with pytest.raises(CommandSyntaxError):
         parse(REGISTRY, "")
+
+
+def words(text: str) -> list[tuple[str, bool]]:
+    return [(w.text, w.quoted) for w in tokenize(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a quote closes only where a word ends: the apostrophe of "don't" does not close it
+    ("'don't go' now", [("don't go", True), ("now", False)]),
+    # a quote at the very end closes the word
+    ("check 'a cat'", [("check", False), ("a cat", True)]),
+    # a possessive before a quoted phrase is not its closing quote
+    ("the dogs' 'best friend' award", [("the", False), ("dogs'", False), ("best friend", True), ("award", False)]),
+    # the first closing quote ends the word, not the last one in the line
+    ("'a' and 'b'", [("a", True), ("and", False), ("b", True)]),
+    # a quote followed by another quote is skipped by one character only
+    ("'a'' b", [("a'", True), ("b", False)]),
+])
+def test_quotes_group_words_up_to_the_first_quote_that_ends_a_word(text, expected):
+    assert words(text) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # what /kb add hands its second definition must group the same way when read again
+    ("kb add model wan Name:'Wan 2.5' wan25", [("wan", False), ("--Name", False), ("Wan 2.5", True),
+                                               ("wan25", False)]),
+    ("kb update model wan --name='Wan 2.5' wan25", [("wan", False), ("--name", False), ("Wan 2.5", True),
+                                                    ("wan25", False)]),
+    ("kb add model wan name:'Wan \"2\"' x", [("wan", False), ("--name", False), ('Wan "2"', True), ("x", False)]),
+    ("kb add claim wan flip weakness https://example.com/a \"the dogs' bowl\" tips",
+     [("wan", False), ("flip", False), ("weakness", False), ("https://example.com/a", False),
+      ("the dogs' bowl", True), ("tips", False)]),
+    ("kb add claim wan flip weakness https://example.com/a note:'two\nlines'",
+     [("wan", False), ("flip", False), ("weakness", False), ("https://example.com/a", False), ("--note", False),
+      ("two\nlines", True)]),
+    ("kb add claim wan flip weakness https://example.com/a Xmas:'big tree'",
+     [("wan", False), ("flip", False), ("weakness", False), ("https://example.com/a", False), ("--Xmas", False),
+      ("big tree", True)]),
+])
+def test_kb_details_keep_their_quoted_groups_for_the_second_reading(line, expected):
+    assert words(values(line)["details"]) == expected
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("tried", "/tried needs a model name. Usage: /tried <model> <capability> <tries> <usable> [note]"),
+    (f"check {YT} --workflow", "--workflow needs a value: --workflow text-to-video"),
+    (f"check {YT} --model", "--model needs a value: --model 'Kling 1.6'"),
+    (f"check {YT} --caption", "--caption needs a value: --caption VALUE"),
+    ("kb add frob x", "'frob' is not a kind: use one of model, capability, claim."),
+    ("kb add " + "m" * 40 + " x", f"{'m' * 30!r} is not a kind: use one of model, capability, claim."),
+    ("x" * 40, f"I don't know /{'x' * 30}. Try /help."),
+])
+def test_mistakes_word_for_word(line, message):
+    with pytest.raises(CommandSyntaxError) as err:
+        parse(REGISTRY, line)
+    assert str(err.value) == message
+
+
+def test_a_pasted_link_glued_to_words_leaves_them_in_the_caption():
+    assert split_link(f"see:{YT} now") == (YT, "see: now")
+    assert split_links(f"see:{YT} now") == ([YT], "see: now")
+    # a quoted word before the link is caption, not the end of the search
+    assert split_link(f"'my clip' {YT} now") == (YT, "my clip now")
+
+
+def test_split_links_takes_wrappers_whole_and_leaves_quoted_links_alone():
+    assert split_links(f"<{YT}|my clip> nice") == ([YT], "nice")
+    assert split_links(f'"{YT}" was quoted') == ([], f"{YT} was quoted")
+
+
+def test_split_links_takes_every_copy_of_a_glued_link_out_of_the_caption():
+    # defect: find_links names a link once, and only its first copy was taken out of the caption
+    assert split_links(f'{YT}"{YT} x') == ([YT], '" x')
+    # the longer link is taken out whole, not cut by a copy of its prefix
+    assert split_links(f'{YT}"{YT}&t=1 x') == ([YT, f"{YT}&t=1"], '" x')
