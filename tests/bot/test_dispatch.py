@@ -315,3 +315,43 @@ def test_links_left_out_of_a_message_are_logged_for_the_operator(caplog):
         run(chat.handle_message(seven, who))
     assert [r.getMessage() for r in caplog.records if "links in one message" in r.getMessage()] == [
         "checked 5 of 7 links in one message from u1 in discord:1"]
+
+
+def test_the_operators_log_lines_name_the_command_the_member_the_community_and_why(caplog):
+    chat = core()
+    member = Requester("discord:1", "u1")
+
+    async def boom(*args):
+        raise RuntimeError("disk on fire")
+
+    with caplog.at_level(logging.INFO, logger="bot.chat"):
+        run(chat.handle_text("/kb add model wan Wan", member))  # an admin command, refused by the policy
+        run(chat.handle_text(f"/check {YT} model:frobnicator", member))  # the handler's input error
+        run(chat.handle_text("/chek it", member))  # not a command
+        chat.services.checks.check = boom  # type: ignore[method-assign]
+        run(chat.handle_text(f"/check {YT}", member))
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "refused /kb add for u1 in discord:1: /kb add is for this community's admins."
+    assert lines[1].startswith("refused /check from u1 in discord:1: I don't know a model called 'frobnicator'")
+    assert lines[2] == "unparsed command from u1 in discord:1: I don't know /chek. Did you mean check? Try /help."
+    assert lines[3] == "command /check failed in discord:1"
+    assert "disk on fire" in caplog.records[3].exc_text
+
+
+def test_a_typed_command_when_the_settings_cannot_be_read_gets_the_apology_and_the_log_names_the_community(caplog):
+    from helpers.memory_ports import BrokenSettings
+
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks), settings=BrokenSettings(), fetch=False))
+    with caplog.at_level(logging.ERROR, logger="bot.chat"):
+        assert run(chat.handle_text("/help", Requester("discord:7", "u1"))) == ErrorResult(APOLOGY)
+    assert [r.getMessage() for r in caplog.records] == ["reading the settings of discord:7 failed"]
+    assert "settings database unreachable" in caplog.records[0].exc_text
+
+
+def test_the_words_after_yuntai_are_read_up_to_25000_characters():
+    slack = Requester("slack:T1", "u1", command_prefix="/yuntai ")
+    exactly = run(core().handle_command_text("help " + "x" * (25_000 - 5), slack))
+    assert not (isinstance(exactly, ErrorResult) and "characters long" in exactly.message)
+    assert run(core().handle_command_text("help " + "x" * 24_996, slack)) == ErrorResult(
+        "That message is 25,001 characters long; I read at most 25,000.")
