@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import REGISTRY
-from bot.parsing import CommandSyntaxError, parse, split_link, split_links, tokenize
+from bot.parsing import CommandSyntaxError, convert, parse, split_link, split_links, tokenize
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
 
@@ -161,3 +161,61 @@ def test_split_links_takes_every_copy_of_a_glued_link_out_of_the_caption():
     assert split_links(f'{YT}"{YT} x') == ([YT], '" x')
     # the longer link is taken out whole, not cut by a copy of its prefix
     assert split_links(f'{YT}"{YT}&t=1 x') == ([YT, f"{YT}&t=1"], '" x')
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("", "Which command? Try /help."),
+    ("kb", "/kb needs one of: add, update, retire, history, undo."),
+    ("digest " + "p" * 40, f"/digest needs one of: preview. {'p' * 30!r} is not one of them."),
+    ("help " + "w" * 70, f"I didn't understand {'w' * 60!r} in /help. Usage: /help"),
+    ("kb undo 0", "change_id must be at least 1."),
+    ("kb undo 2147483648", "change_id must be at most 2,147,483,647."),
+    ("kb undo " + "z" * 30, f"change_id must be a whole number, not {'z' * 20!r}."),
+    # a mention is never the link, even when its label holds one
+    (f"check <@U1|see {YT}>", "/check needs a clip link. Usage: /check <link> [caption] [model:…] [workflow:…]"),
+])
+def test_more_mistakes_word_for_word(line, message):
+    with pytest.raises(CommandSyntaxError) as err:
+        parse(REGISTRY, line)
+    assert str(err.value) == message
+
+
+def test_a_group_without_its_subcommand_is_named_as_typed_here():
+    with pytest.raises(CommandSyntaxError) as err:
+        parse(REGISTRY, "kb", "/yuntai ")
+    assert str(err.value) == "/yuntai kb needs one of: add, update, retire, history, undo."
+
+
+@pytest.mark.parametrize("typed", ["2147483647", "1,000", "1_000"])
+def test_whole_numbers_up_to_the_maximum_with_digit_groups(typed):
+    assert values(f"kb undo {typed}")["change_id"] == int(typed.replace(",", "").replace("_", ""))
+
+
+@pytest.mark.parametrize("link", [
+    "youtu.be/dQw4w9WgXcQ",  # no scheme: still the link
+    "ftp://example.com/clip.mp4",  # taken as the link so the check can refuse it
+    "JavaScript:alert(1)", "data:text/html,hi", "file:/etc/passwd",
+])
+def test_what_is_taken_as_the_link_wherever_it_stands(link):
+    v = values(f"check a cat {link} eats")
+    assert (v["link"], v["caption"]) == (link, "a cat eats")
+
+
+def test_a_quoted_word_is_caption_text_even_when_it_looks_like_an_option():
+    v = values(f"check {YT} 'model:Sora' is a caption")
+    assert (v["model"], v["caption"]) == (None, "model:Sora is a caption")
+    # a quoted caption word keeps no quotes (only /kb details are re-quoted for their second reading)
+    assert values(f"check {YT} 'a cat' eats")["caption"] == "a cat eats"
+
+
+def test_an_empty_named_value_does_not_swallow_the_next_word():
+    v = values(f"check {YT} --model= a cat")
+    assert (v["model"], v["caption"]) == (None, "a cat")
+
+
+def test_blank_structured_values_are_left_out():
+    check = REGISTRY.resolve(("check",))
+    assert convert(check, {"link": YT, "model": "   ", "caption": ""}, "/check") == {
+        "link": YT, "caption": None, "model": None, "workflow": None}
+    with pytest.raises(CommandSyntaxError, match="needs a clip link"):
+        convert(check, {"link": "  "}, "/check")
