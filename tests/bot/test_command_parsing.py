@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import REGISTRY
-from bot.parsing import CommandSyntaxError, convert, parse, split_link, split_links, tokenize
+from bot.parsing import CommandSyntaxError, convert, parse, split_link, split_links, tokenize, unwrap_link
 
 YT = "https://youtu.be/dQw4w9WgXcQ"
 
@@ -219,3 +219,28 @@ def test_blank_structured_values_are_left_out():
         "link": YT, "caption": None, "model": None, "workflow": None}
     with pytest.raises(CommandSyntaxError, match="needs a clip link"):
         convert(check, {"link": "  "}, "/check")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Xmas tree", [("Xmas", False), ("tree", False)]),
+    ("“a cat” eats", [("a cat", True), ("eats", False)]),  # curly double quotes
+    ("‘a cat’ eats", [("a cat", True), ("eats", False)]),  # curly single quotes
+    ('check " Sora 2 " x', [("check", False), (" Sora 2 ", True), ("x", False)]),  # a quote opening on a space
+    ('"" x', [("", True), ("x", False)]),  # an empty pair of quotes is one empty word
+    ("<@U1> <#C1|general> hi", [("<@U1>", False), ("<#C1|general>", False), ("hi", False)]),
+    (f"<{YT}>, nice", [(f"<{YT}>", False), (",", False), ("nice", False)]),  # the wrapper ends at its ">"
+    ("a <b c", [("a", False), ("<b", False), ("c", False)]),  # an unclosed "<" is an ordinary word
+    ("Model:'Kling 1.6' x", [("Model:Kling 1.6", True), ("x", False)]),  # names in any case
+    ("the dogs' caption:'a cat' x", [("the", False), ("dogs'", False), ("caption:a cat", True), ("x", False)]),
+])
+def test_how_words_are_split(text, expected):
+    assert words(text) == expected
+
+
+@pytest.mark.parametrize(("word", "inner"), [
+    (f"<{YT}|my clip|and more>", YT),  # the label may hold "|" itself
+    (f"<{YT}", f"<{YT}"),  # unclosed: not a wrapper
+    (f"{YT}>", f"{YT}>"),
+])
+def test_unwrap_link(word, inner):
+    assert unwrap_link(word) == inner
