@@ -942,3 +942,12 @@ def test_a_digest_without_a_time_zone_is_in_utc_and_set_up_at_is_utc_whatever_th
     assert res.message == "The weekly digest goes to digest on Mondays at 09:00 UTC."
     s = store.rows["console:local"]
     assert (s.digest_timezone, s.digest_set_up_at) == ("UTC", "2026-11-27T12:00:00+00:00")
+
+
+def test_without_a_clock_set_up_at_is_the_current_instant_in_utc():
+    store = MemorySettings()
+    before = datetime.now(UTC)
+    Setup(store).digest(ADMIN, "digest", "mon", "9", "UTC")
+    after = datetime.now(UTC)
+    at = datetime.fromisoformat(store.rows["console:local"].digest_set_up_at)
+    assert before <= at <= after and at.utcoffset().total_seconds() == 0
