@@ -115,6 +115,8 @@ def test_quotes_group_words_up_to_the_first_quote_that_ends_a_word(text, expecte
     ("kb update model wan --name='Wan 2.5' wan25", [("wan", False), ("--name", False), ("Wan 2.5", True),
                                                     ("wan25", False)]),
     ("kb add model wan name:'Wan \"2\"' x", [("wan", False), ("--name", False), ('Wan "2"', True), ("x", False)]),
+    ("kb add model wan name:'say \"hi\" now' x", [("wan", False), ("--name", False), ('say "hi" now', True),
+                                                 ("x", False)]),
     ("kb add claim wan flip weakness https://example.com/a \"the dogs' bowl\" tips",
      [("wan", False), ("flip", False), ("weakness", False), ("https://example.com/a", False),
       ("the dogs' bowl", True), ("tips", False)]),
@@ -161,6 +163,13 @@ def test_split_links_takes_every_copy_of_a_glued_link_out_of_the_caption():
     assert split_links(f'{YT}"{YT} x') == ([YT], '" x')
     # the longer link is taken out whole, not cut by a copy of its prefix
     assert split_links(f'{YT}"{YT}&t=1 x') == ([YT, f"{YT}&t=1"], '" x')
+    # a link that holds another one inside it (not at its start) is also taken out whole
+    inside = "https://example.com/?v=youtu.be/dQw4w9WgXcQ"
+    assert split_links(f'youtu.be/dQw4w9WgXcQ"{inside} x') == (["youtu.be/dQw4w9WgXcQ", inside], '" x')
+
+
+def test_split_link_takes_the_first_copy_and_leaves_what_follows_it():
+    assert split_link(f'{YT}"{YT} x') == (YT, f'"{YT} x')
 
 
 @pytest.mark.parametrize(("line", "message"), [
@@ -244,3 +253,14 @@ def test_how_words_are_split(text, expected):
 ])
 def test_unwrap_link(word, inner):
     assert unwrap_link(word) == inner
+
+
+def test_an_unclosed_quote_is_an_ordinary_character():
+    assert words("'a cat eats") == [("'a", False), ("cat", False), ("eats", False)]
+    assert words(" 'a cat") == [("'a", False), ("cat", False)]
+
+
+def test_an_empty_line_points_to_help_as_typed_here():
+    with pytest.raises(CommandSyntaxError) as err:
+        parse(REGISTRY, "  ", "/yuntai ")
+    assert str(err.value) == "Which command? Try /yuntai help."
