@@ -156,8 +156,9 @@ def split_links(text: str) -> tuple[list[str], str]:
             continue
         if unwrap_link(w.text) == w.text and w.text != found[0]:
             remaining = w.text
-            for link in found:
-                remaining = remaining.replace(link, " ", 1)
+            # every copy (find_links names a link once), longest first so no link's prefix is cut out of another
+            for link in sorted(found, key=len, reverse=True):
+                remaining = remaining.replace(link, " ")
             rest.append(remaining)
         for link in found:
             try:

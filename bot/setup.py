@@ -121,7 +121,9 @@ class Setup:
     def _apply(self, actor: Actor, change: Change, message: str) -> SetupResult:
         before, after = self.store.update_settings(actor.community_id, change, actor.user_id)
         if before == after and before.digest_set_up_at == after.digest_set_up_at:
-            return SetupResult(after, "Nothing to change: " + message[0].lower() + message[1:], changed=False)
+            # "The weekly digest ..." -> "the weekly digest ...", but "I now ..." and "U0AB12 is ..." stay as written
+            first = message[0].lower() if message[1:2].islower() else message[0]
+            return SetupResult(after, "Nothing to change: " + first + message[1:], changed=False)
         return SetupResult(after, message)
 
     def watch(self, actor: Actor, channel: str, on: bool) -> SetupResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,7 @@ from bot.overrides import OverrideRow, claim_doc, layer, model_doc, override_ver
 from bot.policy import CommunitySettings
 from bot.ports import Actor
 from bot.schedule import ScheduleError, UnknownTimezone
-from bot.setup import Setup, SetupError, channel_ref, user_ref
+from bot.setup import Setup, SetupError, channel_ref, describe, user_ref
 from helpers.memory_ports import MemoryCuration, MemorySettings
 from tests.conftest import make_tiny_kb
 
@@ -779,3 +780,174 @@ def test_setup_commands_change_the_communitys_settings_and_show_them_as_typed_he
         "watched channels: clips\nweekly digest: not set up (/yuntai setup digest <channel> <weekday> <hour> "
         "[timezone])\nadmins named here: console:bob\nshare attempt reports with other communities: off")
     assert say("/setup", prefix="/yuntai ") == shown
+
+
+# -- /setup word for word: the references it refuses, the replies and the settings it shows -------------------
+
+LONG = "x" * 50  # the refusals quote the first 40 characters of what was typed
+
+
+@pytest.mark.parametrize(("ref", "community", "message"), [
+    ("@" + LONG, "console:local", f"{('@' + LONG)[:40]!r} is a person, not a channel. Mention the channel, e.g. "
+                                  "#general."),
+    ("https://example.com/" + LONG, "console:local", f"{('https://example.com/' + LONG)[:40]!r} is not a channel. "
+                                                     "Mention the channel, e.g. #general."),
+    ("<!channel>", "console:local", "'<!channel>' is not a channel. Mention the channel, e.g. #general."),
+    ("#" + LONG + " two", "console:local", f"{('#' + LONG)[:40]!r} is not a channel name: letters, digits, '-', "
+                                           "'_' or '.', up to 80."),
+    ("", "console:local", "'' is not a channel name: letters, digits, '-', '_' or '.', up to 80."),
+    (None, "console:local", "'' is not a channel name: letters, digits, '-', '_' or '.', up to 80."),
+    ("general-" + LONG, "discord:1", f"{('general-' + LONG)[:40]!r} is not a channel. Mention it with # so I get "
+                                     "its id, e.g. #general."),
+])
+def test_what_is_not_a_channel_word_for_word(ref, community, message):
+    with pytest.raises(SetupError) as e:
+        channel_ref(ref, community)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize(("ref", "community", "message"), [
+    ("#" + LONG, "console:local", f"{('#' + LONG)[:40]!r} is a channel, not a person. Mention the person, e.g. "
+                                  "@alice."),
+    ("@" + LONG + " two", "console:local", f"{('@' + LONG)[:40]!r} is not a user name: letters, digits, '-', "
+                                           "'_' or '.', up to 80."),
+    ("", "console:local", "'' is not a user name: letters, digits, '-', '_' or '.', up to 80."),
+    (None, "console:local", "'' is not a user name: letters, digits, '-', '_' or '.', up to 80."),
+    # on Discord and Slack a bare name is not an id: the admin must mention the person
+    ("alice", "discord:1", "'alice' is not a person. Mention them with @ so I get their id."),
+    ("alice", "slack:T1", "'alice' is not a person. Mention them with @ so I get their id."),
+    ("alice-" + LONG, "slack:T1", f"{('alice-' + LONG)[:40]!r} is not a person. Mention them with @ so I get "
+                                  "their id."),
+])
+def test_what_is_not_a_person_word_for_word(ref, community, message):
+    with pytest.raises(SetupError) as e:
+        user_ref(ref, community)
+    assert str(e.value) == message
+
+
+def test_only_the_leading_marks_are_stripped_from_a_console_name_and_other_platforms_name_people_like_it():
+    assert channel_ref("#Xmas-clips", "console:local") == "Xmas-clips"
+    assert user_ref("@Xavier", "console:local") == "console:Xavier"
+    # a community of a platform that has no mention syntax (not Discord, not Slack) names people by name
+    assert user_ref("alice", "matrix:!room") == "console:alice"
+
+
+def test_setup_show_lists_channels_admins_the_digest_and_sharing():
+    s = CommunitySettings("console:local", admins=frozenset({"console:bob", "console:alice"}),
+                          watched_channels=frozenset({"memes", "clips"}), digest_channel="digest", digest_weekday=4,
+                          digest_hour=7, digest_timezone="Europe/Paris", share_attempts=True)
+    assert describe(s, "/yuntai ") == [
+        "watched channels: clips, memes",
+        "weekly digest: Fridays at 07:00 Europe/Paris in digest",
+        "admins named here: console:alice, console:bob",
+        "share attempt reports with other communities: on",
+    ]
+    assert describe(CommunitySettings("console:local")) == [
+        "watched channels: none (pasted links are read only in direct messages)",
+        "weekly digest: not set up (/setup digest <channel> <weekday> <hour> [timezone])",
+        "admins named here: none (platform admins only)",
+        "share attempt reports with other communities: off",
+    ]
+
+
+@pytest.mark.parametrize("half", [
+    {"digest_channel": "digest", "digest_hour": 7},  # no weekday
+    {"digest_channel": "digest", "digest_weekday": 4},  # no hour
+    {"digest_weekday": 4, "digest_hour": 7},  # no channel
+    {"digest_hour": 7},
+])
+def test_a_half_set_digest_shows_as_not_set_up(half):
+    lines = describe(CommunitySettings("console:local", **half))
+    assert lines[1] == "weekly digest: not set up (/setup digest <channel> <weekday> <hour> [timezone])"
+
+
+def test_setup_replies_word_for_word_and_nothing_to_change_keeps_ids_and_i_as_written():
+    store = MemorySettings()
+    setup = Setup(store)
+    assert setup.watch(ADMIN, "#clips", True).message == "I now check links pasted in clips."
+    again = setup.watch(ADMIN, "clips", True)
+    assert again.message == "Nothing to change: I now check links pasted in clips."
+    assert again.settings == store.rows["console:local"] and again.changed is False
+    assert setup.share_attempts(ADMIN, True).message == (
+        "This community's attempt reports now count in hit rates across communities that share theirs.")
+    assert setup.share_attempts(ADMIN, True).message == (
+        "Nothing to change: this community's attempt reports now count in hit rates across communities that "
+        "share theirs.")
+    assert setup.share_attempts(ADMIN, False).message == "This community's attempt reports now stay in this community."
+    assert store.rows["console:local"].share_attempts is False
+    slack = Actor("slack:T1", "U0ROOT", is_admin=True)
+    assert setup.admins(slack, "add", "<@U0AB12>").message == "U0AB12 is now an admin of this community."
+    # the Slack id keeps its capital: "u0AB12" names nobody
+    assert setup.admins(slack, "add", "<@U0AB12>").message == (
+        "Nothing to change: U0AB12 is now an admin of this community.")
+    setup.admins(slack, "add", "<@U0CD34>")
+    assert setup.admins(slack, "remove", "<@U0AB12>").message == "U0AB12 is no longer an admin of this community."
+    assert store.rows["slack:T1"].admins == frozenset({"U0CD34"})
+    setup.digest(ADMIN, "digest", "fri", "17", "UTC")
+    assert setup.digest(ADMIN, "digest", "fri", "17", "UTC").message == (
+        "Nothing to change: the weekly digest goes to digest on Fridays at 17:00 UTC.")
+
+
+def test_removing_an_admin_who_is_not_named_lists_who_is():
+    store = MemorySettings()
+    setup = Setup(store)
+    with pytest.raises(SetupError) as e:
+        setup.admins(ADMIN, "remove", "carol")
+    assert str(e.value) == "console:carol is not an admin named here. Named: none."
+    setup.admins(ADMIN, "add", "bob")
+    setup.admins(ADMIN, "add", "alice")
+    with pytest.raises(SetupError) as e:
+        setup.admins(ADMIN, "remove", "carol")
+    assert str(e.value) == "console:carol is not an admin named here. Named: console:alice, console:bob."
+
+
+def test_unwatching_a_channel_not_watched_lists_what_is():
+    store = MemorySettings()
+    setup = Setup(store)
+    with pytest.raises(SetupError) as e:
+        setup.watch(ADMIN, "memes", False)
+    assert str(e.value) == "I don't watch memes here. Watched: none."
+    setup.watch(ADMIN, "clips", True)
+    setup.watch(ADMIN, "art", True)
+    with pytest.raises(SetupError) as e:
+        setup.watch(ADMIN, "memes", False)
+    assert str(e.value) == "I don't watch memes here. Watched: art, clips."
+
+
+def test_a_community_watches_at_most_100_channels_and_rewatching_one_at_the_limit_is_fine():
+    full = frozenset(f"c{i}" for i in range(100))
+    store = MemorySettings(CommunitySettings("console:local", watched_channels=full))
+    setup = Setup(store)
+    with pytest.raises(SetupError) as e:
+        setup.watch(ADMIN, "c100", True)
+    assert str(e.value) == "This community watches 100 channels already; unwatch one first."
+    assert setup.watch(ADMIN, "c7", True).changed is False
+    setup.watch(ADMIN, "c7", False)
+    setup.watch(ADMIN, "c100", True)  # 99 + 1
+    assert len(store.rows["console:local"].watched_channels) == 100
+
+
+def test_a_digest_without_a_time_zone_is_in_utc_and_set_up_at_is_utc_whatever_the_hosts_zone(monkeypatch):
+    import time
+
+    store = MemorySettings()
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        paris_noon = datetime(2026, 11, 27, 13, 0, tzinfo=ZoneInfo("Europe/Paris"))
+        res = Setup(store, clock=lambda: paris_noon).digest(ADMIN, "digest", "mon", "9", None)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert res.message == "The weekly digest goes to digest on Mondays at 09:00 UTC."
+    s = store.rows["console:local"]
+    assert (s.digest_timezone, s.digest_set_up_at) == ("UTC", "2026-11-27T12:00:00+00:00")
+
+
+def test_without_a_clock_set_up_at_is_the_current_instant_in_utc():
+    store = MemorySettings()
+    before = datetime.now(UTC)
+    Setup(store).digest(ADMIN, "digest", "mon", "9", "UTC")
+    after = datetime.now(UTC)
+    at = datetime.fromisoformat(store.rows["console:local"].digest_set_up_at)
+    assert before <= at <= after and at.utcoffset().total_seconds() == 0

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.chat import ChatCore
+from bot.chat import APOLOGY, ChatCore
 from bot.commands import REGISTRY
 from bot.context import Services
 from bot.policy import AccessPolicy, CommunitySettings, Requester
@@ -234,3 +234,124 @@ def test_digest_preview_is_this_communitys_and_says_when_there_is_no_digest_here
     chat.services.digests = Digests()
     assert run(chat.handle_text("/digest preview", Requester("discord:1", "u1"))) == ErrorResult("preview")
     assert asked == [("discord:1", "u1")]
+
+
+def test_a_structured_command_that_does_not_exist_is_named_as_typed_here_and_cut_at_40_characters():
+    slack = Requester("slack:T1", "u1", command_prefix="/yuntai ")
+    assert run(core().invoke(("frob", "it"), {}, slack)) == ErrorResult(
+        "I don't know /yuntai frob it. Try /yuntai help.")
+    assert run(core().invoke(("kb",), {}, Requester("discord:1", "u1"))) == ErrorResult(
+        "I don't know /kb. Try /help.")  # a group without a default subcommand is not a command
+    long = ("x" * 30, "y" * 30)
+    assert run(core().invoke(long, {}, Requester("discord:1", "u1"))) == ErrorResult(
+        f"I don't know /{' '.join(long)[:40]}. Try /help.")
+
+
+def test_a_structured_option_refused_names_the_command_as_typed_here():
+    slack = Requester("slack:T1", "u1", command_prefix="/yuntai ")
+    reply = run(core().invoke(("check",), {"link": YT, "colour": "red"}, slack))
+    assert isinstance(reply, ErrorResult)
+    assert reply.message.startswith("/yuntai check has no option 'colour'. Usage: /yuntai check ")
+
+
+def test_structured_whole_numbers_reach_the_handler_as_numbers():
+    from bot.attempts import AttemptService
+    from bot.ports import ThreadIO
+    from helpers.memory_ports import MemoryAttempts
+
+    store = MemoryAttempts()
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    attempts = AttemptService(store, ThreadIO())
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks, attempts=attempts), attempts=attempts))
+    # Discord hands integer options over as ints, text options as text (cleaned of control characters)
+    reply = run(chat.invoke(("tried",), {"model": "Sora", "capability": "eating", "tries": 15, "usable": 2,
+                                         "note": "forks\x00 melt"}, Requester("discord:1", "ann")))
+    assert not isinstance(reply, ErrorResult)
+    assert store.rows == [("discord:1", "ann", "sora", "eating", 15, 2, "forks melt")]
+
+
+def test_a_message_asked_about_without_a_link_says_so_and_its_caption_is_read():
+    chat = core()
+    who = Requester("discord:1", "u1", channel_id="anywhere")
+    assert run(chat.check_links("no link here", who)) == ErrorResult("That message has no link I can check.")
+    assert run(chat.check_links(None, who)) == ErrorResult("That message has no link I can check.")
+    checked = run(chat.check_links(f"{YT} Sora: a woman eating noodles", who))
+    assert isinstance(checked, CheckResult) and checked.signals.model.id == "sora"
+
+
+def test_when_the_settings_cannot_be_read_a_pasted_or_asked_link_gets_the_apology(caplog):
+    from helpers.memory_ports import BrokenSettings
+
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks), settings=BrokenSettings(), fetch=False))
+    who = Requester("discord:1", "u1", direct=True)
+    with caplog.at_level(logging.ERROR, logger="bot.chat"):
+        assert run(chat.handle_message(f"look {YT}", who)) == ErrorResult(APOLOGY)
+        assert run(chat.check_links(f"look {YT}", who)) == ErrorResult(APOLOGY)
+    assert "reading the settings of discord:1 failed" in caplog.text
+
+
+@pytest.mark.parametrize("how", ["pasted", "asked"])
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_message_reads_the_communitys_settings_once_whatever_its_links(how, count):
+    watched = CommunitySettings("discord:1", watched_channels=frozenset({"c"}))
+    chat = core(watched)
+    links = [YT, "https://vimeo.com/76979871", "https://www.tiktok.com/@a/video/7300000000000000000"][:count]
+    who = Requester("discord:1", "u1", channel_id="c")
+    text = " ".join(links) + " Sora: a cat"
+    reply = run(chat.handle_message(text, who) if how == "pasted" else chat.check_links(text, who))
+    assert reply is not None and not isinstance(reply, ErrorResult)
+    assert chat.settings_source.reads == 1
+
+
+def test_links_left_out_of_a_message_are_logged_for_the_operator(caplog):
+    chat = core()
+    who = Requester("discord:1", "u1", direct=True)
+    seven = " ".join(f"https://vimeo.com/7697987{i}" for i in range(7))
+    five = " ".join(f"https://vimeo.com/7697987{i}" for i in range(5))
+    with caplog.at_level(logging.INFO, logger="bot.chat"):
+        run(chat.handle_message(five, who))
+        assert "links in one message" not in caplog.text
+        run(chat.handle_message(seven, who))
+    assert [r.getMessage() for r in caplog.records if "links in one message" in r.getMessage()] == [
+        "checked 5 of 7 links in one message from u1 in discord:1"]
+
+
+def test_the_operators_log_lines_name_the_command_the_member_the_community_and_why(caplog):
+    chat = core()
+    member = Requester("discord:1", "u1")
+
+    async def boom(*args):
+        raise RuntimeError("disk on fire")
+
+    with caplog.at_level(logging.INFO, logger="bot.chat"):
+        run(chat.handle_text("/kb add model wan Wan", member))  # an admin command, refused by the policy
+        run(chat.handle_text(f"/check {YT} model:frobnicator", member))  # the handler's input error
+        run(chat.handle_text("/chek it", member))  # not a command
+        chat.services.checks.check = boom  # type: ignore[method-assign]
+        run(chat.handle_text(f"/check {YT}", member))
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "refused /kb add for u1 in discord:1: /kb add is for this community's admins."
+    assert lines[1].startswith("refused /check from u1 in discord:1: I don't know a model called 'frobnicator'")
+    assert lines[2] == "unparsed command from u1 in discord:1: I don't know /chek. Did you mean check? Try /help."
+    assert lines[3] == "command /check failed in discord:1"
+    assert "disk on fire" in caplog.records[3].exc_text
+
+
+def test_a_typed_command_when_the_settings_cannot_be_read_gets_the_apology_and_the_log_names_the_community(caplog):
+    from helpers.memory_ports import BrokenSettings
+
+    checks = CheckService(FixedKnowledge(make_tiny_kb()))
+    chat = ChatCore(REGISTRY, Services(checks, ModelReports(checks), settings=BrokenSettings(), fetch=False))
+    with caplog.at_level(logging.ERROR, logger="bot.chat"):
+        assert run(chat.handle_text("/help", Requester("discord:7", "u1"))) == ErrorResult(APOLOGY)
+    assert [r.getMessage() for r in caplog.records] == ["reading the settings of discord:7 failed"]
+    assert "settings database unreachable" in caplog.records[0].exc_text
+
+
+def test_the_words_after_yuntai_are_read_up_to_25000_characters():
+    slack = Requester("slack:T1", "u1", command_prefix="/yuntai ")
+    exactly = run(core().handle_command_text("help " + "x" * (25_000 - 5), slack))
+    assert not (isinstance(exactly, ErrorResult) and "characters long" in exactly.message)
+    assert run(core().handle_command_text("help " + "x" * 24_996, slack)) == ErrorResult(
+        "That message is 25,001 characters long; I read at most 25,000.")

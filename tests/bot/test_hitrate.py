@@ -6,6 +6,7 @@ import pytest
 
 from bot.errors import InputError
 from bot.hitrate import (
+    DEFAULT_RULE,
     MAX_TRIES_PER_REPORT,
     Attempt,
     AttemptError,
@@ -85,3 +86,63 @@ def test_rule_is_a_parameter_and_no_reports_means_not_enough():
     assert hit_rate("m", "c", attempts, HitRateRule(confirm_lower=0.45)).band == "usually_works"
     none = hit_rate("m", "other", attempts)
     assert (none.tries, none.band, none.low, none.high) == (0, "not_enough", 0.0, 1.0)
+
+
+def test_describe_counts_several_reports_and_members_and_gives_the_interval_in_whole_percent():
+    # 18/24 at z = 1.28: 0.6234-0.8446, the same interval test_bands_at_24_tries reads as usually_works
+    attempts = [Attempt("ann", "m", "c", 12, 9), Attempt("bob", "m", "c", 12, 9)]
+    assert hit_rate("m", "c", attempts).describe() == (
+        "18 of 24 tries usable (75%, likely 62-84%) from 2 reports by 2 members")
+    # one member's two reports: plural reports, singular member
+    mine = [Attempt("ann", "m", "c", 12, 9), Attempt("ann", "m", "c", 12, 9)]
+    assert hit_rate("m", "c", mine).describe().endswith(" from 2 reports by 1 member")
+
+
+@pytest.mark.parametrize(("tries", "usable", "expected"), [
+    ("1_000", "5", (1000, 5)),  # a digit-group underscore, as Python writes it
+    ("+15", "2", (15, 2)),
+])
+def test_more_ways_to_write_a_whole_number(tries, usable, expected):
+    assert validate_attempt(tries, usable) == expected
+
+
+@pytest.mark.parametrize(("tries", "message"), [
+    ("-4", "tries must be at least 1 (you gave -4)."),  # a negative number, not a non-number
+    ("X5", "tries must be a whole number, like 15; 'X5' is not one."),
+    # twelve characters are still read as a number (and refused as a typo); thirteen are not a number at all
+    ("1" + "0" * 11, "100,000,000,000 tries in one report looks like a typo: report at most 1,000 at a time."),
+    ("1" + "0" * 12, "tries must be a whole number, like 15; '1000000000000' is not one."),
+])
+def test_edges_of_what_reads_as_a_number(tries, message):
+    with pytest.raises(AttemptError) as e:
+        validate_attempt(tries, 1)
+    assert str(e.value) == message
+
+
+def test_reports_for_other_pairs_before_the_asked_one_are_skipped_not_the_end():
+    attempts = [Attempt("ann", "kling", "talking", 15, 2), Attempt("bob", "sora", "walking", 3, 3),
+                Attempt("ann", "kling", "walking", 10, 9)]
+    rate = hit_rate("kling", "walking", attempts)
+    assert (rate.tries, rate.usable, rate.reports, rate.members) == (10, 9, 1, 1)
+
+
+def test_no_tries_is_a_rate_of_zero():
+    rate = hit_rate("m", "c", [])
+    assert (rate.tries, rate.rate) == (0, 0.0)
+    assert rate.describe() == "0 of 0 tries usable (0%, likely 0-100%) from 0 reports by 0 members"
+
+
+def test_the_rules_interval_and_its_edges_are_inclusive_for_usually_and_strict_for_rarely():
+    from bot.consensus import wilson_interval
+
+    attempts = [Attempt("ann", "m", "c", 12, 9), Attempt("bob", "m", "c", 12, 9)]
+    wide = hit_rate("m", "c", attempts, HitRateRule(z=1.96))
+    assert (wide.low, wide.high) == wilson_interval(18, 24, 1.96)
+    low, high = wilson_interval(18, 24, DEFAULT_RULE.z)
+    # a lower end exactly at confirm_lower confirms
+    assert hit_rate("m", "c", attempts, HitRateRule(confirm_lower=low)).band == "usually_works"
+    poor = [Attempt("ann", "m", "c", 12, 1), Attempt("bob", "m", "c", 12, 1)]
+    low, high = wilson_interval(2, 24, DEFAULT_RULE.z)
+    # an upper end exactly at poor_upper is not yet "rarely works"
+    assert hit_rate("m", "c", poor, HitRateRule(poor_upper=high)).band == "hit_and_miss"
+    assert hit_rate("m", "c", poor, HitRateRule(poor_upper=high + 1e-9)).band == "rarely_works"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -222,3 +222,81 @@ def test_latest_and_next_slot_bracket_now(zone, weekday, hour, minute, now):
         assert timedelta(0) < late <= timedelta(hours=1)
     due = due_digest(slot, datetime(2023, 12, 1, tzinfo=UTC), now, set())
     assert due == DueDigest(iso_week(day), at, day)
+
+
+# --- edges (mutation testing) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    # exactly two suggestions read "A or B"; a bare city is matched on the last part of every zone name
+    ("Xx/Yy/Buenos Aires", "I don't know the time zone 'Xx/Yy/Buenos Aires'. Did you mean "
+                           "America/Argentina/Buenos_Aires or America/Buenos_Aires? Use an IANA name such as "
+                           "Europe/Paris, America/New_York or UTC."),
+    # the city and three close names: three suggestions at most
+    ("Asia/Paris", "I don't know the time zone 'Asia/Paris'. Did you mean Europe/Paris, Asia/Harbin or "
+                   "Asia/Karachi? Use an IANA name such as Europe/Paris, America/New_York or UTC."),
+    ("", "I don't know the time zone '(nothing)'. Use an IANA name such as Europe/Paris, America/New_York or UTC."),
+    ("Q" * 70, f"I don't know the time zone '{'Q' * 60}'. Use an IANA name such as Europe/Paris, America/New_York "
+               "or UTC."),
+])
+def test_time_zone_suggestions_at_their_edges(typed, message):
+    with pytest.raises(UnknownTimezone) as e:
+        parse_timezone(typed)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize(("weekday", "hour", "minute", "message"), [
+    ("sat.", 18, 0, "'sat.' is not a weekday. Did you mean saturday? Use a name such as monday or fri."),
+    ("z" * 30, 18, 0, f"'{'z' * 20}' is not a weekday. Use a name such as monday or fri."),
+    ("friday", "9" * 30, 0, f"The hour must be a whole number from 0 to 23 (you gave '{'9' * 20}')."),
+])
+def test_bad_slot_parts_quote_at_most_20_characters_and_a_near_weekday(weekday, hour, minute, message):
+    with pytest.raises(ScheduleError) as e:
+        make_slot(weekday, hour, "UTC", minute)
+    assert str(e.value) == message
+
+
+def test_the_last_hour_minute_and_weekday_are_slots():
+    assert make_slot("sunday", 23, "UTC", 59) == DigestSlot(6, 23, 59, "UTC")
+    assert make_slot(6, "23") == DigestSlot(6, 23, 0, "UTC")  # a stored Sunday slot re-validated
+
+
+class _NoOffset(tzinfo):
+    """A time zone that does not know its offset (tzinfo set, utcoffset() None): as good as naive."""
+
+    def utcoffset(self, dt):
+        return None
+
+    def dst(self, dt):
+        return None
+
+
+def test_a_clock_without_an_offset_is_refused_and_the_message_names_it():
+    with pytest.raises(ValueError) as e:
+        due_digest(BERLIN_FRIDAY, SET_UP, datetime(2026, 12, 4, 18, 0, tzinfo=_NoOffset()), set())
+    assert str(e.value) == "now must be timezone-aware (got 2026-12-04T18:00:00)"
+    with pytest.raises(ValueError) as e:
+        due_digest(BERLIN_FRIDAY, datetime(2026, 11, 30), utc(2026, 12, 4, 18, 0), set())
+    assert str(e.value) == "set_up_at must be timezone-aware (got 2026-11-30T00:00:00)"
+
+
+@pytest.mark.parametrize(("zone", "day", "minute", "jump"), [
+    ("Europe/Berlin", date(2026, 3, 29), 1, utc(2026, 3, 29, 1, 0)),
+    ("Europe/Berlin", date(2026, 3, 29), 15, utc(2026, 3, 29, 1, 0)),
+    ("America/New_York", date(2026, 3, 8), 59, utc(2026, 3, 8, 7, 0)),
+])
+def test_a_slot_in_the_gap_is_reached_at_the_jump_to_the_second(zone, day, minute, jump):
+    assert slot_instant(DigestSlot(day.weekday(), 2, minute, zone), day) == jump
+
+
+def test_slot_instants_are_in_utc_whatever_the_hosts_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        at = slot_instant(BERLIN_FRIDAY, date(2026, 12, 4))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert at.utcoffset() == timedelta(0) and at.isoformat() == "2026-12-04T17:00:00+00:00"

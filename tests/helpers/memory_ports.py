@@ -22,8 +22,10 @@ class MemorySettings:
     def __init__(self, *settings: CommunitySettings) -> None:
         self.rows: dict[str, CommunitySettings] = {s.community_id: s for s in settings}
         self.saves = 0
+        self.reads = 0
 
     def settings(self, community_id: str) -> CommunitySettings:
+        self.reads += 1
         return self.rows.get(community_id, CommunitySettings(community_id))
 
     def save_settings(self, settings: CommunitySettings, actor: str) -> None:
@@ -35,6 +37,17 @@ class MemorySettings:
         after = change(before)
         self.save_settings(after, actor)
         return before, after
+
+
+class BrokenSettings:
+    """A settings store that is down: every read raises, as a lost database connection does."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def settings(self, community_id: str) -> CommunitySettings:
+        self.reads += 1
+        raise ConnectionError("settings database unreachable")
 
 
 class MemoryVotes:
