@@ -185,14 +185,16 @@ _dropper = None
 def _drop_in_background(admin_url: str, name: str) -> None:
     """DROP DATABASE takes 0.1-1 s here (files unlinked, fsync); the next test need not wait for it.
 
-    One thread per test process drops in order; at exit it finishes the queue before the templates go.
+    Four threads per test process drop; at exit they finish the queue before the templates go. With one
+    thread the queue fell behind (each DROP waits for a checkpoint) and the session's end waited about 3 s
+    for it; concurrent drops share their checkpoints.
     """
     global _dropper
     if _dropper is None:
         import atexit
         from concurrent.futures import ThreadPoolExecutor
 
-        _dropper = ThreadPoolExecutor(1, thread_name_prefix="postgres-drop")
+        _dropper = ThreadPoolExecutor(4, thread_name_prefix="postgres-drop")
         atexit.register(_dropper.shutdown, wait=True)
     _dropper.submit(_drop, admin_url, name)
 
