@@ -150,8 +150,10 @@ def test_base_url_alone_uses_a_placeholder_key_and_sdk_retries_off():
     fake, s, summary = run(go())
     assert summary.source == "llm"
     assert fake.seen[0].headers["Authorization"] == "Bearer not-needed"
-    client = llm_client.build_client(LLMSettings(base_url="http://127.0.0.1:1/v1"))
+    settings = LLMSettings(base_url="http://127.0.0.1:1/v1", request_timeout=7.5, connect_timeout=1.5)
+    client = llm_client.build_client(settings)
     assert client.max_retries == 0
+    assert (client.timeout.read, client.timeout.connect) == (7.5, 1.5)  # not the shared HTTP client's default
 
 
 # -- the happy path ------------------------------------------------------------------------------
