@@ -88,14 +88,16 @@ def make_tiny_kb() -> KnowledgeBase:
     return KnowledgeBase(models, caps, claims, version="tiny")
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: one worker more than the cores this process may run on.
 
     A worker spends part of its time waiting (on a `yuntai` child, on Postgres, on a deadline a test sets),
     and with one worker per core those waits left a core idle: 20 of 115 core-seconds of `make test` on
     2 cores. A third worker fills them (2.5 idle core-seconds): 58.3 s became 54.1 s (medians of 5 and 7
-    runs); a fourth only adds contention (60.1 s).
+    runs); a fourth only adds contention (60.1 s). PYTEST_XDIST_AUTO_NUM_WORKERS still sets the count.
     """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it
     return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1
 
 
