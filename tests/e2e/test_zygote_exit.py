@@ -6,6 +6,7 @@ Py_FinalizeEx by hand; each case runs the same program both ways and compares wh
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ from helpers import zygote
 
 PROGRAMS = {
     "falls off the end": "print('done', end='')",
+    "prints, then writes to the descriptor": "import os; print('printed'); os.write(1, b'written\\n')",
     "leaves its own stdout buffered": """
         import sys
         sys.stdout = open(1, 'w', closefd=False)  # block-buffered on a pipe, whatever PYTHONUNBUFFERED says
@@ -65,13 +67,16 @@ PROGRAMS = {
 }
 
 
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
 @pytest.mark.parametrize("name", list(PROGRAMS))
-def test_a_child_ends_like_python_c(name, tmp_path):
+def test_a_child_ends_like_python_c(name, unbuffered, tmp_path):
     code = textwrap.dedent(PROGRAMS[name])
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | ({"PYTHONUNBUFFERED": "1"}
+                                                                              if unbuffered else {})
     fresh_file, forked_file = tmp_path / "fresh.txt", tmp_path / "forked.txt"
     fresh = subprocess.run([sys.executable, "-c", code, str(fresh_file)], capture_output=True, text=True,
-                           timeout=60, cwd=tmp_path)
-    forked = zygote.run([str(forked_file)], code=code, cwd=tmp_path, timeout=60)
+                           timeout=60, cwd=tmp_path, env=env)
+    forked = zygote.run([str(forked_file)], code=code, cwd=tmp_path, timeout=60, env=env)
     assert forked.returncode == fresh.returncode
     assert forked.stdout == fresh.stdout
     # A traceback shows the zygote's own frames above the program's; its last line is the same.
@@ -87,3 +92,8 @@ def test_the_cases_differ_from_each_other():
                 for name, code in PROGRAMS.items()}
     assert {outcomes["exits with a number"], outcomes["exits with a message"], outcomes["interrupted"],
             outcomes["falls off the end"], outcomes["registers atexit handlers"]} == {3, 1, -2, 0, 4}
+    interleaved = {flag: subprocess.run([sys.executable, "-c", PROGRAMS["prints, then writes to the descriptor"]],
+                                        capture_output=True, text=True, timeout=60,
+                                        env={**os.environ, "PYTHONUNBUFFERED": flag}).stdout
+                   for flag in ("", "1")}
+    assert interleaved == {"": "written\nprinted\n", "1": "printed\nwritten\n"}

@@ -74,6 +74,7 @@ def command(request, fds):
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    standard_streams()
     sys.argv = request["argv"]
     try:
         if request["code"] is not None:
@@ -92,6 +93,29 @@ def command(request, fds):
         sys.excepthook(*sys.exc_info())
         code = 1
     finish(code)
+
+
+def standard_streams():
+    """Open stdin, stdout and stderr as a fresh interpreter would for the command's environment and pipes.
+
+    The zygote's own were opened for the zygote: with PYTHONUNBUFFERED in the test process's environment,
+    every child's stdout was unbuffered whatever the command's environment said, which hides a reply the
+    command forgot to flush. As CPython's create_stdio: buffered unless PYTHONUNBUFFERED, line-buffered on
+    a terminal (stderr always), newlines untranslated, the descriptors never closed by the objects.
+    """
+    import io
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        old = getattr(sys, name)
+        raw = io.FileIO(fd, "rb" if fd == 0 else "wb", closefd=False)
+        raw.name = f"<{name}>"
+        buffered = fd == 0 or not unbuffered
+        buffer = (io.BufferedReader(raw) if fd == 0 else io.BufferedWriter(raw)) if buffered else raw
+        stream = io.TextIOWrapper(buffer, encoding=old.encoding, errors=old.errors, newline="\n",
+                                  line_buffering=buffered and (raw.isatty() or fd == 2),
+                                  write_through=not buffered)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
 
 
 def exit_code(arg):
