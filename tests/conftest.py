@@ -88,20 +88,6 @@ def make_tiny_kb() -> KnowledgeBase:
     return KnowledgeBase(models, caps, claims, version="tiny")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "starts_first: a test of tens of seconds, run before the others")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put `starts_first` tests at the front, so a worker starts them at once and the rest runs beside them.
-
-    In collection order the fresh-clone install (37 s under CI) started halfway through and ran on alone
-    after everything else had finished. The sort is stable and the same in every worker, as pytest-xdist
-    requires.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("starts_first") is None)
-
-
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: one worker more than the cores this process may run on.
 

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.starts_first  # 37 s of pip install: beside the rest of the suite, not after it
 def test_fresh_clone_installs_and_checks_a_clip(tmp_path):
     if shutil.which("git") is None or shutil.which("make") is None:
         pytest.skip("git and make are needed")
