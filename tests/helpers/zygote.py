@@ -7,10 +7,9 @@ a real process: its own pid, environment, working directory, stdin/stdout/stderr
 connections and exit code; what it does not repeat is the interpreter start-up, nor, at exit, the
 teardown of the modules the zygote loaded (`finish`; tests/e2e/test_zygote_exit.py holds the end of a
 child to that of `python -c`). So tests whose subject is the command's behaviour use `run`/`popen` here,
-and tests whose subject is the installed entry point
-or interpreter start-up itself (argument decoding, a terminal, a closed stdout, `python -m adapters.cli`)
-keep starting a fresh interpreter: test_cli_hardening.py's argv bytes, the terminal tests of
-test_console_scripting.py and test_cli.py's entry-point test.
+and tests whose subject is the installed entry point or interpreter start-up itself (argument decoding, a
+terminal, a closed stdout, `python -m adapters.cli`) keep starting a fresh interpreter: test_cli_hardening.py's
+argv bytes, the terminal tests of test_console_scripting.py and test_cli.py's entry-point test.
 
 Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., timeout=...)` returns a
 `subprocess.CompletedProcess` (text); `popen(...)` starts one and `.communicate(timeout)` finishes it.
@@ -146,10 +145,11 @@ def finish(code):
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception as exc:
-            code = 120 if code is not None else code
+        except Exception as exc:  # CPython: "Exception ignored in: <stream>", then status 120
+            if code is not None:
+                code = 120
             try:
-                os.write(2, f"Exception ignored on flushing sys.{stream.name.strip('<>')}: {exc!r}\n".encode())
+                os.write(2, f"Exception ignored in: {stream!r}\n{exc!r}\n".encode())
             except OSError:
                 pass
     if code is None:
