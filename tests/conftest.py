@@ -177,19 +177,29 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
             pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
         pytest.skip(message)
 
+    from helpers.postgres_pool import POOL
+
+    base = PG_URL.rsplit("/", 1)[0]
+    reused = None if kind is None else POOL.take(kind)
+    template = None
     try:
         from helpers.seeded_db import build, create_from, postgres_template
 
-        template = None if kind is None else postgres_template(kind, PG_URL)
-        with admin.connect() as conn:
-            create_from(conn, name, template)
-        base = PG_URL.rsplit("/", 1)[0]
-        if kind is not None and template is None:
-            build(kind, f"{base}/{name}")
+        if reused is not None:
+            name = reused
+        else:
+            template = None if kind is None else postgres_template(kind, PG_URL)
+            with admin.connect() as conn:
+                create_from(conn, name, template)
+            if kind is not None and template is None:
+                build(kind, f"{base}/{name}")
+            if template is not None:
+                POOL.remember(kind, f"{base}/{name}")
         yield f"{base}/{name}"
     finally:
         admin.dispose()
-        _drop_in_background(admin_url, name)
+        if (reused is None and template is None) or not POOL.give_back(kind, name, f"{base}/{name}"):
+            _drop_in_background(admin_url, name)
 
 
 _dropper = None
@@ -242,6 +252,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     zygote = sys.modules.get("helpers.zygote")
     if zygote is not None:
         zygote.shutdown()
+    pool = sys.modules.get("helpers.postgres_pool")
+    if pool is not None:  # the copies kept for reuse
+        for name in pool.POOL.drain():
+            _drop_in_background(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), name)
     finish_drops()
     other = sys.modules.get("tests.conftest")  # this file imported again by a test: a dropper of its own
     if other is not None and other.finish_drops is not finish_drops:

@@ -1,0 +1,200 @@
+"""A reused Postgres copy must reach the next test exactly as a fresh copy of its template would, or not at all."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from helpers.postgres_pool import Pool, Pristine, shape
+from helpers.seeded_db import create_from, postgres_template
+
+PG_URL = os.environ.get("YUNTAI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")  # as conftest
+BASE = PG_URL.rsplit("/", 1)[0]
+
+
+def _admin():
+    """An admin engine on the local Postgres; skipped where none answers, a failure under CI (as conftest)."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"no Postgres at {PG_URL}: {type(exc).__name__}", pytrace=False)
+        pytest.skip(f"no Postgres at {PG_URL}")
+    return admin
+
+
+@pytest.fixture(scope="module")
+def copies():
+    """Makes copies of this process's "tiny" template; drops them after the module's tests."""
+    from sqlalchemy import text
+
+    admin = _admin()
+    template = postgres_template("tiny", PG_URL)
+    made: list[str] = []
+
+    def copy() -> str:
+        name = f"yuntai_pool_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            create_from(conn, name, template)
+        made.append(name)
+        return f"{BASE}/{name}"
+
+    yield copy
+    with admin.connect() as conn:
+        for name in made:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def untouched(copies):
+    """One copy no test commits to, with what a fresh copy holds."""
+    url = copies()
+    return url, Pristine.read(url)
+
+
+def contents(url: str) -> dict[str, object]:
+    """Every table's rows in physical order, and every sequence's state: what a test could read."""
+    with psycopg.connect(url) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetchall()
+        out: dict[str, object] = {
+            table: conn.execute(sql.SQL("SELECT * FROM {} ORDER BY ctid").format(sql.Identifier(table))).fetchall()
+            for (table,) in tables}
+        for (seq,) in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall():
+            out[f"sequence {seq}"] = conn.execute(
+                sql.SQL("SELECT last_value, is_called FROM {}").format(sql.Identifier(seq))).fetchone()
+    return out
+
+
+def scribble(url: str) -> None:
+    """What tests do to a database: add, change and delete rows, draw ids from a sequence."""
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO community_settings (community_id, settings, updated_at, updated_by) "
+                     "VALUES ('discord:1', '{}', now(), 'admin')")
+        conn.execute("UPDATE kb_model SET name = 'renamed' WHERE id = (SELECT min(id) FROM kb_model)")
+        conn.execute("DELETE FROM kb_claim WHERE ctid = (SELECT min(ctid) FROM kb_claim)")
+        for (seq,) in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall():
+            conn.execute("SELECT nextval(%s::regclass)", (seq,))
+
+
+def test_a_used_copy_comes_back_with_the_templates_rows_ids_and_order(copies):
+    fresh, used = copies(), copies()
+    pristine = Pristine.read(used)
+    expected = contents(fresh)
+    assert any(rows for key, rows in expected.items() if not key.startswith("sequence"))  # the template has rows
+    assert any(key.startswith("sequence") for key in expected)  # and sequences to put back
+    scribble(used)
+    assert contents(used) != expected
+
+    assert pristine.restore(used) is True
+    assert contents(used) == expected
+
+
+def test_sessions_a_test_left_open_are_ended_not_waited_for(copies):
+    url = copies()
+    pristine = Pristine.read(url)
+    holder = psycopg.connect(url)
+    try:
+        holder.execute("LOCK TABLE kb_claim IN ACCESS EXCLUSIVE MODE")  # an open transaction holding a lock
+        assert pristine.restore(url) is True
+        with pytest.raises(psycopg.OperationalError):
+            holder.execute("SELECT 1")
+    finally:
+        holder.close()
+
+
+@pytest.mark.parametrize("change", [
+    "ALTER TABLE kb_model ADD COLUMN extra text",
+    "CREATE INDEX kb_model_name_extra ON kb_model (name)",
+    "DROP TABLE vote_change",
+    "CREATE TABLE scratch (x int)",
+    "ALTER TABLE kb_model ALTER COLUMN name DROP NOT NULL",
+    "CREATE SCHEMA other",
+    "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    "CREATE VIEW v AS SELECT 1 AS one",
+    "GRANT SELECT ON kb_model TO PUBLIC",
+    # a change of detail that adds or removes nothing, as a migration step might make
+    "ALTER TABLE kb_model RENAME COLUMN notes TO remarks",
+    "ALTER TABLE kb_model ALTER COLUMN notes TYPE text",
+    "ALTER TABLE kb_model ALTER COLUMN official_accounts SET DEFAULT '[\"x\"]'::json",
+    "ALTER TABLE kb_model RENAME TO kb_models",
+    "ALTER INDEX kb_model_pkey RENAME TO kb_model_key",
+    "DROP INDEX ix_check_record_community_clip; "
+    "CREATE INDEX ix_check_record_community_clip ON check_record (community_id, clip_id) WHERE clip_id > 0",
+    "CREATE SCHEMA other; DROP SCHEMA public CASCADE; ALTER SCHEMA other RENAME TO public",
+    "ALTER SEQUENCE vote_id_seq INCREMENT BY 2",
+    "ALTER TABLE kb_model SET (fillfactor = 50)",
+    "ALTER TABLE community_settings SET UNLOGGED",
+    "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET work_mem = ''8MB''', current_database()); END $$",
+])
+def test_the_shape_tells_every_change_but_rows(untouched, change):
+    url, pristine = untouched
+    with psycopg.connect(url) as conn:  # changed inside a transaction, then rolled back: the copy stays fresh
+        assert shape(conn) == pristine.shape
+        conn.execute(change)
+        assert shape(conn) != pristine.shape
+        conn.rollback()
+        assert shape(conn) == pristine.shape
+
+
+def test_rows_alone_leave_the_shape_as_it_was(untouched):
+    url, pristine = untouched
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO community_settings (community_id, settings, updated_at, updated_by) "
+                     "VALUES ('discord:3', '{}', now(), 'admin')")
+        conn.execute("DELETE FROM kb_claim")
+        conn.execute("SELECT nextval('vote_id_seq')")
+        assert shape(conn) == pristine.shape
+        conn.rollback()
+
+
+def test_a_copy_whose_shape_changed_is_left_alone_for_the_caller_to_drop(copies):
+    url = copies()
+    pristine = Pristine.read(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE kb_model ADD COLUMN extra text")
+        conn.execute("INSERT INTO community_settings (community_id, settings, updated_at, updated_by) "
+                     "VALUES ('discord:2', '{}', now(), 'admin')")
+    assert pristine.restore(url) is False
+    with psycopg.connect(url) as conn:  # rows untouched
+        assert conn.execute("SELECT count(*) FROM community_settings").fetchone() == (1,)
+
+
+def test_a_table_a_test_filled_is_emptied_not_left_as_dead_rows(copies):
+    url = copies()
+    pristine = Pristine.read(url)
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO community_settings (community_id, settings, updated_at, updated_by) "
+                     "SELECT 'discord:' || i, '{}', now(), repeat('x', 200) FROM generate_series(1, 20000) i")
+    assert pristine.restore(url) is True
+    with psycopg.connect(url) as conn:
+        size = conn.execute("SELECT pg_total_relation_size('community_settings')").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM community_settings").fetchone() == (0,)
+    assert size < 64 * 1024
+
+
+def test_the_pool_hands_out_only_copies_it_restored(copies):
+    pool = Pool()
+    first = copies()
+    assert pool.take("tiny") is None  # nothing kept yet: the caller makes a copy
+    pool.remember("tiny", first)
+    scribble(first)
+    assert pool.give_back("tiny", first.rsplit("/", 1)[1], first) is True
+    assert pool.take("tiny") == first.rsplit("/", 1)[1]
+    assert pool.take("tiny") is None  # one copy, handed out once
+
+    changed = copies()
+    with psycopg.connect(changed, autocommit=True) as conn:
+        conn.execute("CREATE TABLE scratch (x int)")
+    assert pool.give_back("tiny", changed.rsplit("/", 1)[1], changed) is False
+    assert pool.take("tiny") is None
+    assert pool.give_back("migrated", "never_read", changed) is False  # a kind it never read is never kept
