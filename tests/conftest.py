@@ -180,10 +180,11 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
     from helpers.postgres_pool import POOL
 
     base = PG_URL.rsplit("/", 1)[0]
-    reused = None if kind is None else POOL.take(kind)
-    template = None
+    pooled = kind or "empty"
+    reused = POOL.take(pooled)
+    kept = reused is not None  # a copy from the pool, or one made from a template (or empty): put back after
     try:
-        from helpers.seeded_db import build, create_from, postgres_template
+        from helpers.seeded_db import build, create_from, fresh, postgres_template
 
         if reused is not None:
             name = reused
@@ -193,12 +194,13 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
                 create_from(conn, name, template)
             if kind is not None and template is None:
                 build(kind, f"{base}/{name}")
-            if template is not None:
-                POOL.remember(kind, f"{base}/{name}")
+            if not fresh():
+                POOL.remember(pooled, f"{base}/{name}", wipe=kind is None)
+                kept = True
         yield f"{base}/{name}"
     finally:
         admin.dispose()
-        if (reused is None and template is None) or not POOL.give_back(kind, name, f"{base}/{name}"):
+        if not kept or not POOL.give_back(pooled, name, f"{base}/{name}"):
             _drop_in_background(admin_url, name)
 
 

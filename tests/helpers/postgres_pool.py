@@ -35,7 +35,8 @@ WITH ns AS (
     WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%'
       AND nspname NOT LIKE 'pg\\_temp\\_%'
 )
-SELECT 'schema ' || ns.nspname || ' ' || coalesce(n.nspacl::text, '') FROM pg_namespace n JOIN ns ON ns.oid = n.oid
+SELECT format('schema %s %s %s', ns.nspname, pg_get_userbyid(n.nspowner), n.nspacl)
+FROM pg_namespace n JOIN ns ON ns.oid = n.oid
 UNION ALL
 SELECT format('rel %s.%s %s %s %s %s', ns.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions, c.relacl)
 FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
@@ -114,9 +115,10 @@ class Pristine:
     tables: list[tuple[str, str]]
     rows: dict[tuple[str, str], bytes]
     sequences: list[tuple[str, str, int, bool]]
+    wipe: bool = False  # an empty database: whatever a test created goes, rather than the copy
 
     @classmethod
-    def read(cls, url: str) -> Pristine:
+    def read(cls, url: str, wipe: bool = False) -> Pristine:
         with psycopg.connect(url, autocommit=True) as conn:
             tables = [tuple(row) for row in conn.execute(TABLES)]
             rows: dict[tuple[str, str], bytes] = {}
@@ -132,7 +134,7 @@ class Pristine:
                 value, called = conn.execute(
                     sql.SQL("SELECT last_value, is_called FROM {}").format(sql.Identifier(schema, name))).fetchone()
                 sequences.append((schema, name, value, called))
-            return cls(shape(conn), tables, rows, sequences)
+            return cls(shape(conn), tables, rows, sequences, wipe)
 
     def restore(self, url: str) -> bool:
         """Put the database at `url` back as the template left it; False (and nothing done) if its shape differs."""
@@ -142,7 +144,11 @@ class Pristine:
             conn.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
             if shape(conn) != self.shape:
-                return False
+                if not self.wipe:
+                    return False
+                _wipe(conn)
+                if shape(conn) != self.shape:
+                    return False
             with conn.transaction():
                 # Foreign keys and triggers off for this transaction: the rows come back exactly as they were.
                 conn.execute("SET LOCAL session_replication_role = replica")
@@ -165,6 +171,19 @@ class Pristine:
         return True
 
 
+def _wipe(conn: psycopg.Connection) -> None:
+    """Drop every schema, large object and what is in them; public comes back as CREATE DATABASE makes it."""
+    schemas = [row[0] for row in conn.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND nspname NOT LIKE 'pg\\_%'")]
+    with conn.transaction():
+        for schema in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute("SELECT lo_unlink(oid) FROM pg_largeobject_metadata")
+        conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
+        conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
+
+
 # A binary COPY of no rows: the 19-byte header and the two-byte trailer.
 _EMPTY_COPY = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + b"\xff\xff"
 
@@ -181,10 +200,13 @@ class Pool:
         names = self.free.get(kind)
         return names.pop() if names else None
 
-    def remember(self, kind: str, url: str) -> None:
-        """Read what a fresh copy of `kind` holds (once per kind), before any test touches it."""
+    def remember(self, kind: str, url: str, wipe: bool = False) -> None:
+        """Read what a fresh copy of `kind` holds (once per kind), before any test touches it.
+
+        `wipe`: the copy is an empty database, put back by dropping whatever a test created in it.
+        """
         if kind not in self.pristine:
-            self.pristine[kind] = Pristine.read(url)
+            self.pristine[kind] = Pristine.read(url, wipe)
 
     def give_back(self, kind: str, name: str, url: str) -> bool:
         """Restore the copy for the next test; False when it cannot be (the caller drops it)."""

@@ -33,14 +33,14 @@ def _admin():
 
 @pytest.fixture(scope="module")
 def copies():
-    """Makes copies of this process's "tiny" template; drops them after the module's tests."""
+    """Makes copies of this process's "tiny" template (or empty databases); drops them after the module's tests."""
     from sqlalchemy import text
 
     admin = _admin()
     template = postgres_template("tiny", PG_URL)
     made: list[str] = []
 
-    def copy() -> str:
+    def copy(template: str | None = template) -> str:
         name = f"yuntai_pool_{uuid.uuid4().hex[:10]}"
         with admin.connect() as conn:
             create_from(conn, name, template)
@@ -198,3 +198,43 @@ def test_the_pool_hands_out_only_copies_it_restored(copies):
     assert pool.give_back("tiny", changed.rsplit("/", 1)[1], changed) is False
     assert pool.take("tiny") is None
     assert pool.give_back("migrated", "never_read", changed) is False  # a kind it never read is never kept
+
+
+def test_an_empty_copy_comes_back_empty_whatever_a_test_created_in_it(copies):
+    url = copies(template=None)
+    pristine = Pristine.read(url, wipe=True)
+    with psycopg.connect(url, autocommit=True) as conn:  # what the migration and Slack-store tests leave behind
+        conn.execute("CREATE TABLE public.t (id serial PRIMARY KEY, mood text)")
+        conn.execute("INSERT INTO t (mood) VALUES ('ok')")
+        conn.execute("CREATE TYPE public.mood AS ENUM ('sad', 'ok')")
+        conn.execute("CREATE SCHEMA other")
+        conn.execute("CREATE TABLE other.u (x int)")
+        conn.execute("CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+        conn.execute("SELECT lo_create(0)")
+        conn.execute("REVOKE USAGE ON SCHEMA public FROM PUBLIC")
+    assert pristine.restore(url) is True
+    with psycopg.connect(url) as conn:
+        assert shape(conn) == pristine.shape
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', "
+                            "'information_schema')").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM pg_largeobject_metadata").fetchone() == (0,)
+        conn.execute("CREATE TABLE t (x int)")  # public is usable as on a new database
+
+
+def test_an_empty_copy_with_a_changed_database_setting_is_not_reused(copies):
+    url = copies(template=None)
+    pristine = Pristine.read(url, wipe=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (x int)")
+        conn.execute(sql.SQL("ALTER DATABASE {} SET work_mem = '8MB'").format(sql.Identifier(url.rsplit("/", 1)[1])))
+    assert pristine.restore(url) is False
+
+
+def test_a_copy_of_a_template_is_never_wiped(copies):
+    url = copies()
+    pristine = Pristine.read(url)  # wipe is for empty databases only
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE scratch (x int)")
+    assert pristine.restore(url) is False
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM kb_model").fetchone()[0] > 0
