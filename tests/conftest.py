@@ -200,8 +200,9 @@ def _throwaway_postgres(kind: str | None) -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         admin.dispose()
-        if not kept or not POOL.give_back(pooled, name, f"{base}/{name}"):
-            _drop_in_background(admin_url, name)
+        leftover = POOL.give_back(pooled, name, base, PG_URL) if kept else name
+        if leftover is not None:
+            _drop_in_background(admin_url, leftover)
 
 
 _dropper = None

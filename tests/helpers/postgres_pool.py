@@ -7,11 +7,14 @@ checkpoints slowed every other Postgres test running at the time. Putting a used
 back.
 
 A copy is only put back when nothing but its rows can differ from the template: the schema (tables,
-columns, defaults, constraints, indexes, sequences, types, functions, triggers, views, extensions,
-privileges), the database's settings, its large objects and prepared transactions are compared with
-the template's first; on any difference (a test that ran a migration, say) the copy is dropped and the
-next test gets a new one, as before. Rows go back in the template's physical order and each sequence
-to the template's value, so ids and unordered reads come out as on a fresh copy.
+columns, defaults, constraints, indexes, sequences, types, functions, triggers, rules and views,
+policies, comments, extensions, privileges), the database's own settings, large objects and prepared
+transactions are compared with the template's first; on any difference (a test that ran a migration,
+say) the copy is dropped and the next test gets a new one, as before. Rows go back in the template's
+physical order and each sequence to the template's value, so ids come out as on a fresh copy. Not
+restored: the tables' dead rows (the physical size, so a query plan may differ; no test orders by
+anything but ORDER BY). Before the restore the copy is renamed, so a client a test left behind can
+never reconnect to the next test's data: it finds no database by that name, as after a drop.
 
 YUNTAI_TEST_FRESH_DB=1 (helpers.seeded_db) still gives every test a new copy.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import psycopg
@@ -38,11 +42,13 @@ WITH ns AS (
 SELECT format('schema %s %s %s', ns.nspname, pg_get_userbyid(n.nspowner), n.nspacl)
 FROM pg_namespace n JOIN ns ON ns.oid = n.oid
 UNION ALL
-SELECT format('rel %s.%s %s %s %s %s', ns.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions, c.relacl)
+SELECT format('rel %s.%s %s %s %s %s %s %s', ns.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions,
+              c.relacl, c.relrowsecurity, c.relforcerowsecurity)
 FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 UNION ALL
-SELECT format('col %s %s %s %s %s %s %s', a.attrelid::regclass, a.attnum, a.attname,
-              format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attisdropped, pg_get_expr(d.adbin, d.adrelid))
+SELECT format('col %s %s %s %s %s %s %s %s %s %s %s', a.attrelid::regclass, a.attnum, a.attname,
+              format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attisdropped, pg_get_expr(d.adbin, d.adrelid),
+              a.attidentity, a.attgenerated, a.attcollation::regcollation, a.attacl)
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attnum > 0
@@ -61,16 +67,27 @@ SELECT format('type %s.%s %s', ns.nspname, t.typname, t.typtype) FROM pg_type t 
 UNION ALL
 SELECT format('enum %s %s %s', e.enumtypid::regtype, e.enumsortorder, e.enumlabel) FROM pg_enum e
 UNION ALL
-SELECT format('func %s.%s(%s) %s', ns.nspname, p.proname, pg_get_function_identity_arguments(p.oid), md5(p.prosrc))
+SELECT format('func %s.%s(%s) %s %s %s %s', ns.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+              p.prorettype::regtype, p.prokind, p.provolatile, md5(p.prosrc))
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
 UNION ALL
-SELECT format('trigger %s %s %s', t.tgrelid::regclass, t.tgname, t.tgenabled) FROM pg_trigger t
-JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace WHERE NOT t.tgisinternal
+SELECT format('trigger %s %s', t.tgenabled, pg_get_triggerdef(t.oid)) FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace
 UNION ALL
-SELECT format('rule %s %s', r.ev_class::regclass, r.rulename) FROM pg_rewrite r
+SELECT format('rule %s %s %s', r.ev_class::regclass, r.ev_enabled, pg_get_ruledef(r.oid)) FROM pg_rewrite r
 JOIN pg_class c ON c.oid = r.ev_class JOIN ns ON ns.oid = c.relnamespace
 UNION ALL
-SELECT format('policy %s %s', p.polrelid::regclass, p.polname) FROM pg_policy p
+SELECT format('policy %s %s %s %s %s %s', p.polrelid::regclass, p.polname, p.polcmd, p.polpermissive,
+              pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)) FROM pg_policy p
+UNION ALL
+SELECT format('comment %s %s %s', d.classoid::regclass, d.objsubid, d.description) FROM pg_description d
+WHERE d.objoid >= 16384
+UNION ALL
+SELECT format('database %s %s %s %s', d.datconnlimit, d.datallowconn, pg_get_userbyid(d.datdba), d.datacl)
+FROM pg_database d WHERE d.datname = current_database()
+UNION ALL
+SELECT format('elsewhere %s %s %s %s', (SELECT count(*) FROM pg_event_trigger), (SELECT count(*) FROM pg_publication),
+              (SELECT count(*) FROM pg_default_acl), (SELECT count(*) FROM pg_cast WHERE oid >= 16384))
 UNION ALL
 SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension
 UNION ALL
@@ -208,19 +225,37 @@ class Pool:
         if kind not in self.pristine:
             self.pristine[kind] = Pristine.read(url, wipe)
 
-    def give_back(self, kind: str, name: str, url: str) -> bool:
-        """Restore the copy for the next test; False when it cannot be (the caller drops it)."""
+    def give_back(self, kind: str, name: str, base: str, admin_url: str) -> str | None:
+        """Rename the copy, restore it and keep it for the next test; the name the caller must drop, or None.
+
+        The rename needs every session on the copy gone, so the ones a test left open are ended first; one
+        that will not end within 5 s leaves the copy to be dropped.
+        """
         pristine = self.pristine.get(kind)
         if pristine is None:
-            return False
+            return name
+        renamed = f"yuntai_test_{uuid.uuid4().hex[:10]}"
         try:
-            restored = pristine.restore(url)
-        except psycopg.Error as exc:
-            log.info("postgres copy %s not restored: %s", name, exc)
-            return False
-        if restored:
-            self.free.setdefault(kind, []).append(name)
-        return restored
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                ended = admin.execute("SELECT coalesce(bool_and(pg_terminate_backend(pid, 5000)), true) "
+                                      "FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]
+                if not ended:
+                    log.warning("postgres copy %s: a session would not end; dropped, not reused", name)
+                    return name
+                admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                    sql.Identifier(name), sql.Identifier(renamed)))
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the copy is dropped as before
+            log.warning("postgres copy %s not renamed: %s", name, exc)
+            return name
+        try:
+            restored = pristine.restore(f"{base}/{renamed}")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("postgres copy %s not restored: %s", renamed, exc)
+            restored = False
+        if not restored:
+            return renamed
+        self.free.setdefault(kind, []).append(renamed)
+        return None
 
     def drain(self) -> list[str]:
         """Every free copy's name (the end of the session drops them)."""

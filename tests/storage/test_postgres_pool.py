@@ -10,7 +10,9 @@ import pytest
 from psycopg import sql
 
 from helpers.postgres_pool import Pool, Pristine, shape
-from helpers.seeded_db import create_from, postgres_template
+from helpers.seeded_db import create_from, fresh, postgres_template
+
+pytestmark = pytest.mark.skipif(fresh(), reason="YUNTAI_TEST_FRESH_DB=1: no templates, no pool")
 
 PG_URL = os.environ.get("YUNTAI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")  # as conftest
 BASE = PG_URL.rsplit("/", 1)[0]
@@ -47,6 +49,7 @@ def copies():
         made.append(name)
         return f"{BASE}/{name}"
 
+    copy.made = made  # type: ignore[attr-defined] - names a test renamed are dropped too
     yield copy
     with admin.connect() as conn:
         for name in made:
@@ -134,6 +137,14 @@ def test_sessions_a_test_left_open_are_ended_not_waited_for(copies):
     "ALTER SEQUENCE vote_id_seq INCREMENT BY 2",
     "ALTER TABLE kb_model SET (fillfactor = 50)",
     "ALTER TABLE community_settings SET UNLOGGED",
+    "ALTER TABLE vote DISABLE TRIGGER ALL",  # its foreign keys no longer checked
+    "ALTER TABLE kb_model ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY p ON kb_model USING (true)",
+    "COMMENT ON TABLE kb_model IS 'x'",
+    "ALTER TABLE kb_model ALTER COLUMN notes TYPE varchar COLLATE \"C\"",
+    "GRANT SELECT (name) ON kb_model TO PUBLIC",
+    "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC",
+    "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT 5', current_database()); END $$",
     "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET work_mem = ''8MB''', current_database()); END $$",
 ])
 def test_the_shape_tells_every_change_but_rows(untouched, change):
@@ -182,22 +193,36 @@ def test_a_table_a_test_filled_is_emptied_not_left_as_dead_rows(copies):
     assert size < 64 * 1024
 
 
-def test_the_pool_hands_out_only_copies_it_restored(copies):
+def test_the_pool_renames_restores_and_hands_out_only_copies_it_restored(copies):
     pool = Pool()
-    first = copies()
+    first, fresh_copy = copies(), copies()
+    first_name = first.rsplit("/", 1)[1]
     assert pool.take("tiny") is None  # nothing kept yet: the caller makes a copy
     pool.remember("tiny", first)
     scribble(first)
-    assert pool.give_back("tiny", first.rsplit("/", 1)[1], first) is True
-    assert pool.take("tiny") == first.rsplit("/", 1)[1]
+    left_behind = psycopg.connect(first)  # a client a test never closed
+    try:
+        assert pool.give_back("tiny", first_name, BASE, PG_URL) is None  # kept: nothing for the caller to drop
+        kept = pool.take("tiny")
+        copies.made.append(kept)
+        assert kept != first_name and contents(f"{BASE}/{kept}") == contents(fresh_copy)
+        with pytest.raises(psycopg.OperationalError):
+            left_behind.execute("SELECT 1")  # ended
+        with pytest.raises(psycopg.OperationalError, match="does not exist"):
+            psycopg.connect(first)  # and it cannot reach the next test's data by the old name
+    finally:
+        left_behind.close()
     assert pool.take("tiny") is None  # one copy, handed out once
 
     changed = copies()
     with psycopg.connect(changed, autocommit=True) as conn:
         conn.execute("CREATE TABLE scratch (x int)")
-    assert pool.give_back("tiny", changed.rsplit("/", 1)[1], changed) is False
-    assert pool.take("tiny") is None
-    assert pool.give_back("migrated", "never_read", changed) is False  # a kind it never read is never kept
+    leftover = pool.give_back("tiny", changed.rsplit("/", 1)[1], BASE, PG_URL)
+    copies.made.append(leftover)
+    assert leftover is not None and pool.take("tiny") is None  # the caller drops it, by its new name
+    with psycopg.connect(f"{BASE}/{leftover}") as conn:
+        assert conn.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
+    assert pool.give_back("migrated", "never_read", BASE, PG_URL) == "never_read"  # a kind it never read
 
 
 def test_an_empty_copy_comes_back_empty_whatever_a_test_created_in_it(copies):
