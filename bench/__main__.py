@@ -13,6 +13,7 @@ from bench import (
     llm_overhead,
     model_report,
     slack_speed,
+    test_databases,
     votes,
 )
 
@@ -34,6 +35,8 @@ def main() -> int:
     slack_speed.main([])
     print()
     discord_speed.main([])  # against the loopback fake Discord
+    print()
+    test_databases.main([])  # the test suite's Postgres databases: fresh copies against reused ones
     return 0
 
 
