@@ -44,6 +44,16 @@ def scribble(url: str) -> None:
         conn.execute("SELECT nextval('vote_id_seq')")
 
 
+def rounds_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000")
+    return value
+
+
 def measure(rounds: int, step: Callable[[], None]) -> tuple[float, float]:
     walls, busies = [], []
     for _ in range(rounds):
@@ -56,7 +66,7 @@ def measure(rounds: int, step: Callable[[], None]) -> tuple[float, float]:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--rounds", type=rounds_arg, default=20, help="rounds per kind, 1-1000 (default 20)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "tests"))
     from sqlalchemy import create_engine, text

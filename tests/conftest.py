@@ -161,21 +161,35 @@ def postgres_required() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def _throwaway_postgres(kind: str | None) -> Iterator[str]:
-    """A throw-away database on the local Postgres (a copy of a `kind` template, or empty); dropped after."""
+def _postgres_admin():  # noqa: ANN202 - an SQLAlchemy Engine, imported lazily
+    """An AUTOCOMMIT engine on the local Postgres once it answers; skipped where none does, a failure under CI."""
     from sqlalchemy import create_engine
 
-    admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except Exception as exc:  # noqa: BLE001
+        admin.dispose()
         message = f"no Postgres at {PG_URL}: {type(exc).__name__}"
         if postgres_required():
             pytest.fail(f"{message} (CI=true: the storage suite must run on Postgres too)", pytrace=False)
         pytest.skip(message)
+    return admin
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The local Postgres's URL (YUNTAI_TEST_POSTGRES), for tests that make databases of their own."""
+    _postgres_admin().dispose()
+    return PG_URL
+
+
+def _throwaway_postgres(kind: str | None) -> Iterator[str]:
+    """A throw-away database on the local Postgres (a copy of a `kind` template, or empty); dropped after."""
+    admin_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"yuntai_test_{uuid.uuid4().hex[:10]}"
+    admin = _postgres_admin()
 
     from helpers.postgres_pool import POOL
 

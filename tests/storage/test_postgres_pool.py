@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import psycopg
@@ -14,32 +13,18 @@ from helpers.seeded_db import create_from, fresh, postgres_template
 
 pytestmark = pytest.mark.skipif(fresh(), reason="YUNTAI_TEST_FRESH_DB=1: no templates, no pool")
 
-PG_URL = os.environ.get("YUNTAI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")  # as conftest
-BASE = PG_URL.rsplit("/", 1)[0]
-
-
-def _admin():
-    """An admin engine on the local Postgres; skipped where none answers, a failure under CI (as conftest)."""
-    from sqlalchemy import create_engine
-
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(f"no Postgres at {PG_URL}: {type(exc).__name__}", pytrace=False)
-        pytest.skip(f"no Postgres at {PG_URL}")
-    return admin
-
-
 @pytest.fixture(scope="module")
-def copies():
-    """Makes copies of this process's "tiny" template (or empty databases); drops them after the module's tests."""
-    from sqlalchemy import text
+def copies(postgres_server_url):  # skipped without a server, a failure under CI
+    """Makes copies of this process's "tiny" template (or empty databases); drops them after the module's tests.
 
-    admin = _admin()
-    template = postgres_template("tiny", PG_URL)
+    `copies.base` is the server's URL without a database, `copies.server` its admin database's.
+    """
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres_server_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                          isolation_level="AUTOCOMMIT")
+    base = postgres_server_url.rsplit("/", 1)[0]
+    template = postgres_template("tiny", postgres_server_url)
     made: list[str] = []
 
     def copy(template: str | None = template) -> str:
@@ -47,9 +32,11 @@ def copies():
         with admin.connect() as conn:
             create_from(conn, name, template)
         made.append(name)
-        return f"{BASE}/{name}"
+        return f"{base}/{name}"
 
     copy.made = made  # type: ignore[attr-defined] - names a test renamed are dropped too
+    copy.base = base  # type: ignore[attr-defined]
+    copy.server = postgres_server_url  # type: ignore[attr-defined]
     yield copy
     with admin.connect() as conn:
         for name in made:
@@ -202,10 +189,11 @@ def test_the_pool_renames_restores_and_hands_out_only_copies_it_restored(copies)
     scribble(first)
     left_behind = psycopg.connect(first)  # a client a test never closed
     try:
-        assert pool.give_back("tiny", first_name, BASE, PG_URL) is None  # kept: nothing for the caller to drop
+        # kept: nothing for the caller to drop
+        assert pool.give_back("tiny", first_name, copies.base, copies.server) is None
         kept = pool.take("tiny")
         copies.made.append(kept)
-        assert kept != first_name and contents(f"{BASE}/{kept}") == contents(fresh_copy)
+        assert kept != first_name and contents(f"{copies.base}/{kept}") == contents(fresh_copy)
         with pytest.raises(psycopg.OperationalError):
             left_behind.execute("SELECT 1")  # ended
         with pytest.raises(psycopg.OperationalError, match="does not exist"):
@@ -217,12 +205,12 @@ def test_the_pool_renames_restores_and_hands_out_only_copies_it_restored(copies)
     changed = copies()
     with psycopg.connect(changed, autocommit=True) as conn:
         conn.execute("CREATE TABLE scratch (x int)")
-    leftover = pool.give_back("tiny", changed.rsplit("/", 1)[1], BASE, PG_URL)
+    leftover = pool.give_back("tiny", changed.rsplit("/", 1)[1], copies.base, copies.server)
     copies.made.append(leftover)
     assert leftover is not None and pool.take("tiny") is None  # the caller drops it, by its new name
-    with psycopg.connect(f"{BASE}/{leftover}") as conn:
+    with psycopg.connect(f"{copies.base}/{leftover}") as conn:
         assert conn.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
-    assert pool.give_back("migrated", "never_read", BASE, PG_URL) == "never_read"  # a kind it never read
+    assert pool.give_back("migrated", "never_read", copies.base, copies.server) == "never_read"  # a kind it never read
 
 
 def test_an_empty_copy_comes_back_empty_whatever_a_test_created_in_it(copies):
