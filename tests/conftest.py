@@ -259,6 +259,25 @@ def _drop(admin_url: str, name: str) -> None:
         engine.dispose()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # type: ignore[no-untyped-def]
+    """pytest-xdist's controller, as it starts each worker: one zygote and one set of SQLite templates for all.
+
+    The zygote starts with the first worker and builds while the workers import and collect.
+    """
+    from helpers import zygote
+
+    node.workerinput["yuntai_zygote"] = zygote.start_shared()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    shared = getattr(config, "workerinput", {}).get("yuntai_zygote")
+    if shared:  # a pytest-xdist worker: its controller started the zygote (pytest_configure_node)
+        from helpers import zygote
+
+        zygote.use_shared(shared)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Clean up this test process inside the session, not in atexit handlers.
 

@@ -14,7 +14,8 @@ Three kinds, each exactly what the tests used to build for themselves:
 A copy is an ordinary database, so a `yuntai` subprocess given its URL finds it migrated and seeded
 and goes straight to work, exactly as on a second run. Templates belong to one test process (one
 pytest-xdist worker), so workers never wait on each other; each process drops its Postgres templates
-when its session ends.
+when its session ends. The SQLite templates are the exception: under pytest-xdist the zygote the
+controller starts builds them once for every worker (helpers/zygote.py, `start_shared`).
 
 YUNTAI_TEST_FRESH_DB=1 builds every database from nothing instead (to measure what the templates
 save, or to rule them out when a test misbehaves).
@@ -72,6 +73,12 @@ def build(kind: str, url: str) -> None:
 def _template(kind: str) -> Path:
     global _folder
     if kind not in _sqlite:
+        from .zygote import shared_folder
+
+        shared = shared_folder()  # a pytest-xdist worker: its controller's zygote built them
+        if shared is not None:
+            _sqlite[kind] = Path(shared) / f"{kind}.db"
+            return _sqlite[kind]
         if _folder is None:
             _folder = Path(tempfile.mkdtemp(prefix="yuntai-templates-"))
             atexit.register(shutil.rmtree, _folder, True)

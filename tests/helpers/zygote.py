@@ -2,7 +2,9 @@
 
 Why: every `yuntai` subprocess spent most of its second starting Python and importing SQLAlchemy, Alembic
 and the bot before doing anything; the console, curation, knowledge-base file and digest tests run dozens.
-A zygote process (one per test process) imports all that once and forks a child per command. The child is
+A zygote process imports all that once and forks a child per command: one for the whole run under
+pytest-xdist (the controller starts it, and it builds the SQLite templates the workers copy:
+`start_shared`), else one per test process. The child is
 a real process: its own pid, environment, working directory, stdin/stdout/stderr pipes, database
 connections and exit code; what it does not repeat is the interpreter start-up, nor, at exit, the
 teardown of the modules the zygote loaded (`finish`; tests/e2e/test_zygote_exit.py holds the end of a
@@ -26,7 +28,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +40,34 @@ root, path, lifeline, seeded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.a
 sys.path.insert(0, root)
 import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
 import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
+
+
+def build_templates(folder):
+    """The SQLite templates every test process copies (helpers.seeded_db), built by a forked child.
+
+    In a child, so that what building needs (the tests' tiny knowledge base, hence pytest) is never
+    loaded into the zygote and so into every command. They are complete before the zygote binds its
+    socket, which is what a test process waits for.
+    """
+    pid = os.fork()
+    if pid == 0:
+        try:
+            from tests.helpers import seeded_db
+            for kind in seeded_db.KINDS:
+                seeded_db.build(kind, "sqlite:///" + os.path.join(folder, kind + ".db"))
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("the shared zygote could not build the SQLite templates")
+    return "sqlite:///" + os.path.join(folder, "seeded.db")
+
+
+if not seeded:  # shared by the test processes of a pytest-xdist run (see start_shared)
+    seeded = build_templates(os.path.dirname(path))
 bot.word_forms.forms("walk")  # reads the word-form table (lru_cache) before the fork
 # The shipped seed's compiled matchers, as a child loads the seed from its seeded copy: a child whose
 # knowledge equals it finds them in bot.compiled_knowledge instead of compiling (0.2 CPU-s a command).
@@ -197,22 +229,29 @@ while True:
 
 
 class _Zygote:
-    def __init__(self) -> None:
+    def __init__(self, shared: bool = False) -> None:
+        """Start a zygote for this process and wait until it listens; `shared`: for the test processes of a
+        pytest-xdist run, started by its controller, which does not wait (they do, in `_shared_folder`)."""
         self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
         self.path = os.path.join(self.folder, "socket")
         lifeline, self.lifeline = os.pipe()  # the zygote exits when this process's end closes, however it ends
-        from .seeded_db import seeded_copy
+        if shared:
+            seeded = ""  # the zygote builds the SQLite templates itself, in its folder
+        else:
+            from .seeded_db import seeded_copy
 
-        seeded = seeded_copy(Path(self.folder) / "seeded.db")  # what the zygote compiles the seed's matchers from
+            seeded = seeded_copy(Path(self.folder) / "seeded.db")  # what the zygote compiles the seed's matchers from
         self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline), seeded],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=self.folder,
-                                     pass_fds=(lifeline,))
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL if shared else subprocess.PIPE,
+                                     cwd=self.folder, pass_fds=(lifeline,))
         os.close(lifeline)
+        atexit.register(self.stop)
+        if shared:
+            return
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if line.strip() != b"ready":
             raise RuntimeError(f"the yuntai zygote did not start (exit {self.proc.poll()})")
-        atexit.register(self.stop)
 
     def stop(self) -> None:
         if self.lifeline < 0:  # stopped already (the session's end, then atexit)
@@ -232,15 +271,90 @@ class _Zygote:
 
 
 _zygote: _Zygote | None = None
-_lock = threading.Lock()
+_lock = threading.RLock()  # _server -> _Zygote -> seeded_copy -> shared_folder, on one thread
+_shared: dict[str, Any] | None = None  # a pytest-xdist worker: the zygote its controller started
 
 
-def _server() -> _Zygote:
+def start_shared() -> dict[str, Any]:
+    """Start the zygote every worker of a pytest-xdist run uses (called by the controller); where to find it.
+
+    Why: each worker used to start its own zygote and build its own SQLite templates: 2.6 CPU-seconds a
+    worker, the same work three times over on two cores. The controller starts this one as the workers
+    start, without waiting; a worker waits for it only when its first test needs it (`shared_folder`).
+    """
     global _zygote
     with _lock:
+        if _zygote is None:
+            _zygote = _Zygote(shared=True)
+        return {"socket": _zygote.path, "folder": _zygote.folder, "pid": _zygote.proc.pid}
+
+
+def use_shared(info: dict[str, Any]) -> None:
+    """In a worker: use the controller's zygote and its templates (see `start_shared`)."""
+    global _shared
+    _shared = dict(info)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs: a zygote that died stays a zombie of the controller until it is reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def shared_folder(timeout: float = 120) -> str | None:
+    """The shared zygote's folder once it listens (its SQLite templates are there by then), else None.
+
+    None means this process starts its own zygote and builds its own templates, as with `-n 0`: no shared
+    zygote was started, or it died, or it did not come up within `timeout` seconds.
+    """
+    global _shared
+    with _lock:
+        if _shared is None:
+            return None
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(_shared["socket"]):
+            if not _running(_shared["pid"]) or time.monotonic() > deadline:
+                _shared = None
+                return None
+            time.sleep(0.01)
+        return _shared["folder"]
+
+
+class _Shared:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def _server() -> _Zygote | _Shared:
+    global _zygote
+    with _lock:
+        if shared_folder() is not None:
+            assert _shared is not None
+            return _Shared(_shared["socket"])
         if _zygote is None or _zygote.proc.poll() is not None:
             _zygote = _Zygote()
         return _zygote
+
+
+def _connect() -> socket.socket:
+    """A connection to this process's zygote; a shared one that went away is replaced by one of our own."""
+    global _shared
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(_server().path)
+    except OSError:
+        with _lock:
+            if _shared is None:
+                conn.close()
+                raise
+            _shared = None
+        conn.close()
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(_server().path)
+    return conn
 
 
 def shutdown() -> None:
@@ -257,11 +371,9 @@ class Child:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str, module: str | None,
                  code: str | None = None, stderr: int | None = None) -> None:
-        zygote = _server()
+        self.conn = _connect()
         ends = [os.pipe() for _ in range(2 if stderr is not None else 3)]  # (read, write) each
         child_fds = [ends[0][0], ends[1][1], ends[2][1] if stderr is None else stderr]
-        self.conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.conn.connect(zygote.path)
         request = {"argv": argv, "env": env, "cwd": cwd, "module": module, "code": code}
         socket.send_fds(self.conn, [json.dumps(request).encode()], child_fds)
         for fd in child_fds[:2] if stderr is not None else child_fds:  # the caller's own stderr stays open
