@@ -216,6 +216,24 @@ def test_the_fast_yaml_parser_reads_the_shipped_seed_exactly_as_the_python_one(m
         slow.models, slow.capabilities, slow.claims, slow.demos)
 
 
+def test_nesting_deeper_than_libyaml_allows_is_refused_without_the_python_parser(monkeypatch, tmp_path):
+    """The Python parser recurses once per level: it would spend a second to end in the same RecursionError."""
+    import yaml
+
+    import storage.seed_files as seed_files
+
+    def python_parser(text):  # type: ignore[no-untyped-def]
+        raise AssertionError("the Python parser was asked")
+
+    monkeypatch.setattr(yaml, "safe_load", python_parser)
+    (tmp_path / "models.yaml").write_text("[" * 1001 + "]" * 1001, encoding="utf-8")
+    with pytest.raises(RecursionError, match="nesting depth"):
+        seed_files._parse(tmp_path / "models.yaml", [])
+    (tmp_path / "models.yaml").write_text("- id: a\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="Python parser was asked"):  # any other error still is
+        seed_files._parse(tmp_path / "models.yaml", [])
+
+
 def test_a_broken_file_is_described_by_the_python_parser(tmp_path):
     import yaml
 
