@@ -263,7 +263,8 @@ def _drop(admin_url: str, name: str) -> None:
 def pytest_configure_node(node) -> None:  # type: ignore[no-untyped-def]
     """pytest-xdist's controller, as it starts each worker: one zygote and one set of SQLite templates for all.
 
-    The zygote starts with the first worker and builds while the workers import and collect.
+    The zygote process starts with the first worker but loads (imports, templates) only when a worker's
+    test first needs it, so a run of tests that never do pays for a bare process start.
     """
     from helpers import zygote
 

@@ -70,10 +70,30 @@ def test_without_a_live_shared_zygote_a_worker_starts_its_own(monkeypatch, tmp_p
         dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         dead.bind(str(tmp_path / "dead"))
         dead.close()
-        monkeypatch.setattr(zygote, "_shared", {"socket": str(tmp_path / "dead"), "folder": str(tmp_path),
-                                                "pid": os.getpid()})
-        assert zygote.shared_folder() == str(tmp_path)  # it looks alive until a connection is refused
-        assert zygote_of(zygote.run([], code=ZYGOTE_PID)) == mine
-        assert zygote._shared is None  # and it is not tried again
+        for awake in (False, True):  # before it answered a first request, or after
+            monkeypatch.setattr(zygote, "_shared", {"socket": str(tmp_path / "dead"), "folder": str(tmp_path),
+                                                    "pid": os.getpid(), "awake": awake})
+            assert zygote_of(zygote.run([], code=ZYGOTE_PID)) == mine
+            assert zygote._shared is None  # and it is not tried again
     finally:
         zygote.shutdown()
+
+
+def test_a_shared_zygote_loads_only_when_a_test_process_first_asks(monkeypatch):
+    """A run whose tests never need it pays for a process start, not for the imports and the templates."""
+    monkeypatch.setattr(zygote, "_shared", None)
+    started = zygote._Zygote(shared=True)
+    try:
+        deadline = time.monotonic() + 30
+        while "poll" not in Path(f"/proc/{started.proc.pid}/wchan").read_text():  # waiting in select
+            assert time.monotonic() < deadline and started.proc.poll() is None
+            time.sleep(0.01)
+        assert not (Path(started.folder) / "seeded.db").exists()
+        mapped = Path(f"/proc/{started.proc.pid}/maps").read_text()
+        assert "_sqlite3" not in mapped and "sqlalchemy" not in mapped  # not one of the heavy imports yet
+        monkeypatch.setattr(zygote, "_shared", {"socket": started.path, "folder": started.folder,
+                                                "pid": started.proc.pid})
+        assert zygote.shared_folder() == started.folder
+        assert (Path(started.folder) / "seeded.db").exists()
+    finally:
+        started.stop()

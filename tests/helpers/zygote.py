@@ -38,16 +38,14 @@ SERVER = r'''
 import json, os, runpy, select, socket, sys
 root, path, lifeline, seeded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sys.path.insert(0, root)
-import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
-import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
 
 
 def build_templates(folder):
     """The SQLite templates every test process copies (helpers.seeded_db), built by a forked child.
 
     In a child, so that what building needs (the tests' tiny knowledge base, hence pytest) is never
-    loaded into the zygote and so into every command. They are complete before the zygote binds its
-    socket, which is what a test process waits for.
+    loaded into the zygote and so into every command. They are complete before the zygote answers a
+    test process's first request, which is what it waits for.
     """
     pid = os.fork()
     if pid == 0:
@@ -66,33 +64,49 @@ def build_templates(folder):
     return "sqlite:///" + os.path.join(folder, "seeded.db")
 
 
-if not seeded:  # shared by the test processes of a pytest-xdist run (see start_shared)
-    seeded = build_templates(os.path.dirname(path))
-bot.word_forms.forms("walk")  # reads the word-form table (lru_cache) before the fork
-# The shipped seed's compiled matchers, as a child loads the seed from its seeded copy: a child whose
-# knowledge equals it finds them in bot.compiled_knowledge instead of compiling (0.2 CPU-s a command).
-# Loaded on this thread and closed before any fork: no storage thread or connection outlives it.
-import bot.compiled_knowledge
-store = storage.bootstrap.open_storage(seeded, migrate=False)
-try:
-    bot.compiled_knowledge.compiled(store.knowledge.knowledge_base())
-finally:
-    store.close()
-del store
-import threading
-assert threading.active_count() == 1, threading.enumerate()  # forking with another thread alive is unsafe
-matplotlib.use("Agg", force=False)  # what bot/charts.py does on first use
-import matplotlib.figure  # noqa: F401
-import gc
-# What is loaded above is the children's shared, never-freed heap: keep it out of their collections. A
-# child's exit otherwise walked all of it (its reference counts and collector links), copying each page
-# it touched from the zygote: 0.55 s of every command, against 0.07 s frozen (and 2 ms now that `finish`
-# skips the module teardown). What a command allocates itself is collected as usual, at run time and at exit.
-gc.freeze()
+def load(seeded):
+    """Import what every command needs, once, and leave the heap as the children will share it."""
+    global adapters
+    import adapters.cli, adapters.wiring, storage.bootstrap, storage.seed_files, alembic.command  # noqa: F401
+    import bot.word_forms, matplotlib  # noqa: E401 - loaded once here, as a long-running bot has them loaded
+    if not seeded:  # shared by the test processes of a pytest-xdist run (see start_shared)
+        seeded = build_templates(os.path.dirname(path))
+    bot.word_forms.forms("walk")  # reads the word-form table (lru_cache) before the fork
+    # The shipped seed's compiled matchers, as a child loads the seed from its seeded copy: a child whose
+    # knowledge equals it finds them in bot.compiled_knowledge instead of compiling (0.2 CPU-s a command).
+    # Loaded on this thread and closed before any fork: no storage thread or connection outlives it.
+    import bot.compiled_knowledge
+    store = storage.bootstrap.open_storage(seeded, migrate=False)
+    try:
+        bot.compiled_knowledge.compiled(store.knowledge.knowledge_base())
+    finally:
+        store.close()
+    del store
+    import threading
+    assert threading.active_count() == 1, threading.enumerate()  # forking with another thread alive is unsafe
+    matplotlib.use("Agg", force=False)  # what bot/charts.py does on first use
+    import matplotlib.figure  # noqa: F401
+    import gc
+    # What is loaded here is the children's shared, never-freed heap: keep it out of their collections. A
+    # child's exit otherwise walked all of it (its reference counts and collector links), copying each page
+    # it touched from the zygote: 0.55 s of every command, against 0.07 s frozen (and 2 ms now that `finish`
+    # skips the module teardown). What a command allocates itself is collected as usual, at run time and at exit.
+    gc.freeze()
+
 
 listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-listener.bind(path)
-listener.listen(64)
+if seeded:
+    load(seeded)
+    listener.bind(path)
+    listener.listen(64)
+else:
+    # A shared zygote listens at once but loads only when a test process first asks (`shared_folder`): a run
+    # of tests that never need it pays for a process start, not for the imports and templates.
+    listener.bind(path)
+    listener.listen(64)
+    if lifeline in select.select([listener, lifeline], [], [])[0]:
+        os._exit(0)
+    load(seeded)
 print("ready", flush=True)
 
 
@@ -214,6 +228,9 @@ while True:
         os.close(lifeline)
         message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
         request = json.loads(message)
+        if request.get("wake"):  # a test process asking whether the zygote is loaded: by now it is
+            conn.sendall(b'{"ready": true}\n')
+            os._exit(0)
         pid = os.fork()
         if pid == 0:
             conn.close()
@@ -280,7 +297,7 @@ def start_shared() -> dict[str, Any]:
 
     Why: each worker used to start its own zygote and build its own SQLite templates: 2.6 CPU-seconds a
     worker, the same work three times over on two cores. The controller starts this one as the workers
-    start, without waiting; a worker waits for it only when its first test needs it (`shared_folder`).
+    start, without waiting; it loads when a worker's first test needs it (`shared_folder` wakes it).
     """
     global _zygote
     with _lock:
@@ -305,21 +322,35 @@ def _running(pid: int) -> bool:
 
 
 def shared_folder(timeout: float = 120) -> str | None:
-    """The shared zygote's folder once it listens (its SQLite templates are there by then), else None.
+    """The shared zygote's folder once it has loaded (its SQLite templates are there by then), else None.
 
-    None means this process starts its own zygote and builds its own templates, as with `-n 0`: no shared
-    zygote was started, or it died, or it did not come up within `timeout` seconds.
+    The first call wakes it: it loads on a test process's first request. None means this process starts
+    its own zygote and builds its own templates, as with `-n 0`: no shared zygote was started, or it died,
+    or it did not answer within `timeout` seconds.
     """
     global _shared
     with _lock:
         if _shared is None:
             return None
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(_shared["socket"]):
-            if not _running(_shared["pid"]) or time.monotonic() > deadline:
+        if not _shared.get("awake"):
+            deadline = time.monotonic() + timeout
+            while not os.path.exists(_shared["socket"]):  # it binds within milliseconds of starting
+                if not _running(_shared["pid"]) or time.monotonic() > deadline:
+                    _shared = None
+                    return None
+                time.sleep(0.01)
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.settimeout(max(deadline - time.monotonic(), 0.1))
+                    conn.connect(_shared["socket"])
+                    conn.sendall(json.dumps({"wake": True}).encode())
+                    awake = json.loads(conn.makefile("r").readline() or "{}").get("ready") is True
+            except (OSError, ValueError):
+                awake = False
+            if not awake:
                 _shared = None
                 return None
-            time.sleep(0.01)
+            _shared["awake"] = True
         return _shared["folder"]
 
 
