@@ -288,6 +288,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """
     zygote = sys.modules.get("helpers.zygote")
     if zygote is not None:
+        shared = zygote.owned_shared_folder()
+        if shared is not None:  # pytest-xdist's controller: the workers are done with the shared templates
+            from helpers.seeded_db import drop_shared_postgres_templates
+
+            drop_shared_postgres_templates(shared)
         zygote.shutdown()
     pool = sys.modules.get("helpers.postgres_pool")
     if pool is not None:  # the copies kept for reuse

@@ -12,10 +12,11 @@ Three kinds, each exactly what the tests used to build for themselves:
 - "tiny": migrated, with the conftest's tiny hand-made knowledge base imported.
 
 A copy is an ordinary database, so a `yuntai` subprocess given its URL finds it migrated and seeded
-and goes straight to work, exactly as on a second run. Templates belong to one test process (one
-pytest-xdist worker), so workers never wait on each other; each process drops its Postgres templates
-when its session ends. The SQLite templates are the exception: under pytest-xdist the zygote the
-controller starts builds them once for every worker (helpers/zygote.py, `start_shared`).
+and goes straight to work, exactly as on a second run. Under pytest-xdist the templates are built once
+for the whole run: the SQLite ones by the zygote the controller starts (helpers/zygote.py,
+`start_shared`), each Postgres one by the first worker to need it, under a lock the others wait on; the
+controller drops the Postgres ones when the run ends. With `-n 0` (or if the shared zygote dies) a test
+process builds its own and drops its Postgres ones when its session ends.
 
 YUNTAI_TEST_FRESH_DB=1 builds every database from nothing instead (to measure what the templates
 save, or to rule them out when a test misbehaves).
@@ -126,22 +127,74 @@ def _admin(admin_url: str):
 
 
 def postgres_template(kind: str, admin_url: str) -> str | None:
-    """The name of this process's Postgres template of `kind`, built on first use (None: build per test)."""
+    """The name of the Postgres template of `kind`, built on first use (None: build per test).
+
+    Under pytest-xdist the workers share one of each kind: the first to need it builds it, holding a lock
+    in the shared zygote's folder, and the controller drops it at the end (`drop_shared_postgres_templates`).
+    Otherwise it is this process's own.
+    """
     if fresh():
         return None
     if kind not in _postgres:
-        name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = _admin(admin_url)
-        try:
-            with admin.connect() as conn:
-                create_from(conn, name, None)
-        finally:
-            admin.dispose()
-        build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
+        from .zygote import shared_info
+
+        shared = shared_info()
+        if shared is not None:
+            _postgres[kind] = _shared_postgres_template(Path(shared["folder"]), kind, admin_url)
+            return _postgres[kind]
+        name = _new_postgres_template(kind, admin_url)
         _postgres[kind] = name
         _admin_urls[name] = admin_url
         atexit.register(_drop, admin_url, name)  # harmless after drop_postgres_templates (IF EXISTS)
     return _postgres[kind]
+
+
+def _new_postgres_template(kind: str, admin_url: str) -> str:
+    name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _admin(admin_url)
+    try:
+        with admin.connect() as conn:
+            create_from(conn, name, None)
+    finally:
+        admin.dispose()
+    build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
+    return name
+
+
+def _shared_postgres_template(folder: Path, kind: str, admin_url: str) -> str:
+    """The run's template of `kind`: built by the first worker to ask, the others wait on its lock, then read it.
+
+    Each worker used to build its own three (1.1 CPU-s of its own and about half that of the server's).
+    A worker that dies while building releases the lock, and the next one builds it.
+    """
+    import fcntl
+    import json
+
+    with open(folder / f"postgres-{kind}.json", "a+", encoding="utf-8") as record:
+        fcntl.flock(record, fcntl.LOCK_EX)
+        record.seek(0)
+        known = json.loads(record.read() or "{}")
+        if known.get("admin_url") == admin_url:
+            return known["name"]
+        name = _new_postgres_template(kind, admin_url)
+        record.seek(0)
+        record.truncate()
+        record.write(json.dumps({"name": name, "admin_url": admin_url}))
+        record.flush()
+        return name
+
+
+def drop_shared_postgres_templates(folder: str) -> None:
+    """The controller, at the end of the run: drop the templates its workers built (`_shared_postgres_template`)."""
+    import json
+
+    for record in sorted(Path(folder).glob("postgres-*.json")):
+        try:
+            known = json.loads(record.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            continue
+        if known.get("name"):
+            _drop(known["admin_url"], known["name"])
 
 
 def create_from(conn, name: str, template: str | None) -> None:
@@ -171,9 +224,14 @@ def create_from(conn, name: str, template: str | None) -> None:
 
 
 def drop_postgres_templates() -> None:
-    """Drop this process's Postgres templates now (the end of the test session); atexit is only the fallback."""
+    """Drop this process's Postgres templates now (the end of the test session); atexit is only the fallback.
+
+    Shared ones (pytest-xdist) are the controller's to drop: other workers may still copy them.
+    """
     for kind, name in list(_postgres.items()):
-        _drop(_admin_urls.pop(name), name)
+        admin_url = _admin_urls.pop(name, None)
+        if admin_url is not None:
+            _drop(admin_url, name)
         del _postgres[kind]
 
 

@@ -249,6 +249,7 @@ class _Zygote:
     def __init__(self, shared: bool = False) -> None:
         """Start a zygote for this process and wait until it listens; `shared`: for the test processes of a
         pytest-xdist run, started by its controller, which does not wait (they do, in `_shared_folder`)."""
+        self.shared = shared
         self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
         self.path = os.path.join(self.folder, "socket")
         lifeline, self.lifeline = os.pipe()  # the zygote exits when this process's end closes, however it ends
@@ -310,6 +311,18 @@ def use_shared(info: dict[str, Any]) -> None:
     """In a worker: use the controller's zygote and its templates (see `start_shared`)."""
     global _shared
     _shared = dict(info)
+
+
+def shared_info() -> dict[str, Any] | None:
+    """Where the run's shared zygote and its folder are (a pytest-xdist worker), without waking it; else None."""
+    with _lock:
+        return None if _shared is None else dict(_shared)
+
+
+def owned_shared_folder() -> str | None:
+    """The controller: the folder of the shared zygote it started (`start_shared`), else None."""
+    with _lock:
+        return _zygote.folder if _zygote is not None and _zygote.shared else None
 
 
 def _running(pid: int) -> bool:

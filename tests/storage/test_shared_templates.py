@@ -1,0 +1,71 @@
+"""The Postgres templates the workers of a pytest-xdist run share (tests/helpers/seeded_db.py).
+
+One of each kind for the whole run: the first worker to need it builds it under a lock, the others wait
+and copy the same one, and only the controller drops it, at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from helpers import seeded_db, zygote
+
+
+def exists(server_url: str, name: str) -> bool:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
+def tables(server_url: str, name: str) -> set[str]:
+    with psycopg.connect(f"{server_url.rsplit('/', 1)[0]}/{name}", autocommit=True) as conn:
+        return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+
+def test_workers_asking_at_once_get_one_template_and_the_controller_drops_it(postgres_server_url, tmp_path,
+                                                                             monkeypatch):
+    built: list[str] = []
+    real = seeded_db._new_postgres_template
+
+    def building(kind: str, admin_url: str) -> str:
+        built.append(kind)
+        return real(kind, admin_url)
+
+    monkeypatch.setattr(seeded_db, "_new_postgres_template", building)
+    ask = lambda _: seeded_db._shared_postgres_template(tmp_path, "migrated", postgres_server_url)  # noqa: E731
+    with ThreadPoolExecutor(4) as workers:  # each opens the lock file itself, as separate processes do
+        names = list(workers.map(ask, range(4)))
+    try:
+        assert len(set(names)) == 1 and built == ["migrated"]
+        assert {"alembic_version", "kb_claim", "check_record"} <= tables(postgres_server_url, names[0])
+        assert json.loads((tmp_path / "postgres-migrated.json").read_text())["name"] == names[0]
+    finally:
+        seeded_db.drop_shared_postgres_templates(str(tmp_path))
+    assert not exists(postgres_server_url, names[0])
+
+
+def test_a_worker_ending_leaves_the_shared_templates_to_the_controller(postgres_server_url, tmp_path,
+                                                                      monkeypatch):
+    name = seeded_db._shared_postgres_template(tmp_path, "migrated", postgres_server_url)
+    try:
+        monkeypatch.setattr(seeded_db, "_postgres", {"migrated": name})  # as a worker that used it
+        monkeypatch.setattr(seeded_db, "_admin_urls", {})
+        seeded_db.drop_postgres_templates()
+        assert exists(postgres_server_url, name)
+    finally:
+        seeded_db.drop_shared_postgres_templates(str(tmp_path))
+    assert not exists(postgres_server_url, name)
+
+
+@pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="the workers of a pytest-xdist run")
+def test_under_xdist_this_worker_copies_the_runs_template(postgres_server_url):
+    shared = zygote.shared_info()
+    assert shared is not None, "the controller started no shared zygote, or it died"
+    name = seeded_db.postgres_template("tiny", postgres_server_url)
+    record = Path(shared["folder"]) / "postgres-tiny.json"
+    assert json.loads(record.read_text(encoding="utf-8"))["name"] == name
