@@ -88,6 +88,7 @@ def make_tiny_kb() -> KnowledgeBase:
     return KnowledgeBase(models, caps, claims, version="tiny")
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: one worker more than the cores this process may run on.
 

@@ -150,6 +150,7 @@ def postgres_template(kind: str, admin_url: str) -> str | None:
 
 
 def _new_postgres_template(kind: str, admin_url: str) -> str:
+    """Create and build a template; one whose build is interrupted (Ctrl-C, a timeout) is dropped, not left."""
     name = f"yuntai_tpl_{kind}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = _admin(admin_url)
     try:
@@ -157,7 +158,11 @@ def _new_postgres_template(kind: str, admin_url: str) -> str:
             create_from(conn, name, None)
     finally:
         admin.dispose()
-    build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
+    try:
+        build(kind, f"{admin_url.rsplit('/', 1)[0]}/{name}")
+    except BaseException:
+        _drop(admin_url, name)
+        raise
     return name
 
 
@@ -168,9 +173,11 @@ def _shared_postgres_template(folder: Path, kind: str, admin_url: str) -> str:
     A worker that dies while building releases the lock, and the next one builds it.
     """
     import fcntl
+    import hashlib
     import json
 
-    with open(folder / f"postgres-{kind}.json", "a+", encoding="utf-8") as record:
+    server = hashlib.sha256(admin_url.encode()).hexdigest()[:12]  # one record per server URL: none overwritten
+    with open(folder / f"postgres-{kind}-{server}.json", "a+", encoding="utf-8") as record:
         fcntl.flock(record, fcntl.LOCK_EX)
         record.seek(0)
         known = json.loads(record.read() or "{}")

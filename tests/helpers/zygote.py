@@ -21,8 +21,10 @@ Usage mirrors subprocess: `run(["kb", "list"], env=..., cwd=..., input=..., time
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -259,9 +261,10 @@ class _Zygote:
             from .seeded_db import seeded_copy
 
             seeded = seeded_copy(Path(self.folder) / "seeded.db")  # what the zygote compiles the seed's matchers from
+        # A process group of its own, so that `stop` can end whatever it left (a template build, a command).
         self.proc = subprocess.Popen([sys.executable, "-c", SERVER, str(ROOT), self.path, str(lifeline), seeded],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL if shared else subprocess.PIPE,
-                                     cwd=self.folder, pass_fds=(lifeline,))
+                                     cwd=self.folder, pass_fds=(lifeline,), process_group=0)
         os.close(lifeline)
         atexit.register(self.stop)
         if shared:
@@ -278,9 +281,11 @@ class _Zygote:
         self.lifeline = -1
         try:
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # busy loading, say: it reads its lifeline only between requests
             self.proc.kill()
             self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # what it had forked and not reaped: a build, a command
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         import shutil
@@ -334,12 +339,12 @@ def _running(pid: int) -> bool:
         return False
 
 
-def shared_folder(timeout: float = 120) -> str | None:
+def shared_folder(timeout: float = 60) -> str | None:
     """The shared zygote's folder once it has loaded (its SQLite templates are there by then), else None.
 
     The first call wakes it: it loads on a test process's first request. None means this process starts
     its own zygote and builds its own templates, as with `-n 0`: no shared zygote was started, or it died,
-    or it did not answer within `timeout` seconds.
+    or it did not answer within `timeout` seconds (less than a test's own limit, 120 s).
     """
     global _shared
     with _lock:

@@ -43,7 +43,8 @@ def test_workers_asking_at_once_get_one_template_and_the_controller_drops_it(pos
     try:
         assert len(set(names)) == 1 and built == ["migrated"]
         assert {"alembic_version", "kb_claim", "check_record"} <= tables(postgres_server_url, names[0])
-        assert json.loads((tmp_path / "postgres-migrated.json").read_text())["name"] == names[0]
+        [record] = tmp_path.glob("postgres-migrated-*.json")
+        assert json.loads(record.read_text())["name"] == names[0]
     finally:
         seeded_db.drop_shared_postgres_templates(str(tmp_path))
     assert not exists(postgres_server_url, names[0])
@@ -51,21 +52,52 @@ def test_workers_asking_at_once_get_one_template_and_the_controller_drops_it(pos
 
 def test_a_worker_ending_leaves_the_shared_templates_to_the_controller(postgres_server_url, tmp_path,
                                                                       monkeypatch):
-    name = seeded_db._shared_postgres_template(tmp_path, "migrated", postgres_server_url)
+    monkeypatch.setattr(zygote, "_shared", {"socket": str(tmp_path / "socket"), "folder": str(tmp_path),
+                                            "pid": os.getpid()})
+    monkeypatch.setattr(seeded_db, "_postgres", {})
+    monkeypatch.setattr(seeded_db, "_admin_urls", {})
+    monkeypatch.setattr(seeded_db, "fresh", lambda: False)
+    name = seeded_db.postgres_template("migrated", postgres_server_url)  # as a worker of the run asks for it
     try:
-        monkeypatch.setattr(seeded_db, "_postgres", {"migrated": name})  # as a worker that used it
-        monkeypatch.setattr(seeded_db, "_admin_urls", {})
-        seeded_db.drop_postgres_templates()
-        assert exists(postgres_server_url, name)
+        assert [p.name for p in tmp_path.glob("postgres-migrated-*.json")] != []
+        seeded_db.drop_postgres_templates()  # the worker's session ends
+        assert exists(postgres_server_url, name)  # other workers may still copy it
     finally:
         seeded_db.drop_shared_postgres_templates(str(tmp_path))
     assert not exists(postgres_server_url, name)
 
 
+def test_each_server_url_has_its_own_record_so_none_is_left_behind(postgres_server_url, tmp_path):
+    other = postgres_server_url.replace("127.0.0.1", "localhost")
+    assume = pytest.importorskip("socket").gethostbyname("localhost") == "127.0.0.1"
+    if other == postgres_server_url or not assume:
+        pytest.skip("needs the server under a second name")
+    names = [seeded_db._shared_postgres_template(tmp_path, "migrated", url) for url in (postgres_server_url, other)]
+    try:
+        assert names[0] != names[1] and len(list(tmp_path.glob("postgres-migrated-*.json"))) == 2
+    finally:
+        seeded_db.drop_shared_postgres_templates(str(tmp_path))
+    assert not exists(postgres_server_url, names[0]) and not exists(postgres_server_url, names[1])
+
+
+def test_an_interrupted_build_leaves_no_database(postgres_server_url, monkeypatch):
+    def interrupted(kind: str, url: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seeded_db, "build", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        seeded_db._new_postgres_template("migrated", postgres_server_url)
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        mine = f"yuntai_tpl_migrated_{os.getpid()}_%"
+        assert conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (mine,)).fetchall() == []
+
+
 @pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="the workers of a pytest-xdist run")
 def test_under_xdist_this_worker_copies_the_runs_template(postgres_server_url):
+    if seeded_db.fresh():
+        pytest.skip("YUNTAI_TEST_FRESH_DB=1: no templates")
     shared = zygote.shared_info()
     assert shared is not None, "the controller started no shared zygote, or it died"
     name = seeded_db.postgres_template("tiny", postgres_server_url)
-    record = Path(shared["folder"]) / "postgres-tiny.json"
+    [record] = Path(shared["folder"]).glob("postgres-tiny-*.json")
     assert json.loads(record.read_text(encoding="utf-8"))["name"] == name
