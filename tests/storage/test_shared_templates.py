@@ -81,15 +81,22 @@ def test_each_server_url_has_its_own_record_so_none_is_left_behind(postgres_serv
 
 
 def test_an_interrupted_build_leaves_no_database(postgres_server_url, monkeypatch):
+    created: list[str] = []
+    real = seeded_db.create_from
+
+    def creating(conn, name: str, template: str | None) -> None:  # type: ignore[no-untyped-def]
+        created.append(name)
+        real(conn, name, template)
+
     def interrupted(kind: str, url: str) -> None:
+        assert exists(postgres_server_url, created[-1])
         raise KeyboardInterrupt
 
+    monkeypatch.setattr(seeded_db, "create_from", creating)
     monkeypatch.setattr(seeded_db, "build", interrupted)
     with pytest.raises(KeyboardInterrupt):
         seeded_db._new_postgres_template("migrated", postgres_server_url)
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        mine = f"yuntai_tpl_migrated_{os.getpid()}_%"
-        assert conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (mine,)).fetchall() == []
+    assert len(created) == 1 and not exists(postgres_server_url, created[0])
 
 
 @pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="the workers of a pytest-xdist run")
