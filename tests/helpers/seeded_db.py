@@ -181,7 +181,7 @@ def _shared_postgres_template(folder: Path, kind: str, admin_url: str) -> str:
         fcntl.flock(record, fcntl.LOCK_EX)
         record.seek(0)
         known = json.loads(record.read() or "{}")
-        if known.get("admin_url") == admin_url:
+        if known.get("name"):
             return known["name"]
         name = _new_postgres_template(kind, admin_url)
         record.seek(0)

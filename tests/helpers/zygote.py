@@ -250,7 +250,7 @@ while True:
 class _Zygote:
     def __init__(self, shared: bool = False) -> None:
         """Start a zygote for this process and wait until it listens; `shared`: for the test processes of a
-        pytest-xdist run, started by its controller, which does not wait (they do, in `_shared_folder`)."""
+        pytest-xdist run, started by its controller, which does not wait (they do, in `shared_folder`)."""
         self.shared = shared
         self.folder = tempfile.mkdtemp(prefix="yuntai-zygote-")
         self.path = os.path.join(self.folder, "socket")
@@ -294,7 +294,7 @@ class _Zygote:
 
 
 _zygote: _Zygote | None = None
-_lock = threading.RLock()  # _server -> _Zygote -> seeded_copy -> shared_folder, on one thread
+_lock = threading.RLock()  # _socket_path -> _Zygote -> seeded_copy -> shared_folder, on one thread
 _shared: dict[str, Any] | None = None  # a pytest-xdist worker: the zygote its controller started
 
 
@@ -372,20 +372,16 @@ def shared_folder(timeout: float = 60) -> str | None:
         return _shared["folder"]
 
 
-class _Shared:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
-def _server() -> _Zygote | _Shared:
+def _socket_path() -> str:
+    """Where this process's commands are forked: the run's shared zygote, else one of its own (started here)."""
     global _zygote
     with _lock:
         if shared_folder() is not None:
             assert _shared is not None
-            return _Shared(_shared["socket"])
+            return _shared["socket"]
         if _zygote is None or _zygote.proc.poll() is not None:
             _zygote = _Zygote()
-        return _zygote
+        return _zygote.path
 
 
 def _connect() -> socket.socket:
@@ -393,7 +389,7 @@ def _connect() -> socket.socket:
     global _shared
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.connect(_server().path)
+        conn.connect(_socket_path())
     except OSError:
         with _lock:
             if _shared is None:
@@ -402,7 +398,7 @@ def _connect() -> socket.socket:
             _shared = None
         conn.close()
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(_server().path)
+        conn.connect(_socket_path())
     return conn
 
 
