@@ -13,6 +13,7 @@ from bench import (
     llm_overhead,
     model_report,
     slack_speed,
+    suite_time,
     test_databases,
     votes,
 )
@@ -37,6 +38,8 @@ def main() -> int:
     discord_speed.main([])  # against the loopback fake Discord
     print()
     test_databases.main([])  # the test suite's Postgres databases: fresh copies against reused ones
+    print()
+    suite_time.main([])  # `make test`'s pytest, whole and the tests its 30 s target was set on (minutes)
     return 0
 
 
