@@ -28,15 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.test_databases import busy_seconds, rounds_arg
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "5bf7b8f"  # the suite of 805 tests the target was set on (2026-11-24)
 NAMES_ENV = "YUNTAI_BENCH_TEST_NAMES"
-
-
-def busy_seconds() -> float:
-    """Busy CPU time of the whole machine (user, nice, system, irq, softirq), in seconds."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()
-    return sum(int(fields[i]) for i in (1, 2, 3, 6, 7)) / os.sysconf("SC_CLK_TCK")
 
 
 def test_names_at(commit: str) -> set[str]:
@@ -84,19 +80,9 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, busy, last
 
 
-def rounds_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 50:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 50")
-    return value
-
-
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=rounds_arg, default=3, help="runs of each, alternating, 1-50 (default 3)")
+    ap.add_argument("--rounds", type=rounds_arg, default=3, help="runs of each, alternating, 1-1000 (default 3)")
     ap.add_argument("--base", default=BASE, help=f"the commit whose test names make the subset (default {BASE})")
     args = ap.parse_args(argv)
     try:
