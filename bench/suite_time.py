@@ -62,17 +62,26 @@ def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-unt
     items[:] = kept
 
 
+def split_node_id(node_id: str) -> tuple[str, str]:
+    """A node id's file and test function: `f.py::test_x[a::1]` is (f.py, test_x), whatever the parameters hold."""
+    path, *_, name = node_id.split("[", 1)[0].split("::")
+    return path, name
+
+
 def collect(env: dict[str, str]) -> list[str]:
     """Every test's node id, as `make test` would collect them (in one process)."""
-    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-o", "addopts=", "-n", "0",
-                          "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "::" in line]
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-o", "addopts=", "-n", "0",
+                           "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"suite time: pytest could not collect the suite (exit {done.returncode}):\n"
+                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return [line for line in done.stdout.splitlines() if "::" in line]
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     b0, t0 = busy_seconds(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=1800)
     wall, busy = time.perf_counter() - t0, busy_seconds() - b0
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if done.returncode != 0:
@@ -87,21 +96,30 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     try:
         old = test_names_at(args.base)
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        print(f"suite time: skipped, commit {args.base} is not in this checkout's history (a shallow clone?)")
+    except FileNotFoundError:
+        print("suite time: skipped, git is not installed (it reads the old test names from the history)")
         return 0
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    except subprocess.CalledProcessError:
+        shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.strip() == "true"
+        print(f"suite time: skipped, {args.base} is not a commit in this checkout's history"
+              + (" (a shallow clone: `git fetch --unshallow`)" if shallow else ""))
+        return 0
+    if not old:
+        raise SystemExit(f"suite time: {args.base} has no test functions under tests/")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     ids = collect(env)
-    now = {node.split("::")[-1].split("[")[0] for node in ids}
-    files = sorted({node.split("::")[0] for node in ids if node.split("::")[-1].split("[")[0] in old})
+    now = {split_node_id(node)[1] for node in ids}
+    chosen = [node for node in ids if split_node_id(node)[1] in old]
+    files = sorted({split_node_id(node)[0] for node in chosen})
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(sorted(old)) + "\n")
     subset_env = {**env, NAMES_ENV: listing.name}
     gone = sorted(old - now)
     print(f"suite time (`make test`'s pytest, medians of {args.rounds} alternating runs; busy = CPU-s of the "
           "whole machine)")
-    print(f"  whole suite: {len(ids)} tests. Same tests as at {args.base}: {len(old) - len(gone)} of its "
-          f"{len(old)} test functions still exist by name, in {len(files)} files")
+    print(f"  whole suite: {len(ids)} tests. Same tests as at {args.base}: {len(chosen)} tests, of the "
+          f"{len(old) - len(gone)} of its {len(old)} test functions that still exist by name, in {len(files)} files")
     if gone:
         print(f"  gone or renamed since: {', '.join(gone)}")
     whole: list[tuple[float, float]] = []
