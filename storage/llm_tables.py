@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.tables import utcnow
+from storage.tables import empty_dict, utcnow
 
 
 class LlmSummary(SQLModel, table=True):
@@ -38,5 +38,5 @@ class LlmUsage(SQLModel, table=True):
     prompt_tokens: int = Field(default=0)
     completion_tokens: int = Field(default=0)
     requests: int = Field(default=0)
-    fallbacks: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fallbacks: dict[str, int] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)

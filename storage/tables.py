@@ -20,16 +20,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Default factories of the JSON columns. Not the builtins `list` and `dict` themselves: for every row it
+# builds, pydantic asks `inspect.signature` of each default factory it calls (does it take the validated
+# data?), and for a builtin type that answer takes 77 us against 5 us for a plain function. A KbModel has
+# four such columns, a KbClaim one and a check record one.
+
+
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
 class KbModel(SQLModel, table=True):
     __tablename__ = "kb_model"
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     vendor: str = Field(default="", max_length=200)
     released: str = Field(default="", max_length=32)
-    sites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    workflows: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    official_accounts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sites: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    hashtags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    workflows: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    official_accounts: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     notes: str = Field(default="")
     retired: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -50,10 +64,10 @@ class KbCapability(SQLModel, table=True):
     name: str = Field(max_length=200)
     parent_id: str | None = Field(default=None, max_length=64, index=True)
     description: str = Field(default="")
-    terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    not_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    implies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    unless: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    terms: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    not_terms: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    implies: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    unless: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
 
 
@@ -67,7 +81,7 @@ class KbClaim(SQLModel, table=True):
     rating: str = Field(max_length=16)
     note: str = Field(default="")
     derived_from: str = Field(default="", max_length=200)
-    sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     curated_by: str = Field(default="seed", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -114,7 +128,7 @@ class KbOverride(SQLModel, table=True):
     community_id: str = Field(max_length=100)
     kind: str = Field(max_length=16)  # "model" | "capability" | "claim"
     key: str = Field(max_length=200)  # model id, capability id, or "model x capability"
-    doc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    doc: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     retired: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = Field(default="", max_length=200)
@@ -163,7 +177,7 @@ class CheckRecord(SQLModel, table=True):
     model_id: str | None = Field(default=None, max_length=64)
     level: str = Field(max_length=32)
     kb_version: str = Field(max_length=64)
-    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
     # the ids of `result["shown"]`, so the digest counts kinds of shot without parsing every result
     shown_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -174,7 +188,7 @@ class CommunitySettingsRow(SQLModel, table=True):
 
     __tablename__ = "community_settings"
     community_id: str = Field(primary_key=True, max_length=100)
-    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    settings: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = Field(default="", max_length=200)
 
