@@ -303,8 +303,11 @@ def build_slack_app(chat: ChatCore, ledger: EventLedger, *, client: AsyncWebClie
 
     `process_before_response`: the listeners only ack and start a task, so Bolt may answer as soon as
     they return; otherwise it polls for the ack every 10 ms, which capped acks at a few hundred a second
-    (bench/slack_speed.py)."""
+    (bench/slack_speed.py). `name` (Bolt's logger and middleware label) is given, not left to Bolt, which
+    would take the caller's file name from `inspect.stack()`: reading the source line of every frame
+    on the stack, 5 to 40 ms a build depending on how deep the caller is."""
     bolt.setdefault("process_before_response", True)
+    bolt.setdefault("name", "yuntai")
     app = AsyncApp(client=client, signing_secret=signing_secret or "",
                    request_verification_enabled=bool(signing_secret), **bolt)
     bot = SlackBot(chat, ledger)
