@@ -7,7 +7,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session
 
 from bot.knowledge import KnowledgeBase
@@ -337,3 +337,30 @@ def test_the_loaded_knowledge_base_is_the_imported_one_field_for_field(store):
     assert loaded.capabilities == kb.capabilities
     assert sorted(map(repr, (dataclasses.replace(c, id=None) for c in loaded.claims))) == sorted(
         map(repr, (dataclasses.replace(c, id=None) for c in kb.claims)))
+
+
+def test_retirements_are_recorded_in_claim_order_wherever_the_backend_keeps_the_rows(store):
+    """Two claims dropped from the files are retired first claim first, even where the database keeps its rows
+    in another order: on Postgres they are rewritten newest first (as updates can leave them)."""
+    from bot.knowledge import Source
+
+    kb = make_tiny_kb()
+    first, second = (dataclasses.replace(claim("sora", "walking", rating), sources=(
+        Source(f"https://example.org/{name}-report", "2025-03-01", name),)) for rating, name in (
+        ("weakness", "first"), ("mixed", "second")))
+    store.import_knowledge(dataclasses.replace(kb, claims=(*kb.claims, first, second)))
+    ids = [c.id for c in store.knowledge_base("x").claims if c.sources[0].note in ("first", "second")]
+    assert len(ids) == 2 and ids == sorted(ids)
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.begin() as conn:
+            conn.execute(text("CREATE INDEX kb_claim_newest_first ON kb_claim (id DESC)"))
+            conn.execute(text("CLUSTER kb_claim USING kb_claim_newest_first"))
+            conn.execute(text("DROP INDEX kb_claim_newest_first"))
+            scanned = conn.execute(text("SELECT id FROM kb_claim WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)), {"ids": ids}).scalars().all()
+        assert scanned == ids[::-1]  # what a query without ORDER BY now sees
+    report = store.import_knowledge(kb)
+    assert report.claims_retired == 2
+    with store.storage.uow() as uow:
+        rows = uow.session.exec(text("SELECT entity_id FROM kb_change WHERE action = 'retire' ORDER BY id")).all()
+    assert [int(r[0]) for r in rows] == ids
