@@ -167,12 +167,12 @@ class KnowledgeRepository:
             report.capabilities += 1
         s.flush()
 
-        # In a fixed order: the claims retired below get their history rows in this order, which must not
+        # In id order: the claims retired below get their history rows in this order, which must not
         # depend on where a backend happens to keep the rows (Postgres returns them in physical order).
         current = {
             _claim_key(r.model_id, r.capability_id, r.derived_from, r.sources): r
             for r in s.exec(select(KbClaim).where(KbClaim.community_id == GLOBAL)
-                            .order_by(KbClaim.model_id, KbClaim.capability_id, KbClaim.id))  # type: ignore[arg-type]
+                            .order_by(KbClaim.id))
         }
         wanted: set[tuple] = set()
         changes: list[tuple[KbClaim, str, dict[str, Any] | None, dict[str, Any] | None]] = []
