@@ -56,7 +56,12 @@ def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-unt
     listing = os.environ.get(NAMES_ENV)
     if not listing:
         return
-    wanted = set(Path(listing).read_text().split())
+    try:
+        wanted = set(Path(listing).read_text(encoding="utf-8").split())
+    except (OSError, UnicodeDecodeError) as exc:
+        import pytest
+
+        raise pytest.UsageError(f"{NAMES_ENV}={listing}: can't read the test names ({exc})") from None
     kept = [item for item in items if getattr(item, "originalname", item.name) in wanted]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
@@ -94,6 +99,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=rounds_arg, default=3, help="runs of each, alternating, 1-1000 (default 3)")
     ap.add_argument("--base", default=BASE, help=f"the commit whose test names make the subset (default {BASE})")
     args = ap.parse_args(argv)
+    if args.base.startswith("-"):
+        ap.error(f"--base {args.base!r} is not a commit")  # git would read it as an option
     try:
         old = test_names_at(args.base)
     except FileNotFoundError:

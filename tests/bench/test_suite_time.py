@@ -70,3 +70,15 @@ def test_the_same_tests_run_is_given_the_plugin_their_files_and_the_old_names(mo
 def test_a_commit_not_in_the_history_is_skipped_with_a_reason(capsys):
     assert suite_time.main(["--base", "0" * 40]) == 0
     assert "skipped, " + "0" * 40 + " is not a commit in this checkout's history" in capsys.readouterr().out
+
+
+def test_an_unreadable_names_file_is_a_usage_error_that_names_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(suite_time.NAMES_ENV, str(tmp_path / "missing.txt"))
+    with pytest.raises(pytest.UsageError, match="missing.txt: can't read the test names"):
+        suite_time.pytest_collection_modifyitems(SimpleNamespace(hook=None), [])
+
+
+def test_a_base_that_git_would_read_as_an_option_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        suite_time.main(["--base=--output=/tmp/x"])
+    assert exit_.value.code == 2 and "is not a commit" in capsys.readouterr().err
